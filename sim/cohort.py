@@ -1,0 +1,257 @@
+"""Expected-value cohort engine: exact expectations per cohort, class and period.
+
+A *cohort* is the customers acquired in one period. Customers of a cohort may
+be split into *classes* (e.g. satisfaction classes) with their own per-period
+renewal rates by tenure; with one class this is the textbook model.
+
+Accounting conventions (all money in the scenario currency):
+
+* ``active[c, t]``: expected customers of cohort c served in period t
+  (cohort c is acquired at the start of period c and is active in it).
+* Cash timing ``start``: customers active in a period pay its price and cost at
+  its start; the first period is undiscounted (the book). ``end``: the period's
+  margin is billed in arrears at its end to the customers who renewed, and is
+  discounted by a full period (Gupta-Lehmann). Acquisition spend is always paid
+  at the start of the acquisition period.
+* CLV is per acquired customer over ``horizon_years`` of *tenure*, discounted
+  to the acquisition date; "net" subtracts the acquisition cost. Customer
+  equity sums net CLV over every cohort acquired in the horizon, discounted to
+  today. Calendar NPV sums the discounted profit of the calendar horizon only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from sim.finance import discount_factors
+from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
+from sim.scenario import Scenario
+
+__all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort", "new_customers_by_period"]
+
+
+@dataclass(frozen=True)
+class CohortInputs:
+    """Arrays the engine runs on, derived from a scenario.
+
+    Attributes:
+        new: new customers acquired in each period, shape (T,).
+        class_weights: share of each class among new customers, shape (C,), sums to 1.
+        retention: per-period renewal rate by class and tenure period, shape (C, T).
+        annual_rates: yearly renewal rate by class and tenure year, shape (C, Y).
+        price: price per customer-period by tenure period, shape (T,).
+        variable_cost: variable cost per customer-period by tenure period, shape (T,).
+        acquisition_cost: cost per acquired customer (currency).
+    """
+
+    new: np.ndarray
+    class_weights: np.ndarray
+    retention: np.ndarray
+    annual_rates: np.ndarray
+    price: np.ndarray
+    variable_cost: np.ndarray
+    acquisition_cost: float
+
+
+def new_customers_by_period(scenario: Scenario) -> np.ndarray:
+    """New customers in each period (customers/period): a year's customers spread evenly over its periods."""
+    per_year = np.asarray(scenario.acquisition.new_per_year(scenario.horizon_years), dtype=float)
+    return np.repeat(per_year / scenario.periods_per_year, scenario.periods_per_year)
+
+
+def cohort_inputs(scenario: Scenario) -> CohortInputs:
+    """Single-class engine inputs from a scenario's acquisition, pricing and retention."""
+    ppy, periods = scenario.periods_per_year, scenario.periods
+    rates = annual_renewal_rates(scenario.retention, scenario.horizon_years)[None, :]
+    tenure = np.arange(periods)
+    pricing = scenario.pricing
+    price = np.where(tenure < ppy, pricing.first_year_price, pricing.renewal_price) / ppy
+    cost = np.full(periods, pricing.variable_cost / ppy)
+    return CohortInputs(
+        new=new_customers_by_period(scenario),
+        class_weights=np.ones(1),
+        retention=period_retention(rates, ppy, scenario.retention.churn_timing),
+        annual_rates=rates,
+        price=price,
+        variable_cost=cost,
+        acquisition_cost=float(pricing.acquisition_cost),
+    )
+
+
+@dataclass
+class CohortResult:
+    """Output of :func:`run_cohort`.
+
+    Attributes:
+        periods: one row per period: ``period, year, new, active, churned, retention,
+            revenue, variable_cost, acquisition_spend, profit, discounted_profit``.
+        yearly: one row per calendar year: ``year, new, customers`` (year end),
+            ``churned, retention`` (customers at year end acquired before the
+            year / customers at the previous year end), money columns summed,
+            ``cumulative_discounted_profit``.
+        cohorts: long table ``year, cohort_year, customers`` (year-end customers by
+            acquisition year): the layer cake.
+        tenure: value of one cohort by tenure year: ``tenure_year, customers``
+            (at the start of the tenure year), ``renewal_rate, revenue,
+            variable_cost, profit, discounted_profit`` for ``cohort_size``
+            customers acquired together.
+        kpis: headline figures (see :func:`run_cohort`).
+    """
+
+    periods: pd.DataFrame
+    yearly: pd.DataFrame
+    cohorts: pd.DataFrame
+    tenure: pd.DataFrame
+    kpis: dict[str, float] = field(default_factory=dict)
+    active_by_cohort: np.ndarray | None = None
+
+
+def _tenure_index(periods: int) -> tuple[np.ndarray, np.ndarray]:
+    """k[c, t] = t − c (tenure period index) and the mask t ≥ c."""
+    t = np.arange(periods)
+    k = t[None, :] - t[:, None]
+    return k, k >= 0
+
+
+def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
+               cohort_size: float | None = None) -> CohortResult:
+    """Run the expected-value cohort engine.
+
+    Args:
+        scenario: the scenario (horizon, periods, finance).
+        inputs: engine arrays; defaults to :func:`cohort_inputs` of the scenario.
+        cohort_size: customers in the tenure table; defaults to the first non-zero
+            year's acquisition (1000 if nobody is acquired).
+
+    Returns:
+        A :class:`CohortResult`. ``kpis`` holds ``clv_gross``, ``clv_net``
+        (currency per acquired customer), ``customer_equity``, ``npv``
+        (currency), ``acquired``, ``customers_end`` (customers),
+        ``revenue``, ``profit`` (undiscounted, currency) and
+        ``retention_last_year`` (fraction).
+    """
+    inp = inputs if inputs is not None else cohort_inputs(scenario)
+    ppy, periods = scenario.periods_per_year, scenario.periods
+    fin = scenario.finance
+    timing = fin.cash_timing
+
+    # Survival by class and tenure, weighted into the cohort's expected path.
+    surv_class = survival_from_retention(inp.retention)                      # (C, T)
+    after_class = surv_class * inp.retention                                   # alive after renewal
+    survival = inp.class_weights @ surv_class                                 # (T,)
+    renewed = inp.class_weights @ after_class                                 # (T,)
+    billable_curve = survival if timing == "start" else renewed
+
+    k, mask = _tenure_index(periods)
+    kk = np.where(mask, k, 0)
+    active = np.where(mask, inp.new[:, None] * survival[kk], 0.0)             # (cohort, period)
+    billable = np.where(mask, inp.new[:, None] * billable_curve[kk], 0.0)
+    price = np.where(mask, inp.price[kk], 0.0)
+    cost = np.where(mask, inp.variable_cost[kk], 0.0)
+
+    active_t = active.sum(axis=0)
+    revenue = (billable * price).sum(axis=0)
+    var_cost = (billable * cost).sum(axis=0)
+    acq_spend = inp.new * inp.acquisition_cost
+    margin = revenue - var_cost
+    profit = margin - acq_spend
+
+    d_margin = discount_factors(periods, fin.discount_rate, ppy, timing)
+    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
+    discounted = margin * d_margin - acq_spend * d_start
+
+    kept = active_t - inp.new
+    prev = np.concatenate([[np.nan], active_t[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retention_t = np.where(prev > 0, kept / prev, np.nan)
+    churned = np.concatenate([[0.0], np.maximum(prev[1:] - kept[1:], 0.0)])
+
+    year_of = np.arange(periods) // ppy + 1
+    periods_df = pd.DataFrame({
+        "period": np.arange(1, periods + 1), "year": year_of, "new": inp.new,
+        "active": active_t, "churned": churned, "retention": retention_t,
+        "revenue": revenue, "variable_cost": var_cost, "acquisition_spend": acq_spend,
+        "profit": profit, "discounted_profit": discounted,
+    })
+
+    yearly = _yearly(periods_df, active, ppy, scenario.horizon_years)
+    cohorts = _layer_cake(active, ppy, scenario.horizon_years)
+
+    # Value of one acquired customer over the tenure horizon (not cut by the calendar).
+    per_customer = (billable_curve * (inp.price - inp.variable_cost) * d_margin)
+    clv_gross = float(per_customer.sum())
+    clv_net = clv_gross - inp.acquisition_cost
+    equity = float((inp.new * d_start).sum() * clv_net)
+
+    size = cohort_size
+    if size is None:
+        nonzero = inp.new[inp.new > 0]
+        size = float(nonzero[0] * ppy) if len(nonzero) else 1000.0
+    tenure = _tenure_table(survival, billable_curve, inp, d_margin, ppy, scenario.horizon_years,
+                           size)
+
+    kpis = {
+        "clv_gross": clv_gross,
+        "clv_net": clv_net,
+        "customer_equity": equity,
+        "npv": float(discounted.sum()),
+        "acquired": float(inp.new.sum()),
+        "customers_end": float(yearly["customers"].iloc[-1]),
+        "revenue": float(revenue.sum()),
+        "profit": float(profit.sum()),
+        "retention_last_year": float(yearly["retention"].iloc[-1]),
+    }
+    return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active)
+
+
+def _yearly(periods_df: pd.DataFrame, active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
+    money = ["new", "churned", "revenue", "variable_cost", "acquisition_spend", "profit",
+             "discounted_profit"]
+    yearly = periods_df.groupby("year", as_index=False)[money].sum()
+    year_end = np.arange(1, years + 1) * ppy - 1
+    customers = active[:, year_end].sum(axis=0)
+    # Customers at year end who were acquired before the year began.
+    first_period_of_year = np.arange(years) * ppy
+    cohort_idx = np.arange(active.shape[0])
+    kept = np.array([active[cohort_idx < first_period_of_year[y], year_end[y]].sum()
+                     for y in range(years)])
+    prev = np.concatenate([[np.nan], customers[:-1]])
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retention = np.where(prev > 0, kept / prev, np.nan)
+    yearly.insert(2, "customers", customers)
+    yearly.insert(4, "retention", retention)
+    yearly["cumulative_discounted_profit"] = yearly["discounted_profit"].cumsum()
+    return yearly
+
+
+def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
+    year_end = np.arange(1, years + 1) * ppy - 1
+    by_cohort_year = active.reshape(years, ppy, -1).sum(axis=1)[:, year_end]   # (cohort yr, yr)
+    cy, y = np.meshgrid(np.arange(1, years + 1), np.arange(1, years + 1), indexing="ij")
+    frame = pd.DataFrame({"year": y.ravel(), "cohort_year": cy.ravel(),
+                          "customers": by_cohort_year.ravel()})
+    return frame[frame["year"] >= frame["cohort_year"]].reset_index(drop=True)
+
+
+def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
+                  d_margin: np.ndarray, ppy: int, years: int, size: float) -> pd.DataFrame:
+    start_of_year = np.arange(years) * ppy
+    revenue = (billable * inp.price).reshape(years, ppy).sum(axis=1) * size
+    var_cost = (billable * inp.variable_cost).reshape(years, ppy).sum(axis=1) * size
+    discounted = (billable * (inp.price - inp.variable_cost) * d_margin).reshape(years, ppy).sum(axis=1) * size
+    weights = inp.class_weights
+    surv_class = survival_from_retention(inp.retention)
+    # Cohort renewal rate of tenure year y: survivors at the start of y+1 / at the start of y.
+    full = np.concatenate([survival, [float(weights @ (surv_class[:, -1] * inp.retention[:, -1]))]])
+    start = full[start_of_year]
+    end = full[start_of_year + ppy]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        renewal = np.where(start > 0, end / start, np.nan)
+    return pd.DataFrame({
+        "tenure_year": np.arange(1, years + 1), "customers": start * size,
+        "renewal_rate": renewal, "revenue": revenue, "variable_cost": var_cost,
+        "profit": revenue - var_cost, "discounted_profit": discounted,
+    })

@@ -1,0 +1,182 @@
+"""The scenario: every input of a simulation run, as frozen dataclasses.
+
+Schema version 1. Each field is declared with :func:`sim.schema.spec` (unit,
+range, default). Units: money in the scenario's ``currency``; rates are
+fractions (0.6 = 60 %); prices and costs are **per customer-year** so that
+switching between yearly and monthly periods keeps the economics (the engine
+divides by ``periods_per_year``).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from typing import Any
+
+from sim.schema import Issue, ScenarioError, build_dataclass, spec, to_plain
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "Acquisition",
+    "Pricing",
+    "Retention",
+    "Finance",
+    "Scenario",
+    "scenario_from_dict",
+    "scenario_to_dict",
+    "replace_path",
+    "get_path",
+]
+
+SCHEMA_VERSION = 1
+MONEY_MAX = 1e9
+CUSTOMERS_MAX = 1e9
+
+
+@dataclass(frozen=True)
+class Acquisition:
+    """New customers acquired per calendar year.
+
+    ``mode = "list"`` takes ``per_year`` (year 1 first; years past the list acquire
+    nobody); ``mode = "constant"`` acquires ``constant`` customers in each of the
+    first ``years`` years. With monthly periods a year's customers arrive evenly
+    over its 12 months.
+    """
+
+    mode: str = spec("list", "choice", choices=("list", "constant"))
+    per_year: tuple[float, ...] = spec((1000.0,), "float_list", unit="customers/year",
+                                       minimum=0, maximum=CUSTOMERS_MAX, min_len=1, max_len=100)
+    constant: float = spec(1000.0, "float", unit="customers/year", minimum=0,
+                           maximum=CUSTOMERS_MAX, lever=True)
+    years: int = spec(1, "int", unit="years", minimum=0, maximum=100)
+
+    def new_per_year(self, horizon_years: int) -> list[float]:
+        """New customers in each calendar year 1..horizon (customers/year)."""
+        if self.mode == "constant":
+            values = [self.constant if y < self.years else 0.0 for y in range(horizon_years)]
+        else:
+            values = list(self.per_year[:horizon_years])
+            values += [0.0] * (horizon_years - len(values))
+        return values
+
+
+@dataclass(frozen=True)
+class Pricing:
+    """Prices and costs (scenario currency)."""
+
+    first_year_price: float = spec(35.90, "float", unit="currency/customer-year",
+                                   minimum=0, maximum=MONEY_MAX, lever=True)
+    renewal_price: float = spec(75.90, "float", unit="currency/customer-year",
+                                minimum=0, maximum=MONEY_MAX, lever=True)
+    variable_cost: float = spec(30.0, "float", unit="currency/customer-year",
+                                minimum=0, maximum=MONEY_MAX, lever=True)
+    acquisition_cost: float = spec(50.0, "float", unit="currency/acquired customer",
+                                   minimum=0, maximum=MONEY_MAX, lever=True)
+
+
+@dataclass(frozen=True)
+class Retention:
+    """How many customers renew, by tenure year.
+
+    ``model``: ``table`` (``by_tenure_year``: the renewal rate at the end of tenure
+    year 1, 2, …; the last value holds for later years), ``constant``
+    (``constant`` every year) or ``sbg`` (shifted-beta-geometric with
+    ``sbg_alpha``, ``sbg_beta``: renewal at the end of tenure year t is
+    (β+t−1)/(α+β+t−1)). ``uplift_points`` adds percentage points to every
+    renewal rate (capped to [0, 1]). ``churn_timing``: ``renewal`` (customers
+    leave only at their yearly anniversary, as with annual subscriptions) or
+    ``spread`` (the yearly rate is spread evenly: r^(1/periods_per_year) each
+    period). With yearly periods both are the same.
+    """
+
+    model: str = spec("table", "choice", choices=("table", "constant", "sbg"))
+    by_tenure_year: tuple[float, ...] = spec(
+        (0.60, 0.65, 0.70, 0.75, 0.78, 0.79, 0.80, 0.80, 0.80, 0.80), "float_list",
+        unit="fraction", minimum=0, maximum=1, min_len=1, max_len=100)
+    constant: float = spec(0.8, "float", unit="fraction", minimum=0, maximum=1, lever=True)
+    sbg_alpha: float = spec(1.0, "float", unit="shape", minimum=0.001, maximum=1000)
+    sbg_beta: float = spec(3.0, "float", unit="shape", minimum=0.001, maximum=1000)
+    uplift_points: float = spec(0.0, "float", unit="percentage points", minimum=-50,
+                                maximum=50, lever=True)
+    churn_timing: str = spec("renewal", "choice", choices=("renewal", "spread"))
+
+
+@dataclass(frozen=True)
+class Finance:
+    """Discounting.
+
+    ``discount_rate`` is annual (fraction). ``cash_timing``: ``start`` — each
+    period's cash comes at its start, the first period undiscounted (the book's
+    convention); ``end`` — each period's margin is billed at its end, in
+    arrears, to the customers who renewed, discounted by a full period
+    (Gupta-Lehmann's convention: CLV = m·r/(1+i−r)).
+    """
+
+    discount_rate: float = spec(0.15, "float", unit="fraction/year", minimum=0, maximum=1,
+                                lever=True)
+    cash_timing: str = spec("start", "choice", choices=("start", "end"))
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """Every input of one simulation run (schema version 1)."""
+
+    schema_version: int = spec(SCHEMA_VERSION, "int", minimum=SCHEMA_VERSION,
+                               maximum=SCHEMA_VERSION)
+    name: str = spec("Untitled scenario", "str", min_len=1, max_len=120)
+    description: str = spec("", "str", max_len=4000)
+    seed: int = spec(42, "int", unit="", minimum=0, maximum=2**32 - 1)
+    currency: str = spec("USD", "str", min_len=1, max_len=8)
+    horizon_years: int = spec(10, "int", unit="years", minimum=1, maximum=50)
+    periods_per_year: int = spec(1, "choice", choices=(1, 12))
+    acquisition: Acquisition = field(default_factory=Acquisition)
+    pricing: Pricing = field(default_factory=Pricing)
+    retention: Retention = field(default_factory=Retention)
+    finance: Finance = field(default_factory=Finance)
+
+    @property
+    def periods(self) -> int:
+        """Number of simulated periods (horizon × periods per year)."""
+        return self.horizon_years * self.periods_per_year
+
+
+def scenario_from_dict(data: Any) -> Scenario:
+    """Validate a mapping (parsed TOML/JSON) and build a :class:`Scenario`.
+
+    Raises:
+        ScenarioError: listing every problem with its field path and allowed range.
+    """
+    issues: list[Issue] = []
+    if isinstance(data, dict) and "schema_version" in data:
+        version = data["schema_version"]
+        if version != SCHEMA_VERSION or isinstance(version, bool):
+            raise ScenarioError([Issue(
+                "schema_version", "version",
+                f"this version of the simulator reads schema_version = {SCHEMA_VERSION}; "
+                "set schema_version = 1 and check the fields against the README",
+                repr(version))])
+    scenario = build_dataclass(Scenario, data, "", issues)
+    if issues:
+        raise ScenarioError(issues)
+    return scenario
+
+
+def scenario_to_dict(scenario: Scenario) -> dict[str, Any]:
+    """Plain nested dict of a scenario (lists, not tuples), ready for TOML or JSON."""
+    return to_plain(scenario)
+
+
+def get_path(scenario: Any, path: str) -> Any:
+    """Value of a dotted field path, e.g. ``get_path(s, "pricing.renewal_price")``."""
+    value = scenario
+    for part in path.split("."):
+        value = getattr(value, part)
+    return value
+
+
+def replace_path(scenario: Any, path: str, value: Any) -> Any:
+    """Copy of a (nested) frozen dataclass with the dotted field ``path`` set to ``value``."""
+    head, _, rest = path.partition(".")
+    if not rest:
+        return dataclasses.replace(scenario, **{head: value})
+    return dataclasses.replace(scenario, **{head: replace_path(getattr(scenario, head), rest, value)})

@@ -1,0 +1,267 @@
+"""Field specifications and the generic validator for scenario dataclasses.
+
+Every scenario field is declared once, with :func:`spec`, carrying its unit,
+allowed range or choices, and default. The validator walks a parsed TOML
+mapping against those declarations and collects *every* problem (field path,
+what was wrong, what is allowed) instead of stopping at the first one.
+
+Validation messages are data (:class:`Issue`: a code plus parameters) so the
+UI can translate them; ``str(issue)`` gives the English text used by the
+command line.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import MISSING, dataclass, field, fields, is_dataclass
+from typing import Any, Literal
+
+__all__ = [
+    "FieldSpec",
+    "Issue",
+    "ScenarioError",
+    "spec",
+    "field_spec",
+    "build_dataclass",
+    "to_plain",
+    "iter_numeric_fields",
+]
+
+Kind = Literal["int", "float", "str", "choice", "float_list", "bool"]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    """Declaration of one scenario field.
+
+    Attributes:
+        kind: value type: ``int``, ``float``, ``str``, ``choice``, ``float_list`` or ``bool``.
+        unit: unit shown to users (e.g. ``"USD/customer-year"``, ``"fraction"``).
+        minimum: smallest allowed value (numbers and list elements), inclusive.
+        maximum: largest allowed value, inclusive.
+        choices: allowed values for ``choice`` fields.
+        min_len: fewest list elements (``float_list``) or characters (``str``).
+        max_len: most list elements or characters.
+        lever: True for numeric levers offered to sensitivity analysis.
+    """
+
+    kind: Kind
+    unit: str = ""
+    minimum: float | None = None
+    maximum: float | None = None
+    choices: tuple[Any, ...] = ()
+    min_len: int = 0
+    max_len: int = 10_000
+    lever: bool = False
+
+    def range_text(self) -> str:
+        """Human-readable allowed range, e.g. ``0 to 1 fraction`` or ``one of: start, end``."""
+        if self.kind == "choice":
+            return "one of: " + ", ".join(str(c) for c in self.choices)
+        if self.kind == "bool":
+            return "true or false"
+        if self.kind == "str":
+            return f"text of {self.min_len} to {self.max_len} characters"
+        lo = _fmt(self.minimum) if self.minimum is not None else "-inf"
+        hi = _fmt(self.maximum) if self.maximum is not None else "inf"
+        text = f"{lo} to {hi}" + (f" {self.unit}" if self.unit else "")
+        if self.kind == "float_list":
+            text = f"a list of {self.min_len} to {self.max_len} numbers, each {text}"
+        elif self.kind == "int":
+            text = f"a whole number from {text}"
+        return text
+
+
+def _fmt(x: float) -> str:
+    return f"{x:g}" if isinstance(x, float) else str(x)
+
+
+def spec(default: Any, kind: Kind, **kwargs: Any) -> Any:
+    """Declare a dataclass field with a default and a :class:`FieldSpec`."""
+    return field(default=default, metadata={"spec": FieldSpec(kind=kind, **kwargs)})
+
+
+def field_spec(cls: type, name: str) -> FieldSpec:
+    """Return the :class:`FieldSpec` of field ``name`` of dataclass ``cls``."""
+    for f in fields(cls):
+        if f.name == name:
+            return f.metadata["spec"]
+    raise KeyError(name)
+
+
+@dataclass(frozen=True)
+class Issue:
+    """One validation problem.
+
+    Attributes:
+        path: dotted field path, e.g. ``retention.by_tenure_year[3]``.
+        code: machine-readable kind of problem (``unknown``, ``type``, ``range``,
+            ``choice``, ``length``, ``nan``, ``syntax``, ``size``, ``version``, ``rule``).
+        allowed: the allowed range or choices, in English.
+        got: a short repr of the offending value.
+    """
+
+    path: str
+    code: str
+    allowed: str = ""
+    got: str = ""
+
+    def __str__(self) -> str:
+        messages = {
+            "unknown": "unknown field (check the spelling; allowed here: {allowed})",
+            "type": "wrong type, got {got}; expected {allowed}",
+            "range": "value {got} is out of range; allowed: {allowed}",
+            "nan": "value {got} is not a finite number; allowed: {allowed}",
+            "choice": "value {got} is not allowed; allowed: {allowed}",
+            "length": "has {got} elements; allowed: {allowed}",
+            "syntax": "the file is not valid TOML: {got}",
+            "size": "the file is too large ({got}); allowed: {allowed}",
+            "encoding": "the file is not UTF-8 text: {got}",
+            "version": "schema version {got} is not supported; {allowed}",
+            "rule": "{got}; {allowed}",
+        }
+        where = self.path or "(file)"
+        return f"{where}: " + messages.get(self.code, "{got} {allowed}").format(
+            allowed=self.allowed, got=self.got
+        )
+
+
+class ScenarioError(ValueError):
+    """Raised when a scenario mapping or file is invalid; carries every :class:`Issue`."""
+
+    def __init__(self, issues: list[Issue]):
+        self.issues = list(issues)
+        super().__init__("\n".join(str(i) for i in self.issues))
+
+
+def _short(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _type_name(value: Any) -> str:
+    return f"{type(value).__name__} {_short(value)}"
+
+
+def _check_number(value: Any, fs: FieldSpec, path: str, issues: list[Issue]) -> float | int | None:
+    expected = "a whole number" if fs.kind == "int" else "a number"
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        issues.append(Issue(path, "type", f"{expected}, {fs.range_text()}", _type_name(value)))
+        return None
+    if fs.kind == "int":
+        if isinstance(value, float):
+            if not math.isfinite(value) or value != int(value):
+                issues.append(Issue(path, "type", fs.range_text(), _type_name(value)))
+                return None
+            value = int(value)
+    elif isinstance(value, float) and not math.isfinite(value):
+        issues.append(Issue(path, "nan", fs.range_text(), _short(value)))
+        return None
+    if (fs.minimum is not None and value < fs.minimum) or (
+        fs.maximum is not None and value > fs.maximum
+    ):
+        issues.append(Issue(path, "range", fs.range_text(), _short(value)))
+        return None
+    return int(value) if fs.kind == "int" else float(value)
+
+
+def _check_value(value: Any, fs: FieldSpec, path: str, issues: list[Issue]) -> Any:
+    """Check one value against its spec; return the normalised value or None (issue added)."""
+    if fs.kind in ("int", "float"):
+        return _check_number(value, fs, path, issues)
+    if fs.kind == "bool":
+        if not isinstance(value, bool):
+            issues.append(Issue(path, "type", "true or false", _type_name(value)))
+            return None
+        return value
+    if fs.kind == "str":
+        if not isinstance(value, str):
+            issues.append(Issue(path, "type", fs.range_text(), _type_name(value)))
+            return None
+        if not fs.min_len <= len(value) <= fs.max_len:
+            issues.append(Issue(path, "length", fs.range_text(), str(len(value))))
+            return None
+        return value
+    if fs.kind == "choice":
+        if isinstance(value, bool) or value not in fs.choices:
+            issues.append(Issue(path, "choice", fs.range_text(), _short(value)))
+            return None
+        return value
+    if fs.kind == "float_list":
+        if not isinstance(value, list):
+            issues.append(Issue(path, "type", fs.range_text(), _type_name(value)))
+            return None
+        if not fs.min_len <= len(value) <= fs.max_len:
+            issues.append(Issue(path, "length", fs.range_text(), str(len(value))))
+            return None
+        element = FieldSpec(kind="float", unit=fs.unit, minimum=fs.minimum, maximum=fs.maximum)
+        before = len(issues)
+        out = tuple(_check_number(v, element, f"{path}[{i}]", issues) for i, v in enumerate(value))
+        return None if len(issues) > before else out
+    raise AssertionError(f"unhandled kind {fs.kind}")
+
+
+def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any:
+    """Build dataclass ``cls`` from a mapping, appending every problem to ``issues``.
+
+    Missing fields take their defaults; unknown keys are errors. Nested dataclass
+    fields are built recursively. A class may define ``rules(self) -> list[Issue]``
+    for checks across fields; they run only when the fields themselves are valid.
+    Returns None when any problem was found below ``path``.
+    """
+    if not isinstance(data, dict):
+        issues.append(Issue(path, "type", "a table of fields", _type_name(data)))
+        return None
+    declared = {f.name: f for f in fields(cls)}
+    before = len(issues)
+    for key in data:
+        if key not in declared:
+            where = f"{path}.{key}" if path else str(key)
+            issues.append(Issue(where, "unknown", ", ".join(declared)))
+    kwargs: dict[str, Any] = {}
+    for name, f in declared.items():
+        where = f"{path}.{name}" if path else name
+        sub = f.default_factory if f.default_factory is not MISSING else None  # type: ignore[misc]
+        if sub is not None and is_dataclass(sub):
+            kwargs[name] = build_dataclass(sub, data.get(name, {}), where, issues)
+        elif name in data:
+            kwargs[name] = _check_value(data[name], f.metadata["spec"], where, issues)
+    if len(issues) > before:
+        return None
+    obj = cls(**kwargs)
+    rules = getattr(obj, "rules", None)
+    if rules is not None:
+        found = rules()
+        for issue in found:
+            issues.append(Issue(f"{path}.{issue.path}" if path else issue.path, issue.code,
+                                issue.allowed, issue.got))
+        if found:
+            return None
+    return obj
+
+
+def to_plain(obj: Any) -> dict[str, Any]:
+    """Convert a (nested) scenario dataclass to plain dicts/lists for TOML or JSON."""
+    out: dict[str, Any] = {}
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        if is_dataclass(value):
+            out[f.name] = to_plain(value)
+        elif isinstance(value, tuple):
+            out[f.name] = list(value)
+        else:
+            out[f.name] = value
+    return out
+
+
+def iter_numeric_fields(obj: Any, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
+    """List ``(dotted path, spec, value)`` for every scalar numeric field, depth first."""
+    found: list[tuple[str, FieldSpec, Any]] = []
+    for f in fields(obj):
+        value = getattr(obj, f.name)
+        path = f"{prefix}{f.name}"
+        if is_dataclass(value):
+            found.extend(iter_numeric_fields(value, path + "."))
+        elif f.metadata.get("spec") and f.metadata["spec"].kind in ("int", "float"):
+            found.append((path, f.metadata["spec"], value))
+    return found
