@@ -1,0 +1,108 @@
+"""Page "CLV & cohorts": the textbook lifetime-value table and the cohort layer cake."""
+
+import pandas as pd
+import streamlit as st
+
+from ui import state
+from ui.charts import layer_cake_chart, retention_lines_chart, tenure_value_chart
+from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_pct, t
+from ui.levers import render_lever
+
+
+def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
+    frame = pd.DataFrame({
+        t("clv.col_year"): tenure["tenure_year"].astype(str),
+        t("clv.col_customers"): tenure["customers"],
+        t("clv.col_renewal"): tenure["renewal_rate"] * 100,
+        t("clv.col_revenue"): tenure["revenue"],
+        t("clv.col_variable_cost"): tenure["variable_cost"],
+        t("clv.col_profit"): tenure["profit"],
+        t("clv.col_npv", rate=f"{discount_rate * 100:g}"): tenure["discounted_profit"],
+    })
+    total = {col: frame[col].sum() for col in frame.columns[3:]}
+    total.update({t("clv.col_year"): t("clv.total"), t("clv.col_customers"): None,
+                  t("clv.col_renewal"): None})
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+@st.fragment
+def clv_page() -> None:
+    base = state.base_scenario()
+    with st.expander(t("clv.levers"), expanded=True, icon=":material/tune:"):
+        cols = st.columns(4)
+        for col, key in zip(cols, ("first_year_price", "renewal_price", "variable_cost",
+                                   "acquisition_cost")):
+            render_lever(key, col)
+        cols = st.columns(4)
+        for col, key in zip(cols, ("uplift", "discount_rate", "horizon", "acq_years")):
+            render_lever(key, col)
+
+    scenario = state.current_scenario()
+    result, reference = state.cohort_run(scenario), state.cohort_run(base)
+    cur, ref = result.kpis, reference.kpis
+    money = scenario.currency
+
+    k1, k2, k3, k4 = st.columns(4)
+    k1.metric(t("clv.kpi_clv"), fmt_money(cur["clv_gross"], money), help=t("clv.kpi_clv_help"),
+              delta=fmt_delta_money(cur["clv_gross"] - ref["clv_gross"], money))
+    k2.metric(t("clv.kpi_clv_net"), fmt_money(cur["clv_net"], money),
+              help=t("clv.kpi_clv_net_help"),
+              delta=fmt_delta_money(cur["clv_net"] - ref["clv_net"], money))
+    k3.metric(t("clv.kpi_equity"), fmt_money(cur["customer_equity"], money, 0),
+              help=t("clv.kpi_equity_help"),
+              delta=fmt_delta_money(cur["customer_equity"] - ref["customer_equity"], money, 0))
+    k4.metric(t("clv.kpi_customers_end"), fmt_count(cur["customers_end"]),
+              delta=fmt_count(cur["customers_end"] - ref["customers_end"]))
+
+    size = result.tenure["customers"].iloc[0]
+    st.subheader(t("clv.tenure_header", n=fmt_count(size)))
+    left, right = st.columns([3, 2])
+    table = _tenure_frame(result.tenure, scenario.finance.discount_rate)
+    number = st.column_config.NumberColumn(format="%,.0f")
+    left.dataframe(table, hide_index=True, key="tenure_table",
+                   column_config={c: number for c in table.columns[1:]}
+                   | {t("clv.col_renewal"): st.column_config.NumberColumn(format="%.1f")})
+    left.caption(t("clv.tenure_caption"))
+    bars = pd.concat([
+        result.tenure.assign(series=t("common.current")),
+        reference.tenure.assign(series=t("common.baseline")),
+    ])[["tenure_year", "series", "discounted_profit"]]
+    right.altair_chart(tenure_value_chart(bars, t("clv.tenure_chart_title"), t("clv.col_year"),
+                                          t("clv.tenure_chart_y"), t("clv.series_legend")),
+                       key="tenure_chart")
+
+    st.subheader(t("clv.cohorts_header"))
+    yearly = result.yearly
+    left, right = st.columns(2)
+    left.altair_chart(layer_cake_chart(result.cohorts, t("clv.layer_title"), t("common.year"),
+                                       t("common.customers"), t("clv.layer_legend")),
+                      key="layer_chart")
+    lines = pd.concat([
+        pd.DataFrame({"year": yearly["year"], "series": t("clv.series_aggregate"),
+                      "retention": yearly["retention"]}),
+        pd.DataFrame({"year": result.tenure["tenure_year"] + 1, "series": t("clv.series_cohort"),
+                      "retention": result.tenure["renewal_rate"]}),
+    ])
+    lines = lines[lines["year"] <= scenario.horizon_years]
+    right.altair_chart(retention_lines_chart(lines, t("clv.retention_title"), t("common.year"),
+                                             t("clv.retention_y"), t("clv.series_legend")),
+                       key="retention_chart")
+    aggregate = pd.DataFrame({
+        t("common.year"): yearly["year"].astype(str),
+        t("common.customers"): yearly["customers"],
+        t("clv.col_retention"): yearly["retention"] * 100,
+    }).set_index(t("common.year")).T
+    st.dataframe(aggregate, key="aggregate_table",
+                 column_config={c: st.column_config.NumberColumn(format="%,.1f")
+                                for c in aggregate.columns})
+    retention = yearly["retention"].dropna()
+    if (yearly["new"] > 0).sum() > 1 and len(retention) > 1:
+        st.info(t("clv.lesson", first=fmt_pct(retention.iloc[0]), last=fmt_pct(retention.iloc[-1])),
+                icon=":material/school:")
+    else:
+        st.info(t("clv.single_cohort"), icon=":material/school:")
+
+
+st.title(t("clv.title"))
+st.caption(t("clv.intro"))
+clv_page()

@@ -1,0 +1,47 @@
+"""The scenario library: the TOML files shipped in ``scenarios/``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from sim import scenario_io
+from sim.scenario import Scenario
+from sim.schema import ScenarioError
+
+__all__ = ["SCENARIO_DIR", "Preset", "list_presets", "load_preset"]
+
+SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
+"""Folder of the shipped scenario files."""
+
+
+@dataclass(frozen=True)
+class Preset:
+    """One scenario file: its id (file stem), path and validated scenario."""
+
+    preset_id: str
+    path: Path
+    scenario: Scenario
+
+
+def list_presets(folder: Path = SCENARIO_DIR) -> tuple[list[Preset], dict[str, ScenarioError]]:
+    """Every valid scenario file in ``folder`` (sorted by id) and the errors of invalid ones."""
+    presets: list[Preset] = []
+    errors: dict[str, ScenarioError] = {}
+    for path in sorted(folder.glob("*.toml")):
+        try:
+            presets.append(Preset(path.stem, path, scenario_io.load(path)))
+        except ScenarioError as exc:
+            errors[path.stem] = exc
+    return presets, errors
+
+
+def load_preset(preset_id: str, folder: Path = SCENARIO_DIR) -> Scenario:
+    """Load ``scenarios/<preset_id>.toml``.
+
+    Raises:
+        ScenarioError: the id names no valid file.
+    """
+    if not preset_id.replace("_", "").replace("-", "").isalnum():
+        raise ScenarioError([])
+    return scenario_io.load(folder / f"{preset_id}.toml")

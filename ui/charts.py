@@ -1,0 +1,93 @@
+"""Altair chart builders: tidy data frame in, ``alt.Chart`` out (pure functions).
+
+Titles and axis labels are passed in already translated, so builders know
+nothing of languages and can be tested on their ``to_dict()``.
+"""
+
+from __future__ import annotations
+
+import altair as alt
+import pandas as pd
+
+__all__ = ["MAX_CHART_ROWS", "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
+
+MAX_CHART_ROWS = 5000
+"""Largest dataset a chart may carry to the browser (rows)."""
+
+_HEIGHT = 320
+
+
+def _check_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    if len(frame) > MAX_CHART_ROWS:
+        raise ValueError(f"chart data has {len(frame)} rows; aggregate to at most {MAX_CHART_ROWS}")
+    return frame
+
+
+def layer_cake_chart(cohorts: pd.DataFrame, title: str, x_title: str, y_title: str,
+                     legend_title: str) -> alt.Chart:
+    """Stacked area of customers by calendar year, one layer per acquisition-year cohort.
+
+    Args:
+        cohorts: columns ``year, cohort_year, customers``.
+    """
+    data = _check_rows(cohorts.assign(customers=cohorts["customers"].round(1)))
+    return (
+        alt.Chart(data, title=title, height=_HEIGHT)
+        .mark_area(opacity=0.85, interpolate="step-after")
+        .encode(
+            x=alt.X("year:O", title=x_title),
+            y=alt.Y("customers:Q", title=y_title, stack="zero"),
+            color=alt.Color("cohort_year:O", title=legend_title,
+                            scale=alt.Scale(scheme="blues", reverse=True)),
+            order=alt.Order("cohort_year:O"),
+            tooltip=[alt.Tooltip("year:O", title=x_title),
+                     alt.Tooltip("cohort_year:O", title=legend_title),
+                     alt.Tooltip("customers:Q", title=y_title, format=",.0f")],
+        )
+    )
+
+
+def retention_lines_chart(lines: pd.DataFrame, title: str, x_title: str, y_title: str,
+                          legend_title: str) -> alt.Chart:
+    """Retention (%) over years, one line per series (e.g. aggregate vs a single cohort).
+
+    Args:
+        lines: columns ``year, series, retention`` (retention as a fraction).
+    """
+    data = _check_rows(lines.dropna(subset=["retention"]))
+    return (
+        alt.Chart(data, title=title, height=_HEIGHT)
+        .mark_line(point=True, strokeWidth=3)
+        .encode(
+            x=alt.X("year:O", title=x_title),
+            y=alt.Y("retention:Q", title=y_title, axis=alt.Axis(format=".0%"),
+                    scale=alt.Scale(zero=False)),
+            color=alt.Color("series:N", title=legend_title),
+            strokeDash=alt.StrokeDash("series:N", legend=None),
+            tooltip=[alt.Tooltip("year:O", title=x_title), alt.Tooltip("series:N", title=legend_title),
+                     alt.Tooltip("retention:Q", title=y_title, format=".1%")],
+        )
+    )
+
+
+def tenure_value_chart(tenure: pd.DataFrame, title: str, x_title: str, y_title: str,
+                       legend_title: str) -> alt.Chart:
+    """Discounted profit by tenure year, current scenario against its baseline.
+
+    Args:
+        tenure: columns ``tenure_year, series, discounted_profit``.
+    """
+    data = _check_rows(tenure)
+    return (
+        alt.Chart(data, title=title, height=_HEIGHT)
+        .mark_bar()
+        .encode(
+            x=alt.X("tenure_year:O", title=x_title),
+            xOffset=alt.XOffset("series:N"),
+            y=alt.Y("discounted_profit:Q", title=y_title),
+            color=alt.Color("series:N", title=legend_title),
+            tooltip=[alt.Tooltip("tenure_year:O", title=x_title),
+                     alt.Tooltip("series:N", title=legend_title),
+                     alt.Tooltip("discounted_profit:Q", title=y_title, format=",.0f")],
+        )
+    )
