@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from sim.accounting import account_periods, calendar_layers, yearly_from_periods
 from sim.finance import discount_factors
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.scenario import Scenario
@@ -109,13 +110,6 @@ class CohortResult:
     active_by_cohort: np.ndarray | None = None
 
 
-def _tenure_index(periods: int) -> tuple[np.ndarray, np.ndarray]:
-    """k[c, t] = t − c (tenure period index) and the mask t ≥ c."""
-    t = np.arange(periods)
-    k = t[None, :] - t[:, None]
-    return k, k >= 0
-
-
 def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
                cohort_size: float | None = None) -> CohortResult:
     """Run the expected-value cohort engine.
@@ -135,96 +129,40 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     """
     inp = inputs if inputs is not None else cohort_inputs(scenario)
     ppy, periods = scenario.periods_per_year, scenario.periods
-    fin = scenario.finance
-    timing = fin.cash_timing
 
     # Survival by class and tenure, weighted into the cohort's expected path.
     surv_class = survival_from_retention(inp.retention)                      # (C, T)
-    after_class = surv_class * inp.retention                                   # alive after renewal
     survival = inp.class_weights @ surv_class                                 # (T,)
-    renewed = inp.class_weights @ after_class                                 # (T,)
-    billable_curve = survival if timing == "start" else renewed
+    renewed = inp.class_weights @ (surv_class * inp.retention)                # (T,)
+    billable_curve = survival if scenario.finance.cash_timing == "start" else renewed
 
-    k, mask = _tenure_index(periods)
-    kk = np.where(mask, k, 0)
-    active = np.where(mask, inp.new[:, None] * survival[kk], 0.0)             # (cohort, period)
-    billable = np.where(mask, inp.new[:, None] * billable_curve[kk], 0.0)
-    price = np.where(mask, inp.price[kk], 0.0)
-    cost = np.where(mask, inp.variable_cost[kk], 0.0)
+    new = inp.new[None, :]                                                    # (1, T)
+    alive = inp.new[None, :, None] * survival[None, None, :]                  # (1, A, K)
+    series = account_periods(scenario, inp.price, inp.variable_cost, inp.acquisition_cost,
+                             new, alive, inp.new[None, :, None] * renewed[None, None, :])
+    yearly_arrays = yearly_from_periods(series, alive, ppy, scenario.horizon_years)
+    active_by_cohort = calendar_layers(alive)[0]                              # (A, T)
 
-    active_t = active.sum(axis=0)
-    revenue = (billable * price).sum(axis=0)
-    var_cost = (billable * cost).sum(axis=0)
-    acq_spend = inp.new * inp.acquisition_cost
-    margin = revenue - var_cost
-    profit = margin - acq_spend
-
-    d_margin = discount_factors(periods, fin.discount_rate, ppy, timing)
-    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
-    discounted = margin * d_margin - acq_spend * d_start
-
-    kept = active_t - inp.new
-    prev = np.concatenate([[np.nan], active_t[:-1]])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        retention_t = np.where(prev > 0, kept / prev, np.nan)
-    churned = np.concatenate([[0.0], np.maximum(prev[1:] - kept[1:], 0.0)])
-
-    year_of = np.arange(periods) // ppy + 1
-    periods_df = pd.DataFrame({
-        "period": np.arange(1, periods + 1), "year": year_of, "new": inp.new,
-        "active": active_t, "churned": churned, "retention": retention_t,
-        "revenue": revenue, "variable_cost": var_cost, "acquisition_spend": acq_spend,
-        "profit": profit, "discounted_profit": discounted,
-    })
-
-    yearly = _yearly(periods_df, active, ppy, scenario.horizon_years)
-    cohorts = _layer_cake(active, ppy, scenario.horizon_years)
+    periods_df = pd.DataFrame({"period": np.arange(1, periods + 1),
+                               "year": np.arange(periods) // ppy + 1,
+                               **{name: values[0] for name, values in series.as_dict().items()}})
+    yearly = pd.DataFrame({name: values[0] for name, values in yearly_arrays.items()})
+    cohorts = _layer_cake(active_by_cohort, ppy, scenario.horizon_years)
 
     # Value of one acquired customer over the tenure horizon (not cut by the calendar).
-    per_customer = (billable_curve * (inp.price - inp.variable_cost) * d_margin)
-    clv_gross = float(per_customer.sum())
-    clv_net = clv_gross - inp.acquisition_cost
-    equity = float((inp.new * d_start).sum() * clv_net)
+    clv_gross = float(billable_curve @ series.clv_by_tenure)
+    kpis = {name: float(values[0])
+            for name, values in series.kpis(yearly_arrays, np.array([clv_gross])).items()}
 
     size = cohort_size
     if size is None:
         nonzero = inp.new[inp.new > 0]
         size = float(nonzero[0] * ppy) if len(nonzero) else 1000.0
+    d_margin = discount_factors(periods, scenario.finance.discount_rate, ppy,
+                                scenario.finance.cash_timing)
     tenure = _tenure_table(survival, billable_curve, inp, d_margin, ppy, scenario.horizon_years,
                            size)
-
-    kpis = {
-        "clv_gross": clv_gross,
-        "clv_net": clv_net,
-        "customer_equity": equity,
-        "npv": float(discounted.sum()),
-        "acquired": float(inp.new.sum()),
-        "customers_end": float(yearly["customers"].iloc[-1]),
-        "revenue": float(revenue.sum()),
-        "profit": float(profit.sum()),
-        "retention_last_year": float(yearly["retention"].iloc[-1]),
-    }
-    return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active)
-
-
-def _yearly(periods_df: pd.DataFrame, active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
-    money = ["new", "churned", "revenue", "variable_cost", "acquisition_spend", "profit",
-             "discounted_profit"]
-    yearly = periods_df.groupby("year", as_index=False)[money].sum()
-    year_end = np.arange(1, years + 1) * ppy - 1
-    customers = active[:, year_end].sum(axis=0)
-    # Customers at year end who were acquired before the year began.
-    first_period_of_year = np.arange(years) * ppy
-    cohort_idx = np.arange(active.shape[0])
-    kept = np.array([active[cohort_idx < first_period_of_year[y], year_end[y]].sum()
-                     for y in range(years)])
-    prev = np.concatenate([[np.nan], customers[:-1]])
-    with np.errstate(invalid="ignore", divide="ignore"):
-        retention = np.where(prev > 0, kept / prev, np.nan)
-    yearly.insert(2, "customers", customers)
-    yearly.insert(4, "retention", retention)
-    yearly["cumulative_discounted_profit"] = yearly["discounted_profit"].cumsum()
-    return yearly
+    return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active_by_cohort)
 
 
 def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:

@@ -17,6 +17,7 @@ __all__ = [
     "npv",
     "irr",
     "payback_period",
+    "roi",
 ]
 
 
@@ -99,3 +100,20 @@ def payback_period(cash_flows: np.ndarray, periods_per_year: int = 1) -> float |
     periods = last_negative + 1 + fraction
     result = periods / periods_per_year
     return result if math.isfinite(result) else None
+
+
+def roi(incremental_benefit: float, incremental_cost: float) -> float | None:
+    """Return on investment (fraction): (benefit − cost) / cost, both incremental vs a baseline.
+
+    Args:
+        incremental_benefit: discounted extra margin plus cost reductions (currency).
+        incremental_cost: discounted extra spending (currency).
+
+    Returns None (ROI undefined, shown as such) when the incremental cost is not
+    positive: with nothing invested, a ratio would be infinite or meaningless.
+    """
+    if not (math.isfinite(incremental_benefit) and math.isfinite(incremental_cost)):
+        return None
+    if incremental_cost <= 1e-9 * max(1.0, abs(incremental_benefit)):
+        return None
+    return (incremental_benefit - incremental_cost) / incremental_cost

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.schema import Issue, ScenarioError, build_dataclass, spec, to_plain
+from sim.tco import CrmSystem
 
 __all__ = [
     "SCHEMA_VERSION",
@@ -21,6 +22,9 @@ __all__ = [
     "Pricing",
     "Retention",
     "Finance",
+    "Market",
+    "MonteCarlo",
+    "Baseline",
     "Scenario",
     "scenario_from_dict",
     "scenario_to_dict",
@@ -41,14 +45,30 @@ class Acquisition:
     nobody); ``mode = "constant"`` acquires ``constant`` customers in each of the
     first ``years`` years. With monthly periods a year's customers arrive evenly
     over its 12 months.
+
+    ``mode = "paid"`` spends ``budget_per_year`` in each of the first ``years``
+    years on the market's remaining potential P (``market.size`` minus current
+    customers): a year acquires P · ceiling · (1 − e^(−response · budget / P))
+    customers, with diminishing returns to spend; competition lowers the
+    ceiling by ``competition_ceiling_effect`` at full intensity. The acquisition
+    cost per customer is then the budget itself (``pricing.acquisition_cost``
+    is not charged on top).
     """
 
-    mode: str = spec("list", "choice", choices=("list", "constant"))
+    mode: str = spec("list", "choice", choices=("list", "constant", "paid"))
     per_year: tuple[float, ...] = spec((1000.0,), "float_list", unit="customers/year",
                                        minimum=0, maximum=CUSTOMERS_MAX, min_len=1, max_len=100)
     constant: float = spec(1000.0, "float", unit="customers/year", minimum=0,
                            maximum=CUSTOMERS_MAX, lever=True)
     years: int = spec(1, "int", unit="years", minimum=0, maximum=100)
+    budget_per_year: float = spec(500_000.0, "float", unit="currency/year", minimum=0,
+                                  maximum=MONEY_MAX, lever=True)
+    ceiling: float = spec(0.30, "float", unit="fraction of potential/year", minimum=0,
+                          maximum=1)
+    response: float = spec(0.02, "float", unit="1/(currency per prospect)", minimum=0,
+                           maximum=1000)
+    competition_ceiling_effect: float = spec(0.5, "float", unit="fraction of ceiling",
+                                             minimum=0, maximum=1)
 
     def new_per_year(self, horizon_years: int) -> list[float]:
         """New customers in each calendar year 1..horizon (customers/year)."""
@@ -118,6 +138,41 @@ class Finance:
 
 
 @dataclass(frozen=True)
+class Market:
+    """The market the firm competes in.
+
+    ``size``: prospects plus customers, the most customers the firm can have
+    (0 = unbounded; required for paid acquisition). ``share_of_wallet``: the
+    share of a customer's category spending the firm captures (customer share,
+    客户占有率); customer equity in the market view = customers × share of wallet ×
+    CLV (DOMAIN.md §4).
+    """
+
+    size: float = spec(0.0, "float", unit="customers", minimum=0, maximum=CUSTOMERS_MAX)
+    share_of_wallet: float = spec(0.4, "float", unit="fraction", minimum=0, maximum=1,
+                                  lever=True)
+
+
+@dataclass(frozen=True)
+class MonteCarlo:
+    """Individual-level replications for uncertainty bands (P10/P50/P90)."""
+
+    replications: int = spec(20, "int", unit="replications", minimum=1, maximum=2000)
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """What the scenario is measured against (the counterfactual "do nothing").
+
+    ``kind``: ``no_programme`` — the same market without the loyalty
+    programmes and without the CRM system (its costs and savings);
+    ``as_is`` — the scenario itself (every delta is zero: a check).
+    """
+
+    kind: str = spec("no_programme", "choice", choices=("no_programme", "as_is"))
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Every input of one simulation run (schema version 1)."""
 
@@ -133,11 +188,24 @@ class Scenario:
     pricing: Pricing = field(default_factory=Pricing)
     retention: Retention = field(default_factory=Retention)
     finance: Finance = field(default_factory=Finance)
+    market: Market = field(default_factory=Market)
+    crm_system: CrmSystem = field(default_factory=CrmSystem)
+    monte_carlo: MonteCarlo = field(default_factory=MonteCarlo)
+    baseline: Baseline = field(default_factory=Baseline)
 
     @property
     def periods(self) -> int:
         """Number of simulated periods (horizon × periods per year)."""
         return self.horizon_years * self.periods_per_year
+
+    def rules(self) -> list[Issue]:
+        """Checks across sections."""
+        found = []
+        if self.acquisition.mode == "paid" and self.market.size <= 0:
+            found.append(Issue("market.size", "rule",
+                               "more than 0 customers when acquisition.mode = \"paid\"",
+                               repr(self.market.size)))
+        return found
 
 
 def scenario_from_dict(data: Any) -> Scenario:

@@ -1,0 +1,175 @@
+"""Shared accounting: from customers alive by (cohort, tenure) to cash flows and yearly tables.
+
+Both engines describe a run as arrays with a leading replication axis ``R``
+(the expected-value engine has R = 1):
+
+* ``new[r, a]``: customers acquired in period ``a``;
+* ``alive[r, a, k]``: customers of cohort ``a`` active in their tenure period ``k``;
+* ``renewed[r, a, k]``: of those, the ones who renewed at the end of period ``k``.
+
+Cash timing ``start``: active customers pay at the period's start (the book).
+``end``: the period's margin is billed in arrears to the customers who renewed,
+discounted by a full period (Gupta-Lehmann). Acquisition spend is paid at the
+start of the acquisition period. Money in the scenario currency.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+
+import numpy as np
+
+from sim.finance import discount_factors
+from sim.scenario import Scenario
+from sim.tco import tco_period_costs
+
+__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "yearly_from_periods"]
+
+
+def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
+    """Shift cohort rows from tenure to calendar time: ``out[..., a, t] = x[..., a, t − a]``.
+
+    Args:
+        by_tenure: array (..., A, K) with A = K = T (cohort, tenure period).
+
+    Returns:
+        Array (..., A, T); entries with t < a are 0. Summing over axis −2 gives
+        the calendar total of every period.
+    """
+    *lead, n_a, n_k = by_tenure.shape
+    padded = np.zeros((*lead, n_a, n_k + n_a), dtype=by_tenure.dtype)
+    padded[..., :n_k] = by_tenure
+    flat = padded.reshape(*lead, n_a * (n_k + n_a))[..., : n_a * (n_k + n_a - 1)]
+    return flat.reshape(*lead, n_a, n_k + n_a - 1)[..., :n_k]
+
+
+@dataclass
+class PeriodSeries:
+    """Per-period series, each of shape (R, T), plus the discounted margin by tenure (T,)."""
+
+    new: np.ndarray
+    active: np.ndarray
+    churned: np.ndarray
+    retention: np.ndarray
+    revenue: np.ndarray
+    variable_cost: np.ndarray
+    acquisition_spend: np.ndarray
+    system_cost: np.ndarray
+    cost_saving: np.ndarray
+    profit: np.ndarray
+    discounted_profit: np.ndarray
+    clv_by_tenure: np.ndarray
+    acquisition_discount: np.ndarray
+    acquisition_cost: float
+
+    def as_dict(self) -> dict[str, np.ndarray]:
+        """The (R, T) series by name."""
+        data = asdict(self)
+        for key in ("clv_by_tenure", "acquisition_discount", "acquisition_cost"):
+            data.pop(key)
+        return data
+
+    def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray) -> dict[str, np.ndarray]:
+        """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.report`."""
+        clv_net = clv_gross - self.acquisition_cost
+        return {
+            "clv_gross": clv_gross,
+            "clv_net": clv_net,
+            "customer_equity": (self.new * self.acquisition_discount).sum(axis=1) * clv_net,
+            "npv": self.discounted_profit.sum(axis=1),
+            "acquired": self.new.sum(axis=1),
+            "customers_end": yearly["customers"][:, -1],
+            "revenue": self.revenue.sum(axis=1),
+            "profit": self.profit.sum(axis=1),
+            "retention_last_year": yearly["retention"][:, -1],
+        }
+
+
+def account_periods(scenario: Scenario, price: np.ndarray, variable_cost: np.ndarray,
+                    acquisition_cost: float, new: np.ndarray, alive: np.ndarray,
+                    renewed: np.ndarray) -> PeriodSeries:
+    """Cash flows per period from customers by (cohort, tenure).
+
+    Args:
+        scenario: horizon, periods per year, finance and the CRM system's costs/savings.
+        price, variable_cost: per customer-period by tenure period, shape (T,).
+        acquisition_cost: per acquired customer.
+        new: (R, T) customers acquired per period.
+        alive, renewed: (R, A, K) customers by cohort and tenure (see module docstring).
+
+    The CRM system (when enabled) costs its TCO, spread evenly over each year's
+    periods and paid at their start, and saves ``saving_per_customer_year``
+    per billable customer-year, timed like the margin.
+    """
+    fin = scenario.finance
+    ppy, periods = scenario.periods_per_year, scenario.periods
+    billable = alive if fin.cash_timing == "start" else renewed
+    alive_cal = calendar_layers(alive)
+    active = alive_cal.sum(axis=-2)
+    billable_t = active if billable is alive else calendar_layers(billable).sum(axis=-2)
+    revenue = calendar_layers(billable * price).sum(axis=-2)
+    var_cost = calendar_layers(billable * variable_cost).sum(axis=-2)
+    acq_spend = new * acquisition_cost
+    system = scenario.crm_system
+    system_cost = np.broadcast_to(tco_period_costs(system, scenario.horizon_years, ppy),
+                                  active.shape)
+    saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
+    cost_saving = billable_t * saving_rate
+    profit = revenue - var_cost - acq_spend - system_cost + cost_saving
+
+    d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
+    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
+    discounted = ((revenue - var_cost + cost_saving) * d_margin
+                  - (acq_spend + system_cost) * d_start)
+
+    kept = active - new
+    prev = np.concatenate([np.full((active.shape[0], 1), np.nan), active[:, :-1]], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retention = np.where(prev > 0, kept / prev, np.nan)
+    churned = np.concatenate([np.zeros((active.shape[0], 1)),
+                              np.maximum(prev[:, 1:] - kept[:, 1:], 0.0)], axis=1)
+    return PeriodSeries(new=new, active=active, churned=churned, retention=retention,
+                        revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
+                        system_cost=system_cost, cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
+                        clv_by_tenure=(price - variable_cost) * d_margin,
+                        acquisition_discount=d_start, acquisition_cost=acquisition_cost)
+
+
+def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,
+                        years: int) -> dict[str, np.ndarray]:
+    """Yearly series (R, Y): sums of flows, year-end customers and yearly retention.
+
+    ``retention`` of year y = customers at the end of y acquired before y began /
+    customers at the end of y − 1 (NaN in year 1).
+    """
+    n_rep = series.new.shape[0]
+
+    def by_year(x: np.ndarray) -> np.ndarray:
+        return x.reshape(n_rep, years, ppy).sum(axis=2)
+
+    year_end = np.arange(1, years + 1) * ppy - 1
+    customers = series.active[:, year_end]
+    alive_cal = calendar_layers(alive)                                  # (R, A, T)
+    cum_by_cohort = np.cumsum(alive_cal[:, :, year_end], axis=1)       # (R, A, Y)
+    first_of_year = np.arange(years) * ppy
+    kept = np.zeros((n_rep, years))
+    kept[:, 1:] = cum_by_cohort[:, first_of_year[1:] - 1, np.arange(1, years)]
+    prev = np.concatenate([np.full((n_rep, 1), np.nan), customers[:, :-1]], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retention = np.where(prev > 0, kept / prev, np.nan)
+    yearly = {
+        "year": np.broadcast_to(np.arange(1, years + 1), (n_rep, years)),
+        "new": by_year(series.new),
+        "customers": customers,
+        "churned": by_year(series.churned),
+        "retention": retention,
+        "revenue": by_year(series.revenue),
+        "variable_cost": by_year(series.variable_cost),
+        "acquisition_spend": by_year(series.acquisition_spend),
+        "system_cost": by_year(series.system_cost),
+        "cost_saving": by_year(series.cost_saving),
+        "profit": by_year(series.profit),
+        "discounted_profit": by_year(series.discounted_profit),
+    }
+    yearly["cumulative_discounted_profit"] = np.cumsum(yearly["discounted_profit"], axis=1)
+    return yearly

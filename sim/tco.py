@@ -1,0 +1,158 @@
+"""Total cost of ownership (TCO) of the CRM system, and its rules of thumb (DOMAIN.md §6).
+
+The scenario's ``[crm_system]`` section costs the system by year for eight
+elements (currency per year, year 1 first). Each year's cost is raised by the
+contingency share; training recurs every year of the horizon. Years after the
+costed ones repeat the last costed year's running cost when
+``repeat_last_year`` is true (a system keeps costing money after year 5).
+The same section holds the system's benefits that are not in the customer
+model: cost reductions per active customer-year (service, transactions).
+
+Rules of thumb from the course book (seed 000, 总拥有成本), reported as
+informational warnings, never errors: over five years, the initial purchase
+(year 1) is 55-65 % of the TCO; contingency is 10-15 %; firms that cost only
+one or two years underestimate TCO by 35-65 %.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+
+import numpy as np
+import pandas as pd
+
+from sim.schema import spec
+
+__all__ = ["TCO_ELEMENTS", "CrmSystem", "TcoWarning", "tco_yearly", "tco_table", "tco_warnings",
+           "tco_period_costs"]
+
+MONEY_MAX = 1e10
+
+TCO_ELEMENTS = ("licences", "maintenance", "hardware", "telecom", "external_services",
+                "vendor_services", "internal_staff", "other")
+"""The eight TCO cost elements, in the book's order."""
+
+INITIAL_SHARE_RANGE = (0.55, 0.65)
+CONTINGENCY_RANGE = (0.10, 0.15)
+
+
+def _costs(default: tuple[float, ...]) -> tuple[float, ...]:
+    return spec(default, "float_list", unit="currency/year", minimum=0, maximum=MONEY_MAX,
+                min_len=1, max_len=50)
+
+
+@dataclass(frozen=True)
+class CrmSystem:
+    """The CRM system's costs (eight elements by year) and its cost-reduction benefits.
+
+    Defaults: a mid-size system of about 2.5 million over five years, shaped by
+    the rules of thumb (year 1 ≈ 56 % of the total, 12 % contingency).
+    """
+
+    enabled: bool = spec(False, "bool")
+    licences: tuple[float, ...] = _costs((520_000.0, 0.0, 0.0, 0.0, 0.0))
+    maintenance: tuple[float, ...] = _costs((0.0, 75_000.0, 75_000.0, 75_000.0, 75_000.0))
+    hardware: tuple[float, ...] = _costs((180_000.0, 10_000.0, 10_000.0, 40_000.0, 10_000.0))
+    telecom: tuple[float, ...] = _costs((20_000.0, 12_000.0, 12_000.0, 12_000.0, 12_000.0))
+    external_services: tuple[float, ...] = _costs((260_000.0, 30_000.0, 30_000.0, 30_000.0,
+                                                   30_000.0))
+    vendor_services: tuple[float, ...] = _costs((120_000.0, 15_000.0, 15_000.0, 15_000.0,
+                                                 15_000.0))
+    internal_staff: tuple[float, ...] = _costs((80_000.0, 60_000.0, 60_000.0, 60_000.0, 60_000.0))
+    other: tuple[float, ...] = _costs((30_000.0, 10_000.0, 10_000.0, 10_000.0, 10_000.0))
+    contingency_share: float = spec(0.12, "float", unit="fraction of cost", minimum=0, maximum=1)
+    training_per_year: float = spec(25_000.0, "float", unit="currency/year", minimum=0,
+                                    maximum=MONEY_MAX)
+    repeat_last_year: bool = spec(True, "bool")
+    service_saving: float = spec(4.0, "float", unit="currency/customer-year", minimum=0,
+                                 maximum=1e6, lever=True)
+    transaction_saving: float = spec(2.0, "float", unit="currency/customer-year", minimum=0,
+                                     maximum=1e6, lever=True)
+
+    def element_costs(self) -> dict[str, tuple[float, ...]]:
+        """``{element: yearly costs}`` in the book's order."""
+        return {name: getattr(self, name) for name in TCO_ELEMENTS}
+
+    @property
+    def saving_per_customer_year(self) -> float:
+        """Cost reduction per active customer-year (currency)."""
+        return self.service_saving + self.transaction_saving
+
+
+@dataclass(frozen=True)
+class TcoWarning:
+    """An informational departure from a rule of thumb; ``code`` keys the i18n text."""
+
+    code: str
+    value: float
+    low: float
+    high: float
+
+
+def tco_yearly(system: CrmSystem, years: int) -> pd.DataFrame:
+    """TCO by calendar year 1..``years`` (currency/year).
+
+    Columns: ``year``, the eight elements, ``training``, ``contingency``, ``total``.
+    Element costs beyond their list repeat the last value if ``repeat_last_year``
+    (year 1 purchases such as licences usually end in 0 and stay 0), else 0.
+    """
+    table: dict[str, np.ndarray] = {"year": np.arange(1, years + 1)}
+    for name, costs in system.element_costs().items():
+        values = np.zeros(years)
+        n = min(len(costs), years)
+        values[:n] = costs[:n]
+        if system.repeat_last_year and years > len(costs):
+            values[len(costs):] = costs[-1]
+        table[name] = values
+    base = sum(table[name] for name in TCO_ELEMENTS)
+    table["training"] = np.full(years, system.training_per_year)
+    table["contingency"] = (base + table["training"]) * system.contingency_share
+    table["total"] = base + table["training"] + table["contingency"]
+    return pd.DataFrame(table)
+
+
+def tco_table(system: CrmSystem) -> pd.DataFrame:
+    """The costed years as the editable table: one row per element, one column per year."""
+    costs = system.element_costs()
+    width = max(len(c) for c in costs.values())
+    rows = {name: list(c) + [0.0] * (width - len(c)) for name, c in costs.items()}
+    return pd.DataFrame.from_dict(rows, orient="index",
+                                  columns=[f"year_{y}" for y in range(1, width + 1)])
+
+
+def tco_period_costs(system: CrmSystem, years: int, periods_per_year: int) -> np.ndarray:
+    """CRM system cost per period (currency/period): a year's TCO spread evenly over its periods.
+
+    Zero everywhere when the system is not enabled.
+    """
+    if not system.enabled:
+        return np.zeros(years * periods_per_year)
+    yearly = tco_yearly(system, years)["total"].to_numpy()
+    return np.repeat(yearly / periods_per_year, periods_per_year)
+
+
+def tco_warnings(system: CrmSystem) -> list[TcoWarning]:
+    """Departures from the book's rules of thumb, over the costed years (usually five)."""
+    costs = system.element_costs()
+    width = max(len(c) for c in costs.values())
+    yearly = tco_yearly(_without_repeat(system), width)
+    total = float(yearly["total"].sum())
+    warnings: list[TcoWarning] = []
+    costed_years = int((yearly[list(TCO_ELEMENTS)].sum(axis=1) > 0).sum())
+    if costed_years <= 2:
+        warnings.append(TcoWarning("few_years", costed_years, 3, 5))
+    if total > 0 and costed_years > 2:
+        initial = float(yearly["total"].iloc[0]) / total
+        low, high = INITIAL_SHARE_RANGE
+        if not low <= initial <= high:
+            warnings.append(TcoWarning("initial_share", initial, low, high))
+    low, high = CONTINGENCY_RANGE
+    if not low <= system.contingency_share <= high:
+        warnings.append(TcoWarning("contingency", system.contingency_share, low, high))
+    return warnings
+
+
+def _without_repeat(system: CrmSystem) -> CrmSystem:
+    values = {f.name: getattr(system, f.name) for f in fields(system)}
+    values["repeat_last_year"] = False
+    return CrmSystem(**values)
