@@ -16,12 +16,24 @@ start of the acquisition period. Money in the scenario currency.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
+from typing import Protocol
 
 import numpy as np
 
 from sim.finance import discount_factors
 from sim.scenario import Scenario
 from sim.tco import tco_period_costs
+
+
+
+class CohortInputsLike(Protocol):
+    """What accounting needs of :class:`sim.cohort.CohortInputs` (no import cycle)."""
+
+    price: np.ndarray
+    variable_cost: np.ndarray
+    acquisition_cost: float
+    acquisition_spend: np.ndarray | None
+
 
 __all__ = ["PeriodSeries", "calendar_layers", "account_periods", "yearly_from_periods"]
 
@@ -85,15 +97,14 @@ class PeriodSeries:
         }
 
 
-def account_periods(scenario: Scenario, price: np.ndarray, variable_cost: np.ndarray,
-                    acquisition_cost: float, new: np.ndarray, alive: np.ndarray,
-                    renewed: np.ndarray) -> PeriodSeries:
+def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarray,
+                    alive: np.ndarray, renewed: np.ndarray) -> PeriodSeries:
     """Cash flows per period from customers by (cohort, tenure).
 
     Args:
         scenario: horizon, periods per year, finance and the CRM system's costs/savings.
-        price, variable_cost: per customer-period by tenure period, shape (T,).
-        acquisition_cost: per acquired customer.
+        inputs: the engine arrays (``price``, ``variable_cost`` per customer-period by
+            tenure, ``acquisition_cost`` per customer or ``acquisition_spend`` per period).
         new: (R, T) customers acquired per period.
         alive, renewed: (R, A, K) customers by cohort and tenure (see module docstring).
 
@@ -103,13 +114,15 @@ def account_periods(scenario: Scenario, price: np.ndarray, variable_cost: np.nda
     """
     fin = scenario.finance
     ppy, periods = scenario.periods_per_year, scenario.periods
+    price, variable_cost = inputs.price, inputs.variable_cost
     billable = alive if fin.cash_timing == "start" else renewed
     alive_cal = calendar_layers(alive)
     active = alive_cal.sum(axis=-2)
     billable_t = active if billable is alive else calendar_layers(billable).sum(axis=-2)
     revenue = calendar_layers(billable * price).sum(axis=-2)
     var_cost = calendar_layers(billable * variable_cost).sum(axis=-2)
-    acq_spend = new * acquisition_cost
+    acq_spend = (new * inputs.acquisition_cost if inputs.acquisition_spend is None
+                 else np.broadcast_to(inputs.acquisition_spend, new.shape))
     system = scenario.crm_system
     system_cost = np.broadcast_to(tco_period_costs(system, scenario.horizon_years, ppy),
                                   active.shape)
@@ -132,7 +145,7 @@ def account_periods(scenario: Scenario, price: np.ndarray, variable_cost: np.nda
                         revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
                         system_cost=system_cost, cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
                         clv_by_tenure=(price - variable_cost) * d_margin,
-                        acquisition_discount=d_start, acquisition_cost=acquisition_cost)
+                        acquisition_discount=d_start, acquisition_cost=inputs.acquisition_cost)
 
 
 def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,

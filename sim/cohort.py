@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from sim.accounting import account_periods, calendar_layers, yearly_from_periods
+from sim.acquisition import paid_acquisition
 from sim.finance import discount_factors
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.scenario import Scenario
@@ -45,7 +46,11 @@ class CohortInputs:
         annual_rates: yearly renewal rate by class and tenure year, shape (C, Y).
         price: price per customer-period by tenure period, shape (T,).
         variable_cost: variable cost per customer-period by tenure period, shape (T,).
-        acquisition_cost: cost per acquired customer (currency).
+        acquisition_cost: cost per acquired customer (currency); with paid acquisition
+            the average cost (total spend / customers acquired), used for net CLV.
+        acquisition_spend: acquisition spend per period (currency), shape (T,), when
+            spend is a budget rather than a cost per customer (paid acquisition);
+            None means ``new × acquisition_cost``.
     """
 
     new: np.ndarray
@@ -55,6 +60,7 @@ class CohortInputs:
     price: np.ndarray
     variable_cost: np.ndarray
     acquisition_cost: float
+    acquisition_spend: np.ndarray | None = None
 
 
 def new_customers_by_period(scenario: Scenario) -> np.ndarray:
@@ -71,15 +77,32 @@ def cohort_inputs(scenario: Scenario) -> CohortInputs:
     pricing = scenario.pricing
     price = np.where(tenure < ppy, pricing.first_year_price, pricing.renewal_price) / ppy
     cost = np.full(periods, pricing.variable_cost / ppy)
+    retention = period_retention(rates, ppy, scenario.retention.churn_timing)
+    weights = np.ones(1)
+    new, spend, cac = _acquisition(scenario, weights, retention)
     return CohortInputs(
-        new=new_customers_by_period(scenario),
-        class_weights=np.ones(1),
-        retention=period_retention(rates, ppy, scenario.retention.churn_timing),
+        new=new,
+        class_weights=weights,
+        retention=retention,
         annual_rates=rates,
         price=price,
         variable_cost=cost,
-        acquisition_cost=float(pricing.acquisition_cost),
+        acquisition_cost=cac,
+        acquisition_spend=spend,
     )
+
+
+def _acquisition(scenario: Scenario, class_weights: np.ndarray, retention: np.ndarray
+                 ) -> tuple[np.ndarray, np.ndarray | None, float]:
+    """New customers per period, spend per period (paid mode) and cost per acquired customer."""
+    if scenario.acquisition.mode != "paid":
+        return (new_customers_by_period(scenario), None,
+                float(scenario.pricing.acquisition_cost))
+    survival = class_weights @ survival_from_retention(retention)
+    path = paid_acquisition(scenario, survival)
+    acquired = float(path.new.sum())
+    cac = float(path.spend.sum()) / acquired if acquired > 0 else 0.0
+    return path.new, path.spend, cac
 
 
 @dataclass
@@ -138,8 +161,8 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
 
     new = inp.new[None, :]                                                    # (1, T)
     alive = inp.new[None, :, None] * survival[None, None, :]                  # (1, A, K)
-    series = account_periods(scenario, inp.price, inp.variable_cost, inp.acquisition_cost,
-                             new, alive, inp.new[None, :, None] * renewed[None, None, :])
+    series = account_periods(scenario, inp, new, alive,
+                             inp.new[None, :, None] * renewed[None, None, :])
     yearly_arrays = yearly_from_periods(series, alive, ppy, scenario.horizon_years)
     active_by_cohort = calendar_layers(alive)[0]                              # (A, T)
 

@@ -202,8 +202,7 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     alive = at_least[:, :, 1:periods + 1].astype(float)                 # K > k, k = 0..T−1
     renewed = at_least[:, :, 2:periods + 2].astype(float)               # K > k + 1
 
-    series = account_periods(scenario, inp.price, inp.variable_cost, inp.acquisition_cost,
-                             counts.astype(float), alive, renewed)
+    series = account_periods(scenario, inp, counts.astype(float), alive, renewed)
     yearly = yearly_from_periods(series, alive, scenario.periods_per_year, scenario.horizon_years)
 
     # CLV per acquired customer over the tenure horizon, from each customer's own lifetime.
