@@ -28,6 +28,7 @@ cohort engine through :mod:`sim.accounting`.
 
 from __future__ import annotations
 
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -109,11 +110,11 @@ class McResult:
         for name, values in self.yearly.items():
             if name == "year":
                 continue
-            q = np.nanquantile(values, quantiles, axis=0) if np.isfinite(values).any() else \
-                np.full((len(quantiles), values.shape[1]), np.nan)
-            frame = pd.DataFrame({"year": self.yearly["year"][0], "series": name,
-                                  "mean": np.nanmean(values, axis=0) if np.isfinite(values).any()
-                                  else np.nan})
+            with warnings.catch_warnings():     # all-NaN columns (retention in year 1) stay NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q = np.nanquantile(values, quantiles, axis=0)
+                mean = np.nanmean(values, axis=0)
+            frame = pd.DataFrame({"year": self.yearly["year"][0], "series": name, "mean": mean})
             for qi, qv in zip(quantiles, q):
                 frame[f"p{round(qi * 100)}"] = qv
             frames.append(frame)
