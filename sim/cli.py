@@ -34,11 +34,23 @@ def _table(report: dict) -> str:
              tenure.to_string(index=False, float_format=lambda x: f"{x:,.2f}"), "",
              "Calendar years:",
              yearly.to_string(index=False, float_format=lambda x: f"{x:,.2f}"), "", "KPIs:"]
-    width = max(len(k) for k in report["kpis"])
+    width = max(len(k) for k in (*report["kpis"], *report["finance"]))
+    mc = report.get("monte_carlo", {}).get("scenario", {})
+    lines.append(f"  {'':<{width}}  {'scenario':>16}  {'baseline':>16}  {'delta':>16}"
+                 + (f"  {'P10':>16}  {'P90':>16}" if mc else ""))
     for key, value in report["kpis"].items():
-        shown = "n/a" if value is None else f"{value:,.4f}"
-        lines.append(f"  {key:<{width}}  {shown}")
+        cells = [value, report["baseline"]["kpis"][key], report["delta"][key]]
+        if mc:
+            cells += [mc[key]["p10"], mc[key]["p90"]]
+        lines.append(f"  {key:<{width}}  " + "  ".join(_cell(v) for v in cells))
+    lines += ["", f"Against the baseline ({report['baseline']['kind']}):"]
+    for key, value in report["finance"].items():
+        lines.append(f"  {key:<{width}}  {_cell(value)}")
     return "\n".join(lines)
+
+
+def _cell(value: float | None) -> str:
+    return f"{'n/a':>16}" if value is None else f"{value:>16,.4f}"
 
 
 def _cmd_run(args: argparse.Namespace) -> int:
@@ -47,7 +59,7 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _print_issues(args.file, exc, sys.stderr)
         return 1
-    report = run_report(scenario)
+    report = run_report(scenario, replications=args.replications)
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -76,6 +88,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run a scenario file and print its results")
     run.add_argument("file")
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    run.add_argument("--replications", type=int, default=None,
+                     help="Monte Carlo replications (default: the scenario's; 0 = none)")
     run.set_defaults(func=_cmd_run)
     validate = sub.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("files", nargs="+")

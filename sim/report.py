@@ -1,45 +1,85 @@
-"""Plain-data reports of a run, shared by the command line and the pages."""
+"""Plain-data reports of a run, shared by the command line and the pages.
+
+``run_report`` is what ``python -m sim run FILE --format json`` prints. Every
+name in it is stable snake_case and documented in the README.
+"""
 
 from __future__ import annotations
 
 import math
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from sim.cohort import CohortResult, run_cohort
 from sim.scenario import Scenario
+from sim.scorecard import scorecard_rows
+from sim.whatif import WhatIf, evaluate
 
-__all__ = ["KPI_NAMES", "YEARLY_COLUMNS", "run_report", "clean_number"]
+__all__ = ["KPI_NAMES", "FINANCE_NAMES", "YEARLY_COLUMNS", "run_report", "clean_number",
+           "records"]
 
 KPI_NAMES = ("clv_gross", "clv_net", "customer_equity", "npv", "acquired", "customers_end",
              "revenue", "profit", "retention_last_year")
 """Stable snake_case KPI names in JSON output (documented in the README)."""
 
+FINANCE_NAMES = ("incremental_benefit", "incremental_cost", "npv_delta", "roi", "irr",
+                 "payback_years", "discounted_payback_years")
+"""Finance of the scenario against its baseline (see :func:`sim.whatif.finance_summary`)."""
+
 YEARLY_COLUMNS = ("year", "new", "customers", "churned", "retention", "revenue",
-                  "variable_cost", "acquisition_spend", "profit", "discounted_profit",
-                  "cumulative_discounted_profit")
+                  "variable_cost", "acquisition_spend", "system_cost", "cost_saving", "profit",
+                  "discounted_profit", "cumulative_discounted_profit")
 
 
 def clean_number(value: Any) -> Any:
-    """NaN and infinities become None (JSON null); other values pass through."""
+    """NaN and infinities become None (JSON null); numpy scalars become Python numbers."""
+    if isinstance(value, np.generic):
+        value = value.item()
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{k: clean_number(v.item() if hasattr(v, "item") else v) for k, v in row.items()}
-            for row in frame.to_dict(orient="records")]
+def records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a data frame as JSON-ready dicts."""
+    return [{k: clean_number(v) for k, v in row.items()} for row in frame.to_dict(orient="records")]
 
 
-def run_report(scenario: Scenario, result: CohortResult | None = None) -> dict[str, Any]:
-    """Everything a run shows, as JSON-ready data: scenario name, KPIs, yearly and tenure tables."""
-    res = result if result is not None else run_cohort(scenario)
-    return {
+def _kpis(values: dict[str, float]) -> dict[str, Any]:
+    return {k: clean_number(values[k]) for k in KPI_NAMES}
+
+
+def run_report(scenario: Scenario, replications: int | None = None,
+               whatif: WhatIf | None = None) -> dict[str, Any]:
+    """Everything a run shows, as JSON-ready data.
+
+    Keys: ``scenario``, ``currency``, ``kpis`` (the scenario, expected-value engine),
+    ``baseline`` (``kind`` and its ``kpis``), ``delta`` (scenario − baseline),
+    ``finance`` (ROI, IRR, paybacks vs baseline), ``monte_carlo`` (``replications``
+    and, for scenario and baseline, ``{kpi: {mean, std_error, p10, p50, p90}}``; absent
+    when 0 replications ran), ``scorecard``, ``yearly`` and ``tenure`` tables.
+    """
+    w = whatif if whatif is not None else evaluate(scenario, replications=replications)
+    report: dict[str, Any] = {
         "scenario": scenario.name,
         "currency": scenario.currency,
-        "kpis": {k: clean_number(res.kpis[k]) for k in KPI_NAMES},
-        "yearly": _records(res.yearly[list(YEARLY_COLUMNS)]),
-        "tenure": _records(res.tenure),
+        "kpis": _kpis(w.result.kpis),
+        "baseline": {"kind": scenario.baseline.kind, "kpis": _kpis(w.base_result.kpis)},
+        "delta": {k: clean_number(w.result.kpis[k] - w.base_result.kpis[k]) for k in KPI_NAMES},
+        "finance": {k: clean_number(w.finance[k]) for k in FINANCE_NAMES},
     }
+    if w.mc is not None and w.base_mc is not None:
+        report["monte_carlo"] = {
+            "replications": w.mc.replications,
+            "scenario": {k: {q: clean_number(v) for q, v in stats.items()}
+                         for k, stats in w.mc.kpi_summary().items() if k in KPI_NAMES},
+            "baseline": {k: {q: clean_number(v) for q, v in stats.items()}
+                         for k, stats in w.base_mc.kpi_summary().items() if k in KPI_NAMES},
+        }
+    report["scorecard"] = [{k: clean_number(v) for k, v in row.items()}
+                           for row in scorecard_rows(w.scenario, w.result, w.baseline,
+                                                     w.base_result)]
+    report["yearly"] = records(w.result.yearly[list(YEARLY_COLUMNS)])
+    report["tenure"] = records(w.result.tenure)
+    return report
