@@ -4,7 +4,6 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import LANGUAGES, default_lang_from_locale, t
-from ui.levers import keep_lever_state
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="CRM strategy simulator", page_icon=":material/insights:",
@@ -12,12 +11,15 @@ st.set_page_config(page_title="CRM strategy simulator", page_icon=":material/ins
 
 if st.session_state.get("lang") not in LANGUAGES:
     st.session_state["lang"] = default_lang_from_locale(getattr(st.context, "locale", None))
-keep_lever_state()
 state.ensure_loaded()
 
 pages = [
     st.Page("pages/clv_cohorts.py", title=t("nav.clv"), url_path="clv",
             icon=":material/savings:", default=True),
+    st.Page("pages/dashboard.py", title=t("dashboard.nav"), url_path="dashboard",
+            icon=":material/dashboard:"),
+    st.Page("pages/roi_tco.py", title=t("roi.nav"), url_path="roi",
+            icon=":material/payments:"),
 ]
 navigation = st.navigation(pages)
 render_sidebar()

@@ -101,14 +101,15 @@ class McResult:
     customers: int
     customer_periods: int
 
-    def bands(self, quantiles: tuple[float, ...] = BAND_QUANTILES) -> pd.DataFrame:
-        """Yearly P10/P50/P90 (and mean) of every yearly series, long format.
+    def bands(self, quantiles: tuple[float, ...] = BAND_QUANTILES,
+              names: tuple[str, ...] | None = None) -> pd.DataFrame:
+        """Yearly P10/P50/P90 (and mean) of the yearly series ``names`` (default: all), long format.
 
         Columns: ``year, series, mean, p10, p50, p90``.
         """
         frames = []
         for name, values in self.yearly.items():
-            if name == "year":
+            if name == "year" or (names is not None and name not in names):
                 continue
             with warnings.catch_warnings():     # all-NaN columns (retention in year 1) stay NaN
                 warnings.simplefilter("ignore", RuntimeWarning)

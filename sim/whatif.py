@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import pandas as pd
 
 from sim.cohort import CohortResult, cohort_inputs, run_cohort
 from sim.finance import discount_factors, irr, payback_period, roi
@@ -34,7 +35,8 @@ from sim.montecarlo import McResult, run_monte_carlo
 from sim.scenario import Scenario, get_path, replace_path
 
 __all__ = ["MARKET_PATHS", "HEADLINE_KPIS", "WhatIf", "baseline_for", "evaluate",
-           "finance_summary"]
+           "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
+           "compare_runs"]
 
 MARKET_PATHS: tuple[str, ...] = ("market.size",)
 """Fields describing the market, not the firm's policy: the baseline shares them."""
@@ -103,6 +105,37 @@ class WhatIf:
             rows.append(row)
         return rows
 
+    def series_bands(self, series: str = "customers") -> pd.DataFrame:
+        """Yearly ``series`` of scenario and baseline: expected value and P10/P90.
+
+        Columns ``year, run`` (``scenario`` or ``baseline``), ``expected, p10, p90``; the
+        band collapses onto the expected value when Monte Carlo did not run.
+        """
+        frames = []
+        for run, result, mc in (("scenario", self.result, self.mc),
+                                ("baseline", self.base_result, self.base_mc)):
+            frame = pd.DataFrame({"year": result.yearly["year"], "run": run,
+                                  "expected": result.yearly[series]})
+            if mc is not None:
+                band = mc.bands(names=(series,)).set_index("year")
+                frame["p10"] = band.loc[frame["year"], "p10"].to_numpy()
+                frame["p90"] = band.loc[frame["year"], "p90"].to_numpy()
+            else:
+                frame["p10"] = frame["p90"] = frame["expected"]
+            frames.append(frame)
+        return pd.concat(frames, ignore_index=True)
+
+    def incremental_cash(self) -> pd.DataFrame:
+        """Cumulative incremental cash flow at each year end: ``year, cumulative,
+        cumulative_discounted`` (currency), with year 0 = 0."""
+        now, base = self.result.yearly, self.base_result.yearly
+        flow = (now["profit"] - base["profit"]).to_numpy()
+        discounted = (now["discounted_profit"] - base["discounted_profit"]).to_numpy()
+        return pd.DataFrame({"year": np.arange(len(flow) + 1),
+                             "cumulative": np.concatenate([[0.0], np.cumsum(flow)]),
+                             "cumulative_discounted": np.concatenate([[0.0],
+                                                                      np.cumsum(discounted)])})
+
 
 def _flows(result: CohortResult) -> dict[str, np.ndarray]:
     p = result.periods
@@ -140,6 +173,33 @@ def finance_summary(scenario: Scenario, result: CohortResult,
     }
 
 
+@dataclass
+class EngineRun:
+    """One scenario through both engines (the unit pages cache)."""
+
+    scenario: Scenario
+    result: CohortResult
+    mc: McResult | None
+
+
+def run_engines(scenario: Scenario, replications: int | None = None) -> EngineRun:
+    """Run ``scenario`` through the cohort engine and (unless 0 replications) Monte Carlo.
+
+    Args:
+        replications: default ``scenario.monte_carlo.replications``; 0 skips Monte Carlo.
+    """
+    inputs = cohort_inputs(scenario)
+    reps = scenario.monte_carlo.replications if replications is None else replications
+    mc = run_monte_carlo(scenario, inputs, reps) if reps > 0 else None
+    return EngineRun(scenario, run_cohort(scenario, inputs), mc)
+
+
+def compare_runs(run: EngineRun, base_run: EngineRun) -> WhatIf:
+    """A :class:`WhatIf` from a scenario's run and its baseline's run."""
+    return WhatIf(run.scenario, base_run.scenario, run.result, base_run.result, run.mc,
+                  base_run.mc, finance_summary(run.scenario, run.result, base_run.result))
+
+
 def evaluate(scenario: Scenario, reference: Scenario | None = None,
              replications: int | None = None) -> WhatIf:
     """Run a scenario and its baseline through both engines.
@@ -151,13 +211,26 @@ def evaluate(scenario: Scenario, reference: Scenario | None = None,
             0 skips the Monte Carlo engine.
     """
     baseline = baseline_for(scenario, reference)
-    inputs, base_inputs = cohort_inputs(scenario), cohort_inputs(baseline)
-    result = run_cohort(scenario, inputs)
-    base_result = result if baseline == scenario else run_cohort(baseline, base_inputs)
-    reps = scenario.monte_carlo.replications if replications is None else replications
-    mc = base_mc = None
-    if reps > 0:
-        mc = run_monte_carlo(scenario, inputs, reps)
-        base_mc = mc if baseline == scenario else run_monte_carlo(baseline, base_inputs, reps)
-    return WhatIf(scenario, baseline, result, base_result, mc, base_mc,
-                  finance_summary(scenario, result, base_result))
+    run = run_engines(scenario, replications)
+    base_run = (EngineRun(baseline, run.result, run.mc) if baseline == scenario
+                else run_engines(baseline, replications))
+    return compare_runs(run, base_run)
+
+
+def roi_by_benefit_share(incremental_benefit: float, incremental_cost: float,
+                         shares: np.ndarray | None = None) -> dict[str, np.ndarray]:
+    """ROI when only a share of the assumed incremental benefit materialises.
+
+    Args:
+        incremental_benefit, incremental_cost: discounted, currency (see :func:`finance_summary`).
+        shares: benefit shares to evaluate (fractions); default 0 % … 200 % by 5 %.
+
+    Returns ``{"benefit_share": shares, "roi": ROI (NaN where undefined)}`` and the
+    break-even share (``cost / benefit``) under ``"break_even_share"`` (NaN if none).
+    """
+    shares = np.round(np.arange(0.0, 2.0001, 0.05), 10) if shares is None else np.asarray(shares)
+    values = [roi(s * incremental_benefit, incremental_cost) for s in shares]
+    curve = np.array([np.nan if v is None else v for v in values], dtype=float)
+    break_even = (incremental_cost / incremental_benefit
+                  if incremental_benefit > 0 and incremental_cost > 0 else float("nan"))
+    return {"benefit_share": shares, "roi": curve, "break_even_share": np.array(break_even)}

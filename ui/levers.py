@@ -1,10 +1,11 @@
 """Levers: widgets bound to scenario fields, shared by every page.
 
 A lever maps one widget key to one scenario field (dotted path) with a display
-scale (fractions are shown as percentages). The widget's value lives in
-``st.session_state[key]``; :func:`apply_levers` builds the edited scenario
-from the loaded one, :func:`reset_levers` puts a scenario's values back into the
-widgets (when a scenario is loaded). Ranges are those of the scenario schema,
+scale (fractions are shown as percentages). Lever values live in
+``st.session_state["lever_values"]`` (widgets copy into it when they change), so
+they survive pages that do not draw the widget; :func:`apply_levers` builds the
+edited scenario from the loaded one, :func:`reset_levers` puts a scenario's
+values back (when a scenario is loaded). Ranges are those of the scenario schema,
 narrowed where a slider needs a practical span.
 """
 
@@ -19,8 +20,8 @@ import streamlit as st
 from sim.scenario import Acquisition, Scenario, get_path, replace_path
 from ui.i18n import t
 
-__all__ = ["Lever", "LEVERS", "lever", "reset_levers", "apply_levers", "render_lever",
-           "keep_lever_state"]
+__all__ = ["Lever", "LEVERS", "LEVER_VALUES", "lever", "lever_values", "reset_levers",
+           "set_lever_value", "apply_levers", "render_lever"]
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Lever:
         label_key: catalog key of the label; ``<label_key>_help`` is its help text.
         minimum, maximum, step: widget range in *display* units.
         scale: display value = field value × scale (100 for fractions shown as %).
-        kind: ``slider`` or ``number``.
+        kind: ``slider``, ``number`` or ``toggle`` (a boolean field; range ignored).
         fmt: printf-style display format of the widget.
         getter, setter: custom mapping for levers that are not one field.
     """
@@ -53,11 +54,15 @@ class Lever:
     def read(self, scenario: Scenario) -> float:
         """Display value of this lever in ``scenario``."""
         raw = self.getter(scenario) if self.getter else get_path(scenario, self.path)
+        if self.kind == "toggle":
+            return bool(raw)
         value = raw * self.scale
         return int(round(value)) if isinstance(self.step, int) else float(round(value, 10))
 
     def write(self, scenario: Scenario, display_value: float) -> Scenario:
         """Scenario with this lever set to ``display_value`` (clamped to its range)."""
+        if self.kind == "toggle":
+            return replace_path(scenario, self.path, bool(display_value))
         value = min(max(display_value, self.minimum), self.maximum)
         if self.setter:
             return self.setter(scenario, value)
@@ -71,13 +76,17 @@ class Lever:
 
 
 def _acquisition_years(s: Scenario) -> int:
-    per_year = s.acquisition.new_per_year(s.horizon_years)
-    return sum(1 for v in per_year if v > 0)
+    if s.acquisition.mode in ("constant", "paid"):
+        return s.acquisition.years
+    return sum(1 for v in s.acquisition.new_per_year(s.horizon_years) if v > 0)
 
 
 def _set_acquisition_years(s: Scenario, years: float) -> Scenario:
+    """Acquire for ``years`` years: a list becomes a constant of its first non-zero year."""
     if int(years) == _acquisition_years(s):
         return s
+    if s.acquisition.mode in ("constant", "paid"):
+        return replace_path(s, "acquisition.years", int(years))
     per_year = s.acquisition.new_per_year(s.horizon_years)
     first = next((v for v in per_year if v > 0), s.acquisition.constant)
     return replace_path(s, "acquisition", Acquisition(mode="constant", constant=first,
@@ -100,6 +109,11 @@ LEVERS: tuple[Lever, ...] = (
     Lever("horizon", "horizon_years", "lever.horizon", 1, 30, 1, kind="slider", fmt="%d"),
     Lever("acq_years", "acquisition.years", "lever.acq_years", 1, 30, 1, kind="slider",
           fmt="%d", getter=_acquisition_years, setter=_set_acquisition_years),
+    Lever("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget", 0.0,
+          5_000_000.0, 50_000.0, kind="slider", fmt="localized"),
+    Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", 0, 1, 1, kind="toggle"),
+    Lever("service_saving", "crm_system.service_saving", "dashboard.lever_service_saving",
+          0.0, 100.0, 0.5, kind="slider", fmt="%.1f"),
 )
 _BY_KEY = {lv.key: lv for lv in LEVERS}
 
@@ -108,36 +122,63 @@ def lever(key: str) -> Lever:
     return _BY_KEY[key]
 
 
+LEVER_VALUES = "lever_values"
+"""Session key of ``{lever key: display value}``: the levers' values, kept apart from the
+widgets' own state (which Streamlit drops on pages that do not draw the widget)."""
+
+
+def lever_values() -> dict[str, Any]:
+    """The current display value of every lever (``{key: value}``)."""
+    return st.session_state.setdefault(LEVER_VALUES, {})
+
+
+def _clamp(lv: Lever, value: Any) -> Any:
+    return bool(value) if lv.kind == "toggle" else min(max(value, lv.minimum), lv.maximum)
+
+
 def reset_levers(scenario: Scenario) -> None:
-    """Put ``scenario``'s values into every lever widget (called when a scenario is loaded)."""
+    """Put ``scenario``'s values into every lever (called when a scenario is loaded)."""
+    st.session_state[LEVER_VALUES] = {lv.key: _clamp(lv, lv.read(scenario)) for lv in LEVERS}
     for lv in LEVERS:
-        st.session_state[lv.key] = min(max(lv.read(scenario), lv.minimum), lv.maximum)
+        st.session_state.pop(lv.key, None)     # the widget re-initialises from the value
 
 
-def keep_lever_state() -> None:
-    """Keep lever values when a page that does not show them runs (Streamlit drops the
-    state of widgets that are not rendered; re-assigning it keeps it)."""
-    for lv in LEVERS:
-        if lv.key in st.session_state:
-            st.session_state[lv.key] = st.session_state[lv.key]
+def set_lever_value(key: str, value: Any) -> None:
+    """Set one lever programmatically (e.g. from a shared link), clamped to its range."""
+    lv = _BY_KEY[key]
+    lever_values()[key] = _clamp(lv, value)
+    st.session_state.pop(key, None)
 
 
 def apply_levers(base: Scenario) -> Scenario:
-    """``base`` with every lever whose widget value differs from it applied."""
+    """``base`` with every lever whose value differs from it applied."""
     scenario = base
+    values = lever_values()
     for lv in LEVERS:
-        if lv.key in st.session_state and st.session_state[lv.key] != lv.read(base):
-            scenario = lv.write(scenario, st.session_state[lv.key])
+        if lv.key in values and values[lv.key] != lv.read(base):
+            scenario = lv.write(scenario, values[lv.key])
     return scenario
 
 
+def _remember(key: str, then: Callable[[], None] | None) -> None:
+    lever_values()[key] = st.session_state[key]
+    if then is not None:
+        then()
+
+
 def render_lever(key: str, container: Any = st, on_change: Callable[[], None] | None = None) -> Any:
-    """Draw the widget of lever ``key`` (its value comes from session state)."""
+    """Draw the widget of lever ``key``, showing and updating its stored value."""
     lv = _BY_KEY[key]
     label = t(lv.label_key)
     help_text = t(lv.label_key + "_help")
-    common = dict(min_value=lv.minimum, max_value=lv.maximum, step=lv.step, key=lv.key,
-                  help=help_text, format=lv.fmt, on_change=on_change)
+    stored = lever_values().get(key)
+    callback = dict(key=lv.key, help=help_text, on_change=_remember, args=(key, on_change))
+    if lv.kind == "toggle":
+        return container.toggle(label, value=bool(stored), **callback)
+    common = dict(min_value=lv.minimum, max_value=lv.maximum, step=lv.step, format=lv.fmt,
+                  **callback)
+    if stored is not None:
+        common["value"] = stored
     if lv.kind == "slider":
         return container.slider(label, **common)
     return container.number_input(label, **common)

@@ -8,17 +8,26 @@ from __future__ import annotations
 
 import streamlit as st
 
+import dataclasses
+
 from sim.cohort import CohortResult, run_cohort
 from sim.library import list_presets, load_preset
 from sim.scenario import Scenario
+from sim.tco import CrmSystem
+from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, run_engines
 from ui.levers import apply_levers, reset_levers
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "preset_options", "ensure_loaded", "load_into_session",
-           "base_scenario", "current_scenario", "is_edited", "cohort_run"]
+           "base_scenario", "current_scenario", "is_edited", "cohort_run", "whatif_run",
+           "set_crm_system", "editor_key", "TCO_KEY"]
 
 DEFAULT_PRESET = "textbook_magazine"
 PRESET_KEY = "preset"
 BASE_KEY = "base_scenario"
+GENERATION_KEY = "load_generation"
+"""Counts scenario loads; editors key their widgets with it so a new load resets them."""
+TCO_KEY = "crm_system_edit"
+"""Session key of the CRM system as edited on the ROI & TCO page (None: as loaded)."""
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -36,6 +45,8 @@ def _load_preset(preset_id: str) -> Scenario:
 def load_into_session(scenario: Scenario) -> None:
     """Make ``scenario`` the loaded (baseline) scenario and reset every lever to it."""
     st.session_state[BASE_KEY] = scenario
+    st.session_state[TCO_KEY] = None
+    st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
     reset_levers(scenario)
 
 
@@ -62,8 +73,24 @@ def base_scenario() -> Scenario:
 
 
 def current_scenario() -> Scenario:
-    """The loaded scenario with the user's lever edits applied."""
-    return apply_levers(base_scenario())
+    """The loaded scenario with the user's edits applied: the TCO table, then the levers."""
+    base = base_scenario()
+    edited: CrmSystem | None = st.session_state.get(TCO_KEY)
+    if edited is not None:
+        # ``enabled`` belongs to its lever; the table edit carries everything else.
+        base = dataclasses.replace(
+            base, crm_system=dataclasses.replace(edited, enabled=base.crm_system.enabled))
+    return apply_levers(base)
+
+
+def editor_key(name: str) -> str:
+    """Widget key of a table editor that must start afresh with every loaded scenario."""
+    return f"{name}_{st.session_state.get(GENERATION_KEY, 0)}"
+
+
+def set_crm_system(system: CrmSystem) -> None:
+    """Keep a TCO table edit (applied by :func:`current_scenario`)."""
+    st.session_state[TCO_KEY] = system
 
 
 def is_edited() -> bool:
@@ -75,3 +102,17 @@ def is_edited() -> bool:
 def cohort_run(scenario: Scenario) -> CohortResult:
     """Cached :func:`sim.cohort.run_cohort` (key: the scenario's content)."""
     return run_cohort(scenario)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def engine_run(scenario: Scenario) -> EngineRun:
+    """Cached :func:`sim.whatif.run_engines` (key: the scenario's content)."""
+    return run_engines(scenario)
+
+
+def whatif_run(scenario: Scenario, reference: Scenario) -> WhatIf:
+    """The edited scenario against its baseline (the loaded policy in the same market).
+
+    Each run is cached on its own, so a lever move recomputes only the scenario.
+    """
+    return compare_runs(engine_run(scenario), engine_run(baseline_for(scenario, reference)))

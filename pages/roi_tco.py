@@ -1,0 +1,135 @@
+"""Page "ROI & TCO": the CRM system's cost table, its total cost of ownership and the return."""
+
+import dataclasses
+
+import pandas as pd
+import streamlit as st
+
+from sim.schema import ScenarioError
+from sim.scenario import scenario_from_dict, scenario_to_dict
+from sim.tco import TCO_ELEMENTS, CrmSystem, tco_warnings, tco_yearly
+from sim.whatif import roi_by_benefit_share
+from ui import state
+from ui.i18n import fmt_money, fmt_number, fmt_pct, t
+from ui.levers import render_lever
+from ui.sidebar import issue_text
+from ui.whatif_charts import roi_curve_chart, tco_stack_chart
+
+MAX_COSTED_YEARS = 10
+
+
+def _editor_frame(system: CrmSystem, years: int) -> pd.DataFrame:
+    costs = system.element_costs()
+    rows = {name: [(list(c) + [0.0] * years)[y] for y in range(years)] for name, c in costs.items()}
+    frame = pd.DataFrame.from_dict(rows, orient="index",
+                                   columns=[t("roi.col_year", year=y + 1) for y in range(years)])
+    frame.index = [t(f"tco_element.{name}") for name in TCO_ELEMENTS]
+    return frame
+
+
+def _system_from_editor(system: CrmSystem, frame: pd.DataFrame, contingency: float,
+                        training: float, service: float, transaction: float) -> CrmSystem:
+    """Validate the edited table through the schema (ranges, NaN) and build the system."""
+    values = {name: [float(v) for v in frame.iloc[i].tolist()] for i, name in enumerate(TCO_ELEMENTS)}
+    plain = scenario_to_dict(state.base_scenario())
+    plain["crm_system"] = {**plain["crm_system"], **values, "contingency_share": contingency / 100,
+                           "training_per_year": training, "service_saving": service,
+                           "transaction_saving": transaction, "enabled": system.enabled}
+    return scenario_from_dict(plain).crm_system
+
+
+def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
+    st.subheader(t("roi.tco_header"))
+    c1, c2, c3, c4, c5 = st.columns(5)
+    years = c1.number_input(t("roi.add_year"), 1, MAX_COSTED_YEARS,
+                            value=min(max(len(c) for c in system.element_costs().values()),
+                                      MAX_COSTED_YEARS), key=state.editor_key("tco_years"), help=t("roi.add_year_help"))
+    contingency = c2.number_input(t("roi.contingency"), 0.0, 100.0,
+                                  value=system.contingency_share * 100, step=1.0,
+                                  key=state.editor_key("tco_contingency"), help=t("roi.contingency_help"))
+    training = c3.number_input(t("roi.training"), 0.0, 1e9, value=system.training_per_year,
+                               step=1000.0, key=state.editor_key("tco_training"), help=t("roi.training_help"))
+    service = c4.number_input(t("roi.service_saving"), 0.0, 1e6, value=system.service_saving,
+                              step=0.5, key=state.editor_key("tco_service"), help=t("roi.saving_help"))
+    transaction = c5.number_input(t("roi.transaction_saving"), 0.0, 1e6,
+                                  value=system.transaction_saving, step=0.5,
+                                  key=state.editor_key("tco_transaction"), help=t("roi.saving_help"))
+    st.caption(t("roi.tco_caption", currency=currency))
+    edited = st.data_editor(_editor_frame(system, int(years)), key=state.editor_key("tco_table"),
+                            column_config={c: st.column_config.NumberColumn(min_value=0.0,
+                                                                            format="localized")
+                                           for c in _editor_frame(system, int(years)).columns})
+    try:
+        new_system = _system_from_editor(system, edited.apply(pd.to_numeric, errors="coerce"),
+                                         contingency, training, service, transaction)
+    except ScenarioError as exc:
+        st.error(t("roi.table_invalid", problems="; ".join(issue_text(i) for i in exc.issues)),
+                 icon=":material/error:")
+        return system
+    if new_system != system:
+        state.set_crm_system(dataclasses.replace(new_system, enabled=system.enabled))
+        st.rerun()
+    return new_system
+
+
+def _tco_summary(system: CrmSystem, currency: str) -> None:
+    years = max(len(c) for c in system.element_costs().values())
+    yearly = tco_yearly(dataclasses.replace(system, repeat_last_year=False), years)
+    long = yearly.melt(id_vars="year", value_vars=[*TCO_ELEMENTS, "training", "contingency"],
+                       var_name="element", value_name="cost")
+    long["element"] = long["element"].map(lambda k: t(f"tco_element.{k}"))
+    left, right = st.columns([3, 1])
+    left.altair_chart(tco_stack_chart(long, t("roi.stack_title"), t("common.year"), currency,
+                                      t("roi.stack_legend")), key="tco_chart")
+    total = float(yearly["total"].sum())
+    right.metric(t("roi.total_5y"), fmt_money(total, currency, 0))
+    right.metric(t("roi.initial_share"),
+                 fmt_pct(float(yearly["total"].iloc[0]) / total if total else None))
+    for warning in tco_warnings(system):
+        params = {"value": fmt_pct(warning.value) if warning.code != "few_years"
+                  else fmt_number(warning.value), "low": fmt_pct(warning.low, 0),
+                  "high": fmt_pct(warning.high, 0)}
+        st.info(t(f"tco_warning.{warning.code}", **params), icon=":material/lightbulb:")
+
+
+def _finance(currency: str) -> None:
+    w = state.whatif_run(state.current_scenario(), state.base_scenario())
+    fin = w.finance
+    st.subheader(t("roi.finance_header"))
+    cols = st.columns(6)
+    cols[0].metric(t("roi.benefit"), fmt_money(fin["incremental_benefit"], currency, 0),
+                   help=t("roi.benefit_help"))
+    cols[1].metric(t("roi.cost"), fmt_money(fin["incremental_cost"], currency, 0),
+                   help=t("roi.cost_help"))
+    cols[2].metric(t("roi.npv_delta"), fmt_money(fin["npv_delta"], currency, 0))
+    cols[3].metric(t("dashboard.kpi_roi"), t("dashboard.undefined") if fin["roi"] is None
+                   else fmt_pct(fin["roi"]), help=t("dashboard.kpi_roi_help"))
+    cols[4].metric(t("roi.irr"), t("dashboard.undefined") if fin["irr"] is None
+                   else fmt_pct(fin["irr"]))
+    payback = fin["discounted_payback_years"]
+    cols[5].metric(t("roi.discounted_payback"), t("dashboard.never") if payback is None
+                   else t("dashboard.years_value", value=fmt_number(payback, 1)))
+    curve = roi_by_benefit_share(fin["incremental_benefit"], fin["incremental_cost"])
+    frame = pd.DataFrame({"benefit_share": curve["benefit_share"], "roi": curve["roi"]})
+    if frame["roi"].notna().any():
+        st.altair_chart(roi_curve_chart(frame, t("roi.roi_curve_title"), t("roi.roi_curve_x"),
+                                        t("roi.roi_curve_y")), key="roi_curve")
+    share = float(curve["break_even_share"])
+    st.info(t("roi.break_even", share=fmt_pct(share, 0)) if share == share
+            else t("roi.no_break_even"), icon=":material/balance:")
+
+
+@st.fragment
+def roi_page() -> None:
+    scenario = state.current_scenario()
+    render_lever("crm_enabled")
+    if not scenario.crm_system.enabled:
+        st.info(t("roi.disabled_note"), icon=":material/info:")
+    system = _tco_editor(scenario.crm_system, scenario.currency)
+    _tco_summary(system, scenario.currency)
+    _finance(scenario.currency)
+
+
+st.title(t("roi.title"))
+st.caption(t("roi.intro"))
+roi_page()
