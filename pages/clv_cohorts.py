@@ -7,6 +7,9 @@ from ui import state
 from ui.charts import layer_cake_chart, retention_lines_chart, tenure_value_chart
 from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_pct, t
 from ui.levers import render_lever
+from ui.sidebar import STATUS_FRAGMENT
+
+RERUN = ("clv_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 
 
 def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
@@ -25,17 +28,17 @@ def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
 
 
-@st.fragment
+@st.fragment(key="clv_body")
 def clv_page() -> None:
     base = state.base_scenario()
     with st.expander(t("clv.levers"), expanded=True, icon=":material/tune:"):
         cols = st.columns(4)
         for col, key in zip(cols, ("first_year_price", "renewal_price", "variable_cost",
                                    "acquisition_cost")):
-            render_lever(key, col)
+            render_lever(key, col, rerun=RERUN)
         cols = st.columns(4)
         for col, key in zip(cols, ("uplift", "discount_rate", "horizon", "acq_years")):
-            render_lever(key, col)
+            render_lever(key, col, rerun=RERUN)
 
     scenario = state.current_scenario()
     result, reference = state.cohort_run(scenario), state.cohort_run(base)

@@ -8,12 +8,16 @@ from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
 from ui import state
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
-from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_number, fmt_pct, t
+from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number,
+                     fmt_pct, t)
 from ui.levers import render_lever
+from ui.sidebar import STATUS_FRAGMENT
+
+RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 from ui.whatif_charts import band_chart, cash_chart
 
 LEVER_ROWS = (("acq_budget", "renewal_price", "first_year_price"),
-              ("crm_enabled", "service_saving", "horizon"))
+              ("crm_enabled", "discount_rate", "horizon"))
 
 
 def _levers(paid: bool) -> None:
@@ -23,7 +27,7 @@ def _levers(paid: bool) -> None:
                 if key == "acq_budget" and not paid:
                     col.caption(t("dashboard.lever_acq_budget_off"))
                 else:
-                    render_lever(key, col)
+                    render_lever(key, col, rerun=RERUN)
 
 
 def _years(value: float | None) -> str:
@@ -34,29 +38,34 @@ def _years(value: float | None) -> str:
 def _kpis(w: WhatIf) -> None:
     cur, base, money = w.result.kpis, w.base_result.kpis, w.scenario.currency
     fin = w.finance
-    cols = st.columns(7)
+    cols = st.columns(4)
     cols[0].metric(t("dashboard.kpi_customers", years=w.scenario.horizon_years),
                    fmt_count(cur["customers_end"]),
                    delta=fmt_count(cur["customers_end"] - base["customers_end"]))
     retention_delta = cur["retention_last_year"] - base["retention_last_year"]
     cols[1].metric(t("dashboard.kpi_retention"), fmt_pct(cur["retention_last_year"]),
-                   delta=fmt_number(retention_delta * 100, 1) + " pp")
+                   delta=t("dashboard.points", value=fmt_number(retention_delta * 100, 1)))
     cols[2].metric(t("dashboard.kpi_clv"), fmt_money(cur["clv_net"], money),
                    delta=fmt_delta_money(cur["clv_net"] - base["clv_net"], money),
                    help=t("dashboard.kpi_clv_help"))
-    cols[3].metric(t("dashboard.kpi_equity"), fmt_money(cur["customer_equity"], money, 0),
-                   delta=fmt_delta_money(cur["customer_equity"] - base["customer_equity"], money, 0),
+    cols[3].metric(t("dashboard.kpi_equity"), fmt_money_short(cur["customer_equity"], money),
+                   delta=fmt_money_short(cur["customer_equity"] - base["customer_equity"], money,
+                                         delta=True),
                    help=t("dashboard.kpi_equity_help"))
-    cols[4].metric(t("dashboard.kpi_npv"), fmt_money(cur["npv"], money, 0),
-                   delta=fmt_delta_money(fin["npv_delta"], money, 0), help=t("dashboard.kpi_npv_help"))
+    cols = st.columns(4)
+    cols[0].metric(t("dashboard.kpi_npv"), fmt_money_short(cur["npv"], money),
+                   delta=fmt_money_short(fin["npv_delta"], money, delta=True),
+                   help=t("dashboard.kpi_npv_help"))
     if fin["roi"] is None:
-        cols[5].metric(t("dashboard.kpi_roi"), t("dashboard.undefined"),
+        cols[1].metric(t("dashboard.kpi_roi"), t("dashboard.undefined"),
                        help=t("dashboard.roi_undefined_help"))
     else:
-        cols[5].metric(t("dashboard.kpi_roi"), fmt_pct(fin["roi"]), help=t("dashboard.kpi_roi_help"))
-    cols[6].metric(t("dashboard.kpi_payback"),
+        cols[1].metric(t("dashboard.kpi_roi"), fmt_pct(fin["roi"]), help=t("dashboard.kpi_roi_help"))
+    cols[2].metric(t("dashboard.kpi_payback"),
                    t("dashboard.undefined") if fin["incremental_cost"] <= 0
                    else _years(fin["payback_years"]), help=t("dashboard.kpi_payback_help"))
+    cols[3].metric(t("dashboard.kpi_cost"), fmt_money_short(fin["incremental_cost"], money),
+                   help=t("roi.cost_help"))
 
 
 def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -65,8 +74,9 @@ def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _charts(w: WhatIf) -> tuple:
+    order = [t("dashboard.series_scenario"), t("dashboard.series_baseline")]
     customers = band_chart(_run_labels(w.series_bands("customers")), t("dashboard.customers_title"),
-                           t("common.year"), t("common.customers"), " ")
+                           t("common.year"), t("common.customers"), " ", order)
     cash = w.incremental_cash()
     long = pd.concat([
         pd.DataFrame({"year": cash["year"], "series": t("dashboard.series_cash"),
@@ -123,7 +133,7 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
                        "cash_flow.png", "image/png", key="dl_png_cash", icon=":material/image:")
 
 
-@st.fragment
+@st.fragment(key="dashboard_body")
 def dashboard_page() -> None:
     base = state.base_scenario()
     _levers(paid=base.acquisition.mode == "paid")

@@ -12,6 +12,9 @@ from sim.whatif import roi_by_benefit_share
 from ui import state
 from ui.i18n import fmt_money, fmt_number, fmt_pct, t
 from ui.levers import render_lever
+from ui.sidebar import STATUS_FRAGMENT
+
+RERUN = ("roi_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 from ui.sidebar import issue_text
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
 
@@ -23,7 +26,8 @@ def _editor_frame(system: CrmSystem, years: int) -> pd.DataFrame:
     rows = {name: [(list(c) + [0.0] * years)[y] for y in range(years)] for name, c in costs.items()}
     frame = pd.DataFrame.from_dict(rows, orient="index",
                                    columns=[t("roi.col_year", year=y + 1) for y in range(years)])
-    frame.index = [t(f"tco_element.{name}") for name in TCO_ELEMENTS]
+    frame.index = pd.Index([t(f"tco_element.{name}") for name in TCO_ELEMENTS],
+                           name=t("roi.col_element"))
     return frame
 
 
@@ -119,10 +123,10 @@ def _finance(currency: str) -> None:
             else t("roi.no_break_even"), icon=":material/balance:")
 
 
-@st.fragment
+@st.fragment(key="roi_body")
 def roi_page() -> None:
     scenario = state.current_scenario()
-    render_lever("crm_enabled")
+    render_lever("crm_enabled", rerun=RERUN)
     if not scenario.crm_system.enabled:
         st.info(t("roi.disabled_note"), icon=":material/info:")
     system = _tco_editor(scenario.crm_system, scenario.currency)

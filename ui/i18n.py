@@ -18,7 +18,8 @@ from typing import Any
 import streamlit as st
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
-           "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_count", "default_lang_from_locale"]
+           "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
+           "default_lang_from_locale"]
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -91,6 +92,23 @@ def fmt_money(value: float | None, currency: str, decimals: int = 2) -> str:
         return t("common.not_available")
     sign = "-" if value < 0 else ""
     return f"{sign}{currency} {abs(value):,.{decimals}f}"
+
+
+def fmt_money_short(value: float | None, currency: str, delta: bool = False) -> str:
+    """Money rounded for reading in large units of the language: ``USD 4.94 M`` in English,
+    ``USD 494.5 万`` in Chinese (units and thresholds from ``common.short_units``).
+    Full precision stays in tables and exports. ``delta`` adds a leading sign."""
+    if not _finite(value):
+        return t("common.not_available")
+    sign = ("+" if value >= 0 else "-") if delta else ("-" if value < 0 else "")
+    magnitude = abs(value)
+    for item in t("common.short_units").split(","):
+        threshold, _, suffix = item.partition(":")
+        if magnitude >= float(threshold):
+            scaled = magnitude / float(threshold)
+            decimals = 2 if scaled < 10 else 1 if scaled < 100 else 0
+            return f"{sign}{currency} {scaled:,.{decimals}f} {suffix}"
+    return f"{sign}{currency} {magnitude:,.0f}"
 
 
 def fmt_delta_money(value: float | None, currency: str, decimals: int = 2) -> str:

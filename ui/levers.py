@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from sim.scenario import Acquisition, Scenario, get_path, replace_path
 from ui.i18n import t
@@ -112,8 +113,6 @@ LEVERS: tuple[Lever, ...] = (
     Lever("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget", 0.0,
           5_000_000.0, 50_000.0, kind="slider", fmt="localized"),
     Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", 0, 1, 1, kind="toggle"),
-    Lever("service_saving", "crm_system.service_saving", "dashboard.lever_service_saving",
-          0.0, 100.0, 0.5, kind="slider", fmt="%.1f"),
 )
 _BY_KEY = {lv.key: lv for lv in LEVERS}
 
@@ -160,19 +159,29 @@ def apply_levers(base: Scenario) -> Scenario:
     return scenario
 
 
-def _remember(key: str, then: Callable[[], None] | None) -> None:
+def _remember(key: str, rerun: tuple[str, ...]) -> None:
     lever_values()[key] = st.session_state[key]
-    if then is not None:
-        then()
+    if rerun:
+        try:
+            st.rerun(list(rerun))
+        except StreamlitAPIException:
+            pass        # a fragment has not rendered (e.g. no sidebar): rerun the whole app
 
 
-def render_lever(key: str, container: Any = st, on_change: Callable[[], None] | None = None) -> Any:
-    """Draw the widget of lever ``key``, showing and updating its stored value."""
+def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
+    """Draw the widget of lever ``key``, showing and updating its stored value.
+
+    Args:
+        key: the lever's key.
+        container: where to draw it (a column, an expander…).
+        rerun: keys of the fragments to rerun when it changes (the page's fragment and
+            the sidebar status); empty: Streamlit's default rerun.
+    """
     lv = _BY_KEY[key]
     label = t(lv.label_key)
     help_text = t(lv.label_key + "_help")
     stored = lever_values().get(key)
-    callback = dict(key=lv.key, help=help_text, on_change=_remember, args=(key, on_change))
+    callback = dict(key=lv.key, help=help_text, on_change=_remember, args=(key, rerun))
     if lv.kind == "toggle":
         return container.toggle(label, value=bool(stored), **callback)
     common = dict(min_value=lv.minimum, max_value=lv.maximum, step=lv.step, format=lv.fmt,

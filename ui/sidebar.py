@@ -7,9 +7,11 @@ import streamlit as st
 from sim.schema import Issue
 from ui import state
 from ui.i18n import LANGUAGES, t
-from ui.levers import reset_levers
+__all__ = ["render_sidebar", "issue_text", "STATUS_FRAGMENT"]
 
-__all__ = ["render_sidebar", "issue_text"]
+STATUS_FRAGMENT = "scenario_status"
+"""Key of the sidebar fragment showing the scenario's name and edit state; lever
+callbacks rerun it together with their page's fragment."""
 
 
 def issue_text(issue: Issue) -> str:
@@ -27,10 +29,17 @@ def render_sidebar() -> None:
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
                      on_change=state.on_preset_change)
-        base = state.base_scenario()
-        st.markdown(f"**{base.name}**")
-        if state.is_edited():
-            st.warning(t("sidebar.edited"), icon=":material/edit:")
-            st.button(t("sidebar.reset"), key="reset_levers", on_click=reset_levers, args=(base,))
-        else:
-            st.caption(t("sidebar.unedited"))
+        scenario_status()
+
+
+@st.fragment(key=STATUS_FRAGMENT)
+def scenario_status() -> None:
+    """The loaded scenario's name, whether it was edited, and a reset button."""
+    base = state.base_scenario()
+    st.markdown(f"**{base.name}**")
+    if state.is_edited():
+        st.warning(t("sidebar.edited"), icon=":material/edit:")
+        st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,
+                  args=(base,))
+    else:
+        st.caption(t("sidebar.unedited"))

@@ -13,18 +13,24 @@ from ui.charts import _HEIGHT, _check_rows
 __all__ = ["band_chart", "cash_chart", "tco_stack_chart", "roi_curve_chart"]
 
 
+SERIES_COLOURS = ("#1f5fae", "#8a8a8a", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e")
+"""Scenario first (strong blue), baseline second (grey), then further series."""
+
+
 def band_chart(frame: pd.DataFrame, title: str, x_title: str, y_title: str,
-               legend_title: str) -> alt.LayerChart:
+               legend_title: str, order: list[str]) -> alt.LayerChart:
     """Expected line with its P10-P90 band, one colour per series (scenario, baseline).
 
     Args:
         frame: columns ``year, series, expected, p10, p90``.
+        order: series labels in colour order (scenario first).
     """
     data = _check_rows(frame)
+    colour = alt.Color("series:N", title=legend_title,
+                       scale=alt.Scale(domain=order, range=list(SERIES_COLOURS[:len(order)])))
     base = alt.Chart(data, title=title, height=_HEIGHT).encode(
-        x=alt.X("year:O", title=x_title),
-        color=alt.Color("series:N", title=legend_title))
-    band = base.mark_area(opacity=0.22).encode(y=alt.Y("p10:Q", title=y_title), y2="p90:Q")
+        x=alt.X("year:O", title=x_title), color=colour)
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=y_title), y2="p90:Q")
     line = base.mark_line(point=True, strokeWidth=3).encode(
         y=alt.Y("expected:Q", title=y_title),
         tooltip=[alt.Tooltip("year:O", title=x_title),

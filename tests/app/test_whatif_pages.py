@@ -1,0 +1,103 @@
+"""AppTest: the executive dashboard and the ROI & TCO page, in English and Chinese."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from sim.scenario import replace_path
+from sim.scenario_io import load
+from sim.tco import tco_yearly
+from sim.whatif import evaluate
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+PRESET = "whatif_crm_system"
+
+
+def _open(page: str, lang: str = "en", preset: str = PRESET) -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["preset"] = preset
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label_start: str):
+    matches = [m for m in at.metric if m.label.startswith(label_start)]
+    assert matches, [m.label for m in at.metric]
+    return matches[0]
+
+
+def _money(text: str) -> float:
+    """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77 M`` or ``USD 277.3 万``."""
+    scale = {"M": 1e6, "bn": 1e9, "万": 1e4, "亿": 1e8}
+    value = text.replace("USD", "").replace(",", "").replace("+", "").strip()
+    number, _, unit = value.partition(" ")
+    return float(number) * scale.get(unit, 1.0)
+
+
+@pytest.mark.parametrize("lang,npv_label,title", [("en", "NPV", "Executive what-if dashboard"),
+                                                   ("zh", "净现值", "高管情景分析看板")])
+def test_dashboard_loads_in_both_languages(lang: str, npv_label: str, title: str) -> None:
+    at = _open("pages/dashboard.py", lang)
+    assert at.title[0].value == title
+    scenario = load(ROOT / "scenarios" / f"{PRESET}.toml")
+    expected = evaluate(scenario).result.kpis["npv"]
+    shown = _money(_metric(at, npv_label).value)           # rounded to 3-4 digits for reading
+    assert shown == pytest.approx(expected, rel=5e-3)
+    assert len(at.dataframe) == 1                        # the balanced scorecard
+
+
+def test_moving_the_acquisition_budget_changes_kpi_deltas_as_computed() -> None:
+    at = _open("pages/dashboard.py")
+    customers = _metric(at, "Customers after")
+    assert customers.delta == "0"
+    at.slider(key="acq_budget").set_value(400_000.0).run()
+    assert not at.exception
+    loaded = load(ROOT / "scenarios" / f"{PRESET}.toml")
+    edited = replace_path(loaded, "acquisition.budget_per_year", 400_000.0)
+    w = evaluate(edited, loaded, replications=0)
+    delta = w.result.kpis["customers_end"] - w.base_result.kpis["customers_end"]
+    assert delta > 100
+    assert _metric(at, "Customers after").delta == f"{delta:,.0f}"
+    assert _money(_metric(at, "NPV").delta) == pytest.approx(w.finance["npv_delta"], rel=5e-3)
+    roi = _metric(at, "ROI").value
+    assert roi == f"{w.finance['roi'] * 100:.1f} %"
+
+
+def test_roi_is_shown_as_undefined_without_incremental_cost() -> None:
+    at = _open("pages/dashboard.py", preset="textbook_magazine")
+    assert _metric(at, "ROI").value == "not defined"
+    assert _metric(at, "Payback").value == "not defined"
+    at = _open("pages/dashboard.py", lang="zh", preset="textbook_magazine")
+    assert _metric(at, "投资回报率").value == "无定义"
+
+
+@pytest.mark.parametrize("lang,title", [("en", "ROI and total cost of ownership"),
+                                        ("zh", "投资回报率与总拥有成本(TCO)")])
+def test_roi_page_shows_the_tco_of_the_scenario(lang: str, title: str) -> None:
+    at = _open("pages/roi_tco.py", lang)
+    assert at.title[0].value == title
+    system = load(ROOT / "scenarios" / f"{PRESET}.toml").crm_system
+    total = tco_yearly(dataclasses.replace(system, repeat_last_year=False), 5)["total"].sum()
+    assert _money(at.metric[0].value) == pytest.approx(total, abs=1)
+
+
+def test_editing_contingency_updates_tco_and_warns_outside_the_rule_of_thumb() -> None:
+    at = _open("pages/roi_tco.py")
+    assert not any("Contingency is" in i.body for i in at.info)
+    cost_before = _money(_metric(at, "Incremental cost").value)
+    contingency = [n for n in at.number_input if n.label.startswith("Contingency")][0]
+    contingency.set_value(5.0).run()
+    assert not at.exception
+    system = dataclasses.replace(load(ROOT / "scenarios" / f"{PRESET}.toml").crm_system,
+                                 contingency_share=0.05, repeat_last_year=False)
+    assert _money(at.metric[0].value) == pytest.approx(tco_yearly(system, 5)["total"].sum(), abs=1)
+    assert any("Contingency is 5.0 %" in i.body for i in at.info)
+    # The edit reaches the scenario and its ROI: less contingency, less incremental cost.
+    assert _money(_metric(at, "Incremental cost").value) < cost_before - 1000
