@@ -35,8 +35,8 @@ def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     return buffer.getvalue()
 
 
-def png_bytes(chart: alt.TopLevelMixin, ppi: int = 144) -> bytes:
-    """A chart rendered to PNG (vl-convert, no browser needed)."""
+def png_bytes(chart: alt.TopLevelMixin, ppi: int = 144, width: int = 720) -> bytes:
+    """A chart rendered to PNG (vl-convert, no browser needed), ``width`` pixels wide at 72 ppi."""
     buffer = io.BytesIO()
-    chart.save(buffer, format="png", ppi=ppi)
+    chart.properties(width=width).save(buffer, format="png", ppi=ppi)
     return buffer.getvalue()

@@ -1,0 +1,39 @@
+"""Downloads: CSV, Excel (one sheet per table, full precision) and PNG bytes."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from sim.scenario_io import load
+from sim.whatif import evaluate
+from tests.conftest import ROOT
+from ui.exports import csv_bytes, excel_bytes, png_bytes, sheet_name
+from ui.whatif_charts import band_chart
+
+
+def test_excel_has_one_sheet_per_table_with_full_precision() -> None:
+    w = evaluate(load(ROOT / "scenarios" / "textbook_magazine.toml"), replications=0)
+    tables = {"yearly": w.result.yearly, "tenure/cohort": w.result.tenure}
+    book = pd.read_excel(io.BytesIO(excel_bytes(tables)), sheet_name=None)
+    assert list(book) == ["yearly", "tenure_cohort"]
+    assert book["yearly"]["revenue"].tolist() == w.result.yearly["revenue"].tolist()
+    assert sheet_name("a" * 40) == "a" * 31
+
+
+def test_csv_round_trip_and_bom() -> None:
+    frame = pd.DataFrame({"年份": [1, 2], "value": [0.1234567891234, 2.5]})
+    data = csv_bytes(frame)
+    assert data.startswith(b"\xef\xbb\xbf")
+    back = pd.read_csv(io.BytesIO(data), encoding="utf-8-sig")
+    assert back["value"].tolist() == frame["value"].tolist()
+    assert list(back.columns) == ["年份", "value"]
+
+
+def test_png_of_a_chart() -> None:
+    frame = pd.DataFrame({"year": [1, 2, 1, 2], "series": ["a", "a", "b", "b"],
+                          "expected": [1.0, 2.0, 1.5, 2.5], "p10": [0.5, 1.5, 1.0, 2.0],
+                          "p90": [1.5, 2.5, 2.0, 3.0]})
+    data = png_bytes(band_chart(frame, "title", "x", "y", "legend", ["a", "b"]))
+    assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
