@@ -81,9 +81,17 @@ class PeriodSeries:
             data.pop(key)
         return data
 
-    def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray) -> dict[str, np.ndarray]:
-        """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.report`."""
+    def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray,
+             market_size: float = 0.0) -> dict[str, np.ndarray]:
+        """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.report`.
+
+        ``market_share`` = customers at the end / ``market_size`` (NaN when the market
+        is unbounded, size 0).
+        """
         clv_net = clv_gross - self.acquisition_cost
+        customers_end = yearly["customers"][:, -1]
+        with np.errstate(invalid="ignore", divide="ignore"):
+            share = customers_end / market_size if market_size > 0 else customers_end * np.nan
         return {
             "clv_gross": clv_gross,
             "clv_net": clv_net,
@@ -94,6 +102,7 @@ class PeriodSeries:
             "revenue": self.revenue.sum(axis=1),
             "profit": self.profit.sum(axis=1),
             "retention_last_year": yearly["retention"][:, -1],
+            "market_share": share,
         }
 
 

@@ -175,7 +175,8 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     # Value of one acquired customer over the tenure horizon (not cut by the calendar).
     clv_gross = float(billable_curve @ series.clv_by_tenure)
     kpis = {name: float(values[0])
-            for name, values in series.kpis(yearly_arrays, np.array([clv_gross])).items()}
+            for name, values in series.kpis(yearly_arrays, np.array([clv_gross]),
+                                               scenario.market.size).items()}
 
     size = cohort_size
     if size is None:

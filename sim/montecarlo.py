@@ -215,7 +215,7 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     acquired = counts.sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         clv_gross = np.bincount(rep, weights=value, minlength=replications) / acquired
-    kpis = series.kpis(yearly, clv_gross)
+    kpis = series.kpis(yearly, clv_gross, scenario.market.size)
 
     customer_periods = int(((periods - np.arange(periods))[None, :] * counts).sum())
     return McResult(replications, series.as_dict(), yearly, kpis,

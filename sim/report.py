@@ -20,7 +20,7 @@ __all__ = ["KPI_NAMES", "FINANCE_NAMES", "YEARLY_COLUMNS", "run_report", "clean_
            "records"]
 
 KPI_NAMES = ("clv_gross", "clv_net", "customer_equity", "npv", "acquired", "customers_end",
-             "revenue", "profit", "retention_last_year")
+             "revenue", "profit", "retention_last_year", "market_share")
 """Stable snake_case KPI names in JSON output (documented in the README)."""
 
 FINANCE_NAMES = ("incremental_benefit", "incremental_cost", "npv_delta", "roi", "irr",
