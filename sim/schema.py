@@ -24,6 +24,7 @@ __all__ = [
     "field_spec",
     "build_dataclass",
     "to_plain",
+    "iter_fields",
     "iter_numeric_fields",
 ]
 
@@ -254,14 +255,19 @@ def to_plain(obj: Any) -> dict[str, Any]:
     return out
 
 
-def iter_numeric_fields(obj: Any, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
-    """List ``(dotted path, spec, value)`` for every scalar numeric field, depth first."""
+def iter_fields(obj: Any, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
+    """List ``(dotted path, spec, value)`` for every leaf field, depth first, in file order."""
     found: list[tuple[str, FieldSpec, Any]] = []
     for f in fields(obj):
         value = getattr(obj, f.name)
         path = f"{prefix}{f.name}"
         if is_dataclass(value):
-            found.extend(iter_numeric_fields(value, path + "."))
-        elif f.metadata.get("spec") and f.metadata["spec"].kind in ("int", "float"):
+            found.extend(iter_fields(value, path + "."))
+        elif "spec" in f.metadata:
             found.append((path, f.metadata["spec"], value))
     return found
+
+
+def iter_numeric_fields(obj: Any, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
+    """List ``(dotted path, spec, value)`` for every scalar numeric field, depth first."""
+    return [row for row in iter_fields(obj, prefix) if row[1].kind in ("int", "float")]

@@ -7,11 +7,10 @@
 
 from __future__ import annotations
 
-from dataclasses import fields, is_dataclass
 from typing import Any
 
 from sim.scenario import Scenario
-from sim.schema import FieldSpec
+from sim.schema import FieldSpec, iter_fields
 
 __all__ = ["field_rows", "markdown_table", "embed_table", "BEGIN_MARK", "END_MARK"]
 
@@ -31,18 +30,9 @@ def _default_text(value: Any) -> str:
     return str(value)
 
 
-def field_rows(obj: Any = None, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
+def field_rows() -> list[tuple[str, FieldSpec, Any]]:
     """``(dotted path, spec, default)`` for every leaf field of the schema, in file order."""
-    obj = Scenario() if obj is None else obj
-    rows: list[tuple[str, FieldSpec, Any]] = []
-    for f in fields(obj):
-        value = getattr(obj, f.name)
-        path = f"{prefix}{f.name}"
-        if is_dataclass(value):
-            rows.extend(field_rows(value, path + "."))
-        elif "spec" in f.metadata:
-            rows.append((path, f.metadata["spec"], value))
-    return rows
+    return iter_fields(Scenario())
 
 
 def markdown_table() -> str:
