@@ -33,6 +33,8 @@ class CohortInputsLike(Protocol):
     variable_cost: np.ndarray
     acquisition_cost: float
     acquisition_spend: np.ndarray | None
+    programme_cost: np.ndarray | None
+    programme_fixed_per_year: float
 
 
 __all__ = ["PeriodSeries", "calendar_layers", "account_periods", "yearly_from_periods"]
@@ -66,6 +68,7 @@ class PeriodSeries:
     revenue: np.ndarray
     variable_cost: np.ndarray
     acquisition_spend: np.ndarray
+    programme_cost: np.ndarray
     system_cost: np.ndarray
     cost_saving: np.ndarray
     profit: np.ndarray
@@ -119,7 +122,9 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
 
     The CRM system (when enabled) costs its TCO, spread evenly over each year's
     periods and paid at their start, and saves ``saving_per_customer_year``
-    per billable customer-year, timed like the margin.
+    per billable customer-year, timed like the margin. Programmes cost their
+    fixed amount spread over the periods plus their cost per active member,
+    paid at the period's start.
     """
     fin = scenario.finance
     ppy, periods = scenario.periods_per_year, scenario.periods
@@ -137,12 +142,15 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
                                   active.shape)
     saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
     cost_saving = billable_t * saving_rate
-    profit = revenue - var_cost - acq_spend - system_cost + cost_saving
+    programme_cost = np.full(active.shape, inputs.programme_fixed_per_year / ppy)
+    if inputs.programme_cost is not None:
+        programme_cost = programme_cost + calendar_layers(alive * inputs.programme_cost).sum(axis=-2)
+    profit = revenue - var_cost - acq_spend - programme_cost - system_cost + cost_saving
 
     d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
     d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
     discounted = ((revenue - var_cost + cost_saving) * d_margin
-                  - (acq_spend + system_cost) * d_start)
+                  - (acq_spend + programme_cost + system_cost) * d_start)
 
     kept = active - new
     prev = np.concatenate([np.full((active.shape[0], 1), np.nan), active[:, :-1]], axis=1)
@@ -152,7 +160,8 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
                               np.maximum(prev[:, 1:] - kept[:, 1:], 0.0)], axis=1)
     return PeriodSeries(new=new, active=active, churned=churned, retention=retention,
                         revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
-                        system_cost=system_cost, cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
+                        programme_cost=programme_cost, system_cost=system_cost,
+                        cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
                         clv_by_tenure=(price - variable_cost) * d_margin,
                         acquisition_discount=d_start, acquisition_cost=inputs.acquisition_cost)
 
@@ -188,6 +197,7 @@ def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,
         "revenue": by_year(series.revenue),
         "variable_cost": by_year(series.variable_cost),
         "acquisition_spend": by_year(series.acquisition_spend),
+        "programme_cost": by_year(series.programme_cost),
         "system_cost": by_year(series.system_cost),
         "cost_saving": by_year(series.cost_saving),
         "profit": by_year(series.profit),

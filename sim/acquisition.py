@@ -1,21 +1,27 @@
-"""Acquisition dynamics: paid acquisition with diminishing returns, bounded by the market.
+"""Acquisition dynamics: scheduled or paid acquisition, word of mouth, bounded by the market.
 
-With ``acquisition.mode = "paid"`` the firm spends ``budget_per_year`` in each of
-the first ``years`` years. At the start of every period the market's remaining
-potential is P = market size − current customers (expected values). A year's
-spend B converts
+New customers in a period come from three sources (expected values):
 
-    P · ceiling · (1 − e^(−response · B / P))
+1. **The schedule or the budget.** ``acquisition.mode`` ``list``/``constant``
+   acquires the scheduled customers. ``paid`` spends ``budget_per_year`` in each
+   of the first ``years`` years on the market's remaining potential P (market
+   size − current customers): a year's spend B converts
 
-prospects: the response to spend per prospect saturates at the ceiling
-(diminishing returns), and competition lowers the ceiling by
-``competition_ceiling_effect`` at full intensity. With monthly periods the
-yearly conversion share q becomes 1 − (1 − q)^(1/12) per month, so a year of
-months converts the same share of a fixed potential as one yearly step.
+       P · ceiling · (1 − e^(−response · B / P))
 
-Current customers come from the cohorts' survival curve, so acquisition
-responds to churn: customers lost return to the potential. Units: customers
-and currency per period unless stated.
+   prospects — the response to spend per prospect saturates at the ceiling
+   (diminishing returns) and competition lowers the ceiling by
+   ``competition_ceiling_effect`` at full intensity. With monthly periods the
+   yearly conversion share q becomes 1 − (1 − q)^(1/12) per month.
+2. **Word of mouth** (retention model ``satisfaction``): each current customer
+   brings ``referral_rate`` and costs ``loss_rate`` customers a year, by class
+   (loyalists refer, defectors put prospects off; programme members may refer
+   more). The net flow may be negative (it then lowers acquisition, never below 0).
+3. **The market bound.** With ``market.size`` > 0 no period acquires more than
+   the remaining potential; customers who churn return to the potential.
+
+Current customers come from the classes' survival curves, so acquisition
+responds to churn. Units: customers and currency per period unless stated.
 """
 
 from __future__ import annotations
@@ -26,7 +32,7 @@ import numpy as np
 
 from sim.scenario import Scenario
 
-__all__ = ["AcquisitionPath", "paid_conversion_share", "paid_acquisition"]
+__all__ = ["AcquisitionPath", "paid_conversion_share", "acquisition_path", "paid_acquisition"]
 
 
 @dataclass(frozen=True)
@@ -35,49 +41,79 @@ class AcquisitionPath:
 
     Attributes:
         new: customers acquired per period.
-        spend: acquisition spend per period (currency).
-        potential: remaining market potential at the period's start (customers).
+        spend: acquisition spend per period (currency) with paid acquisition, else None.
+        potential: remaining market potential at the period's start (inf if unbounded).
         customers_before: expected customers at the period's start, before acquisition.
+        referrals: customers gained by positive word of mouth.
+        lost: prospects lost to negative word of mouth.
     """
 
     new: np.ndarray
-    spend: np.ndarray
+    spend: np.ndarray | None
     potential: np.ndarray
     customers_before: np.ndarray
+    referrals: np.ndarray
+    lost: np.ndarray
 
 
 def paid_conversion_share(budget_per_year: float, potential: float, ceiling: float,
                           response: float) -> float:
     """Share of the potential (fraction/year) that a yearly budget converts."""
-    if potential <= 0 or budget_per_year <= 0:
+    if potential <= 0 or budget_per_year <= 0 or not np.isfinite(potential):
         return 0.0
     return ceiling * (1.0 - np.exp(-response * budget_per_year / potential))
 
 
-def paid_acquisition(scenario: Scenario, survival: np.ndarray,
-                     competition_intensity: float = 0.0) -> AcquisitionPath:
-    """Paid acquisition over the horizon, with the feedback of churn on the potential.
+def _scheduled(scenario: Scenario) -> np.ndarray:
+    per_year = np.asarray(scenario.acquisition.new_per_year(scenario.horizon_years), dtype=float)
+    return np.repeat(per_year / scenario.periods_per_year, scenario.periods_per_year)
+
+
+def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_survival: np.ndarray,
+                     referral_rate: np.ndarray | None = None,
+                     loss_rate: np.ndarray | None = None) -> AcquisitionPath:
+    """New customers per period with the feedback of the customer base on acquisition.
 
     Args:
-        scenario: uses ``acquisition`` (budget, years, ceiling, response,
-            competition effect), ``market.size`` and the horizon.
-        survival: expected share of a cohort active at tenure period k, shape (T,), S(0) = 1.
-        competition_intensity: 0 (none) … 1 (intense); lowers the ceiling.
+        scenario: acquisition, market, competition, horizon.
+        class_weights: share of each class among new customers, shape (C,).
+        class_survival: share of a class's customers active at tenure period k, shape (C, T).
+        referral_rate, loss_rate: customers gained / lost per current customer-year by
+            class, shape (C,); None = no word of mouth.
     """
     acq, ppy, periods = scenario.acquisition, scenario.periods_per_year, scenario.periods
-    size = scenario.market.size
-    ceiling = acq.ceiling * (1.0 - acq.competition_ceiling_effect * competition_intensity)
-    budget_per_year = np.where(np.arange(periods) // ppy < acq.years, acq.budget_per_year, 0.0)
-    new = np.zeros(periods)
-    potential = np.zeros(periods)
-    before = np.zeros(periods)
+    size = scenario.market.size if scenario.market.size > 0 else np.inf
+    paid = acq.mode == "paid"
+    ceiling = acq.ceiling * (1.0 - acq.competition_ceiling_effect * scenario.competition.intensity)
+    budget = np.where(np.arange(periods) // ppy < acq.years, acq.budget_per_year, 0.0)
+    scheduled = None if paid else _scheduled(scenario)
+    weighted = class_weights[:, None] * class_survival                       # (C, T)
+    net_rate = None
+    if referral_rate is not None and loss_rate is not None:
+        gain_rate = (weighted.T @ referral_rate) / ppy                       # per new customer
+        lose_rate = (weighted.T @ loss_rate) / ppy                           # by tenure (T,)
+        net_rate = (gain_rate, lose_rate)
+    new, potential, before = np.zeros(periods), np.zeros(periods), np.zeros(periods)
+    referrals, lost = np.zeros(periods), np.zeros(periods)
+    active_curve = weighted.sum(axis=0)                                      # (T,)
     for t in range(periods):
-        customers = float(new[:t] @ survival[t:0:-1]) if t else 0.0
+        past = new[:t][::-1]                                                 # cohorts t-1 … 0
+        customers = float(past @ active_curve[1:t + 1]) if t else 0.0
         before[t] = customers
         potential[t] = max(size - customers, 0.0)
-        yearly_share = paid_conversion_share(budget_per_year[t], potential[t], ceiling,
-                                             acq.response)
-        period_share = 1.0 - (1.0 - yearly_share) ** (1.0 / ppy)
-        new[t] = potential[t] * period_share
-    return AcquisitionPath(new=new, spend=budget_per_year / ppy, potential=potential,
-                           customers_before=before)
+        if paid:
+            share = paid_conversion_share(budget[t], potential[t], ceiling, acq.response)
+            base = potential[t] * (1.0 - (1.0 - share) ** (1.0 / ppy))
+        else:
+            base = scheduled[t]
+        if net_rate is not None and t:
+            referrals[t] = float(past @ net_rate[0][1:t + 1])
+            lost[t] = float(past @ net_rate[1][1:t + 1])
+        new[t] = min(max(base + referrals[t] - lost[t], 0.0), potential[t])
+    return AcquisitionPath(new=new, spend=budget / ppy if paid else None, potential=potential,
+                           customers_before=before, referrals=referrals, lost=lost)
+
+
+def paid_acquisition(scenario: Scenario, survival: np.ndarray) -> AcquisitionPath:
+    """Acquisition of a single-class scenario (survival shape (T,)), without word of mouth."""
+    return acquisition_path(scenario, np.ones(1), survival[None, :])

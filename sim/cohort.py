@@ -27,9 +27,10 @@ import numpy as np
 import pandas as pd
 
 from sim.accounting import account_periods, calendar_layers, yearly_from_periods
-from sim.acquisition import paid_acquisition
+from sim.acquisition import AcquisitionPath, acquisition_path
 from sim.finance import discount_factors
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
+from sim.population import Population, satisfaction_population
 from sim.scenario import Scenario
 
 __all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort", "new_customers_by_period"]
@@ -44,13 +45,19 @@ class CohortInputs:
         class_weights: share of each class among new customers, shape (C,), sums to 1.
         retention: per-period renewal rate by class and tenure period, shape (C, T).
         annual_rates: yearly renewal rate by class and tenure year, shape (C, Y).
-        price: price per customer-period by tenure period, shape (T,).
+        price: price per customer-period by tenure period, shape (T,) (with several
+            classes: the average over the cohort's customers still active).
         variable_cost: variable cost per customer-period by tenure period, shape (T,).
         acquisition_cost: cost per acquired customer (currency); with paid acquisition
             the average cost (total spend / customers acquired), used for net CLV.
         acquisition_spend: acquisition spend per period (currency), shape (T,), when
             spend is a budget rather than a cost per customer (paid acquisition);
             None means ``new × acquisition_cost``.
+        programme_cost: programme cost per active customer-period by tenure period
+            (members' cost × members' share of the cohort), shape (T,), or None.
+        programme_fixed_per_year: fixed cost of the running programmes (currency/year).
+        population: the satisfaction classes (retention model ``satisfaction``), or None.
+        acquisition: where new customers came from (word of mouth, potential).
     """
 
     new: np.ndarray
@@ -61,48 +68,69 @@ class CohortInputs:
     variable_cost: np.ndarray
     acquisition_cost: float
     acquisition_spend: np.ndarray | None = None
+    programme_cost: np.ndarray | None = None
+    programme_fixed_per_year: float = 0.0
+    population: Population | None = None
+    acquisition: AcquisitionPath | None = None
 
 
 def new_customers_by_period(scenario: Scenario) -> np.ndarray:
-    """New customers in each period (customers/period): a year's customers spread evenly over its periods."""
+    """Scheduled new customers in each period (customers/period): a year's customers spread
+    evenly over its periods (``list`` and ``constant`` acquisition)."""
     per_year = np.asarray(scenario.acquisition.new_per_year(scenario.horizon_years), dtype=float)
     return np.repeat(per_year / scenario.periods_per_year, scenario.periods_per_year)
 
 
 def cohort_inputs(scenario: Scenario) -> CohortInputs:
-    """Single-class engine inputs from a scenario's acquisition, pricing and retention."""
+    """Engine inputs: one class, or satisfaction classes with retention model ``satisfaction``."""
     ppy, periods = scenario.periods_per_year, scenario.periods
-    rates = annual_renewal_rates(scenario.retention, scenario.horizon_years)[None, :]
     tenure = np.arange(periods)
     pricing = scenario.pricing
     price = np.where(tenure < ppy, pricing.first_year_price, pricing.renewal_price) / ppy
     cost = np.full(periods, pricing.variable_cost / ppy)
-    retention = period_retention(rates, ppy, scenario.retention.churn_timing)
-    weights = np.ones(1)
-    new, spend, cac = _acquisition(scenario, weights, retention)
-    return CohortInputs(
-        new=new,
-        class_weights=weights,
-        retention=retention,
-        annual_rates=rates,
-        price=price,
-        variable_cost=cost,
-        acquisition_cost=cac,
-        acquisition_spend=spend,
-    )
+    timing = scenario.retention.churn_timing
+    if scenario.retention.model != "satisfaction":
+        rates = annual_renewal_rates(scenario.retention, scenario.horizon_years)[None, :]
+        retention = period_retention(rates, ppy, timing)
+        weights = np.ones(1)
+        path = acquisition_path(scenario, weights, survival_from_retention(retention))
+        return CohortInputs(new=path.new, class_weights=weights, retention=retention,
+                            annual_rates=rates, price=price, variable_cost=cost,
+                            acquisition_cost=_cost_per_acquired(scenario, path),
+                            acquisition_spend=path.spend, acquisition=path)
+
+    pop = satisfaction_population(scenario)
+    rates = np.repeat(pop.loyalty[:, None], scenario.horizon_years, axis=1)
+    retention = period_retention(rates, ppy, timing)
+    survival = survival_from_retention(retention)                          # (C, T)
+    alive = pop.weights[:, None] * survival
+    total = alive.sum(axis=0)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        member_share = np.where(total > 0, (alive * pop.member[:, None]).sum(axis=0) / total, 0.0)
+    # Cross-selling grows members' revenue and cost (more products) with tenure years.
+    growth = (1.0 + pop.mix.cross_selling) ** (tenure // ppy)
+    multiplier = 1.0 + member_share * (growth - 1.0)
+    wom = scenario.word_of_mouth
+    referral = (wom.referrals_per_loyalist * pop.satisfied * pop.loyalty
+                + pop.member * pop.mix.referrals)
+    loss = wom.lost_per_defector * ~pop.satisfied * (1.0 - pop.loyalty)
+    path = acquisition_path(scenario, pop.weights, survival, referral, loss)
+    return CohortInputs(new=path.new, class_weights=pop.weights, retention=retention,
+                        annual_rates=rates, price=price * multiplier,
+                        variable_cost=cost * multiplier,
+                        acquisition_cost=_cost_per_acquired(scenario, path),
+                        acquisition_spend=path.spend,
+                        programme_cost=member_share * pop.mix.cost_per_member_year / ppy,
+                        programme_fixed_per_year=pop.mix.fixed_cost_per_year,
+                        population=pop, acquisition=path)
 
 
-def _acquisition(scenario: Scenario, class_weights: np.ndarray, retention: np.ndarray
-                 ) -> tuple[np.ndarray, np.ndarray | None, float]:
-    """New customers per period, spend per period (paid mode) and cost per acquired customer."""
-    if scenario.acquisition.mode != "paid":
-        return (new_customers_by_period(scenario), None,
-                float(scenario.pricing.acquisition_cost))
-    survival = class_weights @ survival_from_retention(retention)
-    path = paid_acquisition(scenario, survival)
+def _cost_per_acquired(scenario: Scenario, path: AcquisitionPath) -> float:
+    """Acquisition cost per customer: the pricing field, or budget / customers (paid)."""
+    if path.spend is None:
+        return float(scenario.pricing.acquisition_cost)
     acquired = float(path.new.sum())
-    cac = float(path.spend.sum()) / acquired if acquired > 0 else 0.0
-    return path.new, path.spend, cac
+    return float(path.spend.sum()) / acquired if acquired > 0 else 0.0
 
 
 @dataclass

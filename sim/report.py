@@ -28,7 +28,7 @@ FINANCE_NAMES = ("incremental_benefit", "incremental_cost", "npv_delta", "roi", 
 """Finance of the scenario against its baseline (see :func:`sim.whatif.finance_summary`)."""
 
 YEARLY_COLUMNS = ("year", "new", "customers", "churned", "retention", "revenue",
-                  "variable_cost", "acquisition_spend", "system_cost", "cost_saving", "profit",
+                  "variable_cost", "acquisition_spend", "programme_cost", "system_cost", "cost_saving", "profit",
                   "discounted_profit", "cumulative_discounted_profit")
 
 

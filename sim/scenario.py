@@ -14,6 +14,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from sim.schema import Issue, ScenarioError, build_dataclass, spec, to_plain
+from sim.loyalty import LoyaltyCurve
+from sim.programmes import Programmes
+from sim.satisfaction import Competition, Satisfaction
 from sim.tco import CrmSystem
 
 __all__ = [
@@ -25,6 +28,7 @@ __all__ = [
     "Market",
     "MonteCarlo",
     "Baseline",
+    "WordOfMouth",
     "Scenario",
     "scenario_from_dict",
     "scenario_to_dict",
@@ -109,7 +113,7 @@ class Retention:
     period). With yearly periods both are the same.
     """
 
-    model: str = spec("table", "choice", choices=("table", "constant", "sbg"))
+    model: str = spec("table", "choice", choices=("table", "constant", "sbg", "satisfaction"))
     by_tenure_year: tuple[float, ...] = spec(
         (0.60, 0.65, 0.70, 0.75, 0.78, 0.79, 0.80, 0.80, 0.80, 0.80), "float_list",
         unit="fraction", minimum=0, maximum=1, min_len=1, max_len=100)
@@ -173,6 +177,21 @@ class Baseline:
 
 
 @dataclass(frozen=True)
+class WordOfMouth:
+    """Word of mouth feeding acquisition (retention model ``satisfaction`` only).
+
+    Loyalists (satisfied customers who stay) bring ``referrals_per_loyalist``
+    new customers a year each; defectors (dissatisfied customers who leave)
+    cost ``lost_per_defector`` would-be customers each (negative word of mouth).
+    """
+
+    referrals_per_loyalist: float = spec(0.04, "float", unit="customers/loyalist-year",
+                                         minimum=0, maximum=10)
+    lost_per_defector: float = spec(0.3, "float", unit="customers/defector", minimum=0,
+                                    maximum=10)
+
+
+@dataclass(frozen=True)
 class Scenario:
     """Every input of one simulation run (schema version 1)."""
 
@@ -192,6 +211,11 @@ class Scenario:
     crm_system: CrmSystem = field(default_factory=CrmSystem)
     monte_carlo: MonteCarlo = field(default_factory=MonteCarlo)
     baseline: Baseline = field(default_factory=Baseline)
+    competition: Competition = field(default_factory=Competition)
+    satisfaction: Satisfaction = field(default_factory=Satisfaction)
+    loyalty_curve: LoyaltyCurve = field(default_factory=LoyaltyCurve)
+    programmes: Programmes = field(default_factory=Programmes)
+    word_of_mouth: WordOfMouth = field(default_factory=WordOfMouth)
 
     @property
     def periods(self) -> int:
@@ -205,6 +229,11 @@ class Scenario:
             found.append(Issue("market.size", "rule",
                                "more than 0 customers when acquisition.mode = \"paid\"",
                                repr(self.market.size)))
+        if self.programmes.any_enabled() and self.retention.model != "satisfaction":
+            found.append(Issue("retention.model", "rule",
+                               "\"satisfaction\" when a programme is enabled (programmes act "
+                               "through satisfaction and switching costs)",
+                               repr(self.retention.model)))
         return found
 
 

@@ -83,15 +83,21 @@ def _toml_value(value: Any) -> str:
     raise TypeError(f"cannot write {type(value).__name__} to TOML")
 
 
+def _toml_table(table: dict[str, Any], name: str, lines: list[str]) -> None:
+    """Append ``[name]`` (when named) with its values, then its sub-tables ``[name.sub]``."""
+    values = [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
+    if name and values:
+        lines.extend(["", f"[{name}]"])
+    lines.extend(values)
+    for key, value in table.items():
+        if isinstance(value, dict):
+            _toml_table(value, f"{name}.{key}" if name else key, lines)
+
+
 def dumps(scenario: Scenario) -> str:
     """Scenario as TOML text: top-level fields first, then one table per section."""
-    plain = scenario_to_dict(scenario)
-    lines = [f"{k} = {_toml_value(v)}" for k, v in plain.items() if not isinstance(v, dict)]
-    for section, values in plain.items():
-        if isinstance(values, dict):
-            lines.append("")
-            lines.append(f"[{section}]")
-            lines.extend(f"{k} = {_toml_value(v)}" for k, v in values.items())
+    lines: list[str] = []
+    _toml_table(scenario_to_dict(scenario), "", lines)
     return "\n".join(lines) + "\n"
 
 

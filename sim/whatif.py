@@ -14,7 +14,7 @@ random numbers and deltas are not noise.
 Finance (all discounted as the engines discount, currency):
 
 * incremental benefit = Δ margin (revenue − variable cost) + Δ cost savings;
-* incremental cost = Δ acquisition spend + Δ CRM system cost (+ programme costs);
+* incremental cost = Δ acquisition spend + Δ programme costs + Δ CRM system cost;
 * ROI = (benefit − cost) / cost, undefined (None) when the incremental cost is
   not positive; NPV delta = benefit − cost;
 * IRR, simple and discounted payback (years) of the incremental cash flow.
@@ -38,7 +38,7 @@ __all__ = ["MARKET_PATHS", "HEADLINE_KPIS", "WhatIf", "baseline_for", "evaluate"
            "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
            "compare_runs"]
 
-MARKET_PATHS: tuple[str, ...] = ("market.size",)
+MARKET_PATHS: tuple[str, ...] = ("market.size", "competition.intensity")
 """Fields describing the market, not the firm's policy: the baseline shares them."""
 
 HEADLINE_KPIS = ("customers_end", "retention_last_year", "clv_net", "customer_equity", "npv")
@@ -46,8 +46,11 @@ HEADLINE_KPIS = ("customers_end", "retention_last_year", "clv_net", "customer_eq
 
 
 def _without_levers(scenario: Scenario) -> Scenario:
-    """The scenario with no CRM system (and, once defined, no loyalty programmes)."""
-    return replace_path(scenario, "crm_system.enabled", False)
+    """The scenario without its CRM system and without any loyalty programme."""
+    base = replace_path(scenario, "crm_system.enabled", False)
+    for kind, _programme in scenario.programmes.items():
+        base = replace_path(base, f"programmes.{kind}.enabled", False)
+    return base
 
 
 def baseline_for(scenario: Scenario, reference: Scenario | None = None) -> Scenario:
@@ -140,7 +143,7 @@ class WhatIf:
 def _flows(result: CohortResult) -> dict[str, np.ndarray]:
     p = result.periods
     return {"benefit": (p["revenue"] - p["variable_cost"] + p["cost_saving"]).to_numpy(),
-            "cost": (p["acquisition_spend"] + p["system_cost"]).to_numpy()}
+            "cost": (p["acquisition_spend"] + p["programme_cost"] + p["system_cost"]).to_numpy()}
 
 
 def finance_summary(scenario: Scenario, result: CohortResult,

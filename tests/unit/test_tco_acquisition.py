@@ -60,9 +60,11 @@ def _paid(size: float = 50_000.0, budget: float = 200_000.0, ppy: int = 1) -> Sc
 
 def test_paid_acquisition_bounded_by_market_and_fed_by_churn() -> None:
     s = replace_path(_paid(size=5_000.0, budget=5e7), "acquisition.ceiling", 0.9)
+    s = replace_path(s, "competition.intensity", 0.0)      # the full ceiling applies
     survival = 0.8 ** np.arange(s.periods)
     path = paid_acquisition(s, survival)
     customers = path.customers_before + path.new
+    assert path.spend is not None and path.spend.sum() == pytest.approx(8 * 5e7)
     assert np.all(customers <= 5_000.0 + 1e-6)
     assert np.all(path.potential >= 0)
     # First year: the whole market is potential.
@@ -75,8 +77,8 @@ def test_paid_acquisition_bounded_by_market_and_fed_by_churn() -> None:
 def test_competition_lowers_the_ceiling() -> None:
     s = _paid()
     survival = 0.8 ** np.arange(s.periods)
-    calm = paid_acquisition(s, survival, competition_intensity=0.0).new.sum()
-    intense = paid_acquisition(s, survival, competition_intensity=1.0).new.sum()
+    calm = paid_acquisition(replace_path(s, "competition.intensity", 0.0), survival).new.sum()
+    intense = paid_acquisition(replace_path(s, "competition.intensity", 1.0), survival).new.sum()
     assert intense < calm
 
 

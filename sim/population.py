@@ -1,0 +1,101 @@
+"""The customer population in satisfaction classes (retention model ``satisfaction``).
+
+Customers are non-members or members of the loyalty programmes (a share E,
+see :func:`sim.programmes.programme_mix`); within each group they are spread
+over equal-weight satisfaction classes (:func:`sim.satisfaction.satisfaction_classes`).
+Members perceive more value (higher satisfaction) and feel less competition
+(switching cost). Each class renews every year with the loyalty curve's
+probability at its satisfaction and its felt competition, plus the scenario's
+uplift: so a cohort's retention rises with tenure as its least loyal classes
+leave first (sorting).
+
+Loyalty types (attitudinal × behavioural loyalty, DOMAIN.md §3): a class is
+*satisfied* when its satisfaction is at least ``satisfaction.satisfied_from``;
+of its customers in a year, the share who stay are *loyalists* (satisfied) or
+*hostages* (dissatisfied: kept by switching costs or weak competition), those
+who leave are *mercenaries* (satisfied) or *defectors* (dissatisfied).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from sim.loyalty import loyalty_probability
+from sim.programmes import ProgrammeMix, programme_mix
+from sim.satisfaction import mean_satisfaction, satisfaction_classes
+from sim.scenario import Scenario
+
+__all__ = ["LOYALTY_TYPES", "Population", "satisfaction_population", "type_shares"]
+
+LOYALTY_TYPES = ("loyalists", "mercenaries", "hostages", "defectors")
+
+
+@dataclass(frozen=True)
+class Population:
+    """Satisfaction classes of new customers, each array shape (C,).
+
+    Attributes:
+        weights: share of new customers in each class (sums to 1).
+        satisfaction: satisfaction of the class (1-5).
+        member: True for programme members.
+        felt_competition: competition intensity the class feels (0-1).
+        loyalty: yearly renewal probability (loyalty curve + uplift), in [0, 1].
+        loyalty_without_switching: the same without the programmes' switching cost
+            (to tell loyalty bought by satisfaction from loyalty bought by lock-in).
+        satisfied: satisfaction ≥ ``satisfied_from``.
+        mix: the combined programmes.
+    """
+
+    weights: np.ndarray
+    satisfaction: np.ndarray
+    member: np.ndarray
+    felt_competition: np.ndarray
+    loyalty: np.ndarray
+    loyalty_without_switching: np.ndarray
+    satisfied: np.ndarray
+    mix: ProgrammeMix
+
+
+def satisfaction_population(scenario: Scenario) -> Population:
+    """Classes of non-members then members (members only when a programme runs)."""
+    sat, curve = scenario.satisfaction, scenario.loyalty_curve
+    c = scenario.competition.intensity
+    mix = programme_mix(scenario.programmes)
+    uplift = scenario.retention.uplift_points / 100.0
+    groups = [(1.0 - mix.member_share, False, 0.0, 0.0)]
+    if mix.member_share > 0:
+        groups.append((mix.member_share, True, mix.perceived_value, mix.switching_cost))
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("w", "s", "m", "c", "r", "r0")}
+    for share, member, value, switching in groups:
+        values, weights = satisfaction_classes(sat, float(mean_satisfaction(sat, c, value)))
+        felt = c * (1.0 - switching)
+        parts["w"].append(share * weights)
+        parts["s"].append(values)
+        parts["m"].append(np.full(len(values), member))
+        parts["c"].append(np.full(len(values), felt))
+        parts["r"].append(np.clip(loyalty_probability(values, felt, curve) + uplift, 0.0, 1.0))
+        parts["r0"].append(np.clip(loyalty_probability(values, c, curve) + uplift, 0.0, 1.0))
+    satisfaction = np.concatenate(parts["s"])
+    return Population(weights=np.concatenate(parts["w"]), satisfaction=satisfaction,
+                      member=np.concatenate(parts["m"]), felt_competition=np.concatenate(parts["c"]),
+                      loyalty=np.concatenate(parts["r"]),
+                      loyalty_without_switching=np.concatenate(parts["r0"]),
+                      satisfied=satisfaction >= sat.satisfied_from, mix=mix)
+
+
+def type_shares(population: Population, customers_by_class: np.ndarray) -> dict[str, np.ndarray]:
+    """Share of each loyalty type among customers, per column of ``customers_by_class`` (C, N).
+
+    The renewal decision of the coming year splits each class into stayers
+    (probability = its loyalty) and leavers.
+    """
+    total = customers_by_class.sum(axis=0)
+    stay = population.loyalty[:, None] * customers_by_class
+    leave = customers_by_class - stay
+    sat = population.satisfied[:, None]
+    counts = {"loyalists": (stay * sat).sum(axis=0), "mercenaries": (leave * sat).sum(axis=0),
+              "hostages": (stay * ~sat).sum(axis=0), "defectors": (leave * ~sat).sum(axis=0)}
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return {k: np.where(total > 0, v / total, np.nan) for k, v in counts.items()}
