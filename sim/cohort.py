@@ -30,7 +30,7 @@ from sim.accounting import account_periods, calendar_layers, yearly_from_periods
 from sim.acquisition import AcquisitionPath, acquisition_path
 from sim.finance import discount_factors
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
-from sim.population import Population, satisfaction_population
+from sim.population import Population, satisfaction_population, type_shares
 from sim.scenario import Scenario
 
 __all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort", "new_customers_by_period"]
@@ -151,6 +151,11 @@ class CohortResult:
             variable_cost, profit, discounted_profit`` for ``cohort_size``
             customers acquired together.
         kpis: headline figures (see :func:`run_cohort`).
+        loyalty_types: with satisfaction classes, one row per year: the shares of
+            ``loyalists, mercenaries, hostages, defectors`` among the customers active
+            at the year's start (their coming renewal decision), ``mean_satisfaction``
+            (1-5), ``member_share`` and word of mouth ``referrals``, ``lost``
+            (customers/year); None otherwise.
     """
 
     periods: pd.DataFrame
@@ -159,6 +164,7 @@ class CohortResult:
     tenure: pd.DataFrame
     kpis: dict[str, float] = field(default_factory=dict)
     active_by_cohort: np.ndarray | None = None
+    loyalty_types: pd.DataFrame | None = None
 
 
 def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
@@ -214,7 +220,29 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
                                 scenario.finance.cash_timing)
     tenure = _tenure_table(survival, billable_curve, inp, d_margin, ppy, scenario.horizon_years,
                            size)
-    return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active_by_cohort)
+    types = _loyalty_types(inp, surv_class, ppy, scenario.horizon_years)
+    return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active_by_cohort, types)
+
+
+def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
+                   years: int) -> pd.DataFrame | None:
+    """Loyalty types, satisfaction and word of mouth by year (satisfaction classes only)."""
+    pop = inp.population
+    if pop is None:
+        return None
+    by_tenure = (inp.class_weights[:, None] * surv_class)[:, None, :] * inp.new[None, :, None]
+    active_class = calendar_layers(by_tenure).sum(axis=1)                   # (C, T)
+    start = active_class[:, np.arange(years) * ppy]                         # (C, Y)
+    total = start.sum(axis=0)
+    shares = type_shares(pop, start)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        mean_s = np.where(total > 0, (pop.satisfaction @ start) / total, np.nan)
+        members = np.where(total > 0, (pop.member @ start) / total, np.nan)
+    path = inp.acquisition
+    return pd.DataFrame({"year": np.arange(1, years + 1), **shares,
+                         "mean_satisfaction": mean_s, "member_share": members,
+                         "referrals": path.referrals.reshape(years, ppy).sum(axis=1),
+                         "lost": path.lost.reshape(years, ppy).sum(axis=1)})
 
 
 def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:

@@ -155,6 +155,8 @@ def programme_mix(programmes: Programmes) -> ProgrammeMix:
         return ProgrammeMix(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, fixed)
     shares = np.array([p.enrolment_share for p in active])
     member_share = float(1.0 - np.prod(1.0 - shares))
+    if member_share <= 0.0:             # enrolment shares too small to register
+        return ProgrammeMix(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, fixed)
     weights = shares / member_share
     scale = np.array([spend_multiplier(p.cost_per_member_year, p.reference_cost_per_member)
                       for p in active])

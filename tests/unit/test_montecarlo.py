@@ -37,7 +37,14 @@ def _paid():
     return replace_path(s, "crm_system.enabled", True)
 
 
+def _satisfaction_with_programme():
+    s = replace_path(_monthly_sbg(), "retention.model", "satisfaction")
+    s = replace_path(s, "programmes.points.enabled", True)
+    return replace_path(s, "programmes.community.enabled", True)
+
+
 CASES = {
+    "satisfaction_classes_with_programmes": _satisfaction_with_programme,
     "textbook": lambda: load(SCENARIOS / "textbook_magazine.toml"),
     "five_cohorts_end_timing": _end_timing,
     "monthly_sbg": _monthly_sbg,
