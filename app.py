@@ -16,6 +16,8 @@ state.ensure_loaded()
 pages = [
     st.Page("pages/clv_cohorts.py", title=t("nav.clv"), url_path="clv",
             icon=":material/savings:", default=True),
+    st.Page("pages/satisfaction_loyalty.py", title=t("loyalty.nav"), url_path="loyalty",
+            icon=":material/favorite:"),
     st.Page("pages/dashboard.py", title=t("dashboard.nav"), url_path="dashboard",
             icon=":material/dashboard:"),
     st.Page("pages/roi_tco.py", title=t("roi.nav"), url_path="roi",

@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Acquisition, Scenario, get_path, replace_path
 from ui.i18n import t
 
@@ -35,7 +36,8 @@ class Lever:
         label_key: catalog key of the label; ``<label_key>_help`` is its help text.
         minimum, maximum, step: widget range in *display* units.
         scale: display value = field value × scale (100 for fractions shown as %).
-        kind: ``slider``, ``number`` or ``toggle`` (a boolean field; range ignored).
+        kind: ``slider``, ``number``, ``toggle`` (a boolean field; range ignored) or
+            ``choice`` (a selectbox over ``choices``, labels from ``<label_key>_<choice>``).
         fmt: printf-style display format of the widget.
         getter, setter: custom mapping for levers that are not one field.
     """
@@ -49,19 +51,25 @@ class Lever:
     scale: float = 1.0
     kind: str = "number"
     fmt: str = "%.2f"
-    getter: Callable[[Scenario], float] | None = None
-    setter: Callable[[Scenario, float], Scenario] | None = None
+    getter: Callable[[Scenario], Any] | None = None
+    setter: Callable[[Scenario, Any], Scenario] | None = None
+    choices: tuple[str, ...] = ()
 
     def read(self, scenario: Scenario) -> float:
         """Display value of this lever in ``scenario``."""
         raw = self.getter(scenario) if self.getter else get_path(scenario, self.path)
         if self.kind == "toggle":
             return bool(raw)
+        if self.kind == "choice":
+            return raw
         value = raw * self.scale
         return int(round(value)) if isinstance(self.step, int) else float(round(value, 10))
 
     def write(self, scenario: Scenario, display_value: float) -> Scenario:
         """Scenario with this lever set to ``display_value`` (clamped to its range)."""
+        if self.kind == "choice":
+            return self.setter(scenario, display_value) if self.setter else replace_path(
+                scenario, self.path, display_value)
         if self.kind == "toggle":
             return replace_path(scenario, self.path, bool(display_value))
         value = min(max(display_value, self.minimum), self.maximum)
@@ -94,6 +102,38 @@ def _set_acquisition_years(s: Scenario, years: float) -> Scenario:
                                                       years=int(years)))
 
 
+def _running_programme(s: Scenario) -> str:
+    """The first enabled programme kind, or ``none``."""
+    return next((kind for kind, p in s.programmes.items() if p.enabled), "none")
+
+
+def _run_only(s: Scenario, kind: str) -> Scenario:
+    """Enable programme ``kind`` alone (``none``: no programme)."""
+    if kind == _running_programme(s) and sum(p.enabled for _, p in s.programmes.items()) <= 1:
+        return s
+    for name, _programme in s.programmes.items():
+        s = replace_path(s, f"programmes.{name}.enabled", name == kind)
+    return s
+
+
+def _programme_spend(s: Scenario) -> float:
+    """Spend per member of the running programmes, % of their reference spend (100 if none)."""
+    running = [p for _, p in s.programmes.items() if p.enabled]
+    if not running:
+        return 100.0
+    return running[0].cost_per_member_year / running[0].reference_cost_per_member * 100.0
+
+
+def _set_programme_spend(s: Scenario, percent: float) -> Scenario:
+    if abs(percent - _programme_spend(s)) < 1e-9:
+        return s
+    for name, p in s.programmes.items():
+        if p.enabled:
+            s = replace_path(s, f"programmes.{name}.cost_per_member_year",
+                             p.reference_cost_per_member * percent / 100.0)
+    return s
+
+
 def _money(key: str, path: str, maximum: float = 10_000.0, step: float = 0.1) -> Lever:
     return Lever(key, path, f"lever.{key}", 0.0, maximum, step, fmt="%.2f")
 
@@ -113,6 +153,18 @@ LEVERS: tuple[Lever, ...] = (
     Lever("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget", 0.0,
           5_000_000.0, 50_000.0, kind="slider", fmt="localized"),
     Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", 0, 1, 1, kind="toggle"),
+    Lever("competition", "competition.intensity", "lever.competition", 0.0, 100.0, 5.0,
+          scale=100.0, kind="slider", fmt="%.0f %%"),
+    Lever("service_quality", "satisfaction.service_quality", "lever.service_quality", 1.0, 5.0,
+          0.05, kind="slider", fmt="%.2f"),
+    Lever("satisfaction_spread", "satisfaction.spread", "lever.satisfaction_spread", 0.0, 2.0,
+          0.05, kind="slider", fmt="%.2f"),
+    Lever("programme_kind", "programmes", "lever.programme_kind", 0, 0, 0, kind="choice",
+          choices=("none", *PROGRAMME_KINDS), getter=_running_programme, setter=_run_only),
+    Lever("programme_spend", "programmes", "lever.programme_spend", 0.0, 300.0, 10.0,
+          kind="slider", fmt="%.0f %%", getter=_programme_spend, setter=_set_programme_spend),
+    *(Lever(f"prog_{kind}", f"programmes.{kind}.enabled", f"programme.{kind}", 0, 1, 1,
+            kind="toggle") for kind in PROGRAMME_KINDS),
 )
 _BY_KEY = {lv.key: lv for lv in LEVERS}
 
@@ -132,7 +184,11 @@ def lever_values() -> dict[str, Any]:
 
 
 def _clamp(lv: Lever, value: Any) -> Any:
-    return bool(value) if lv.kind == "toggle" else min(max(value, lv.minimum), lv.maximum)
+    if lv.kind == "toggle":
+        return bool(value)
+    if lv.kind == "choice":
+        return value if value in lv.choices else lv.choices[0]
+    return min(max(value, lv.minimum), lv.maximum)
 
 
 def reset_levers(scenario: Scenario) -> None:
@@ -159,8 +215,22 @@ def apply_levers(base: Scenario) -> Scenario:
     return scenario
 
 
+def _sync_programme_levers(key: str) -> None:
+    """Keep the dashboard's programme selector and the per-programme toggles in agreement."""
+    values = lever_values()
+    if key == "programme_kind":
+        for kind in PROGRAMME_KINDS:
+            values[f"prog_{kind}"] = values[key] == kind
+            st.session_state.pop(f"prog_{kind}", None)
+    elif key.startswith("prog_"):
+        values["programme_kind"] = next((k for k in PROGRAMME_KINDS if values.get(f"prog_{k}")),
+                                        "none")
+        st.session_state.pop("programme_kind", None)
+
+
 def _remember(key: str, rerun: tuple[str, ...]) -> None:
     lever_values()[key] = st.session_state[key]
+    _sync_programme_levers(key)
     if rerun:
         try:
             st.rerun(list(rerun))
@@ -184,6 +254,11 @@ def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> 
     callback = dict(key=lv.key, help=help_text, on_change=_remember, args=(key, rerun))
     if lv.kind == "toggle":
         return container.toggle(label, value=bool(stored), **callback)
+    if lv.kind == "choice":
+        options = list(lv.choices)
+        return container.selectbox(label, options, index=options.index(stored)
+                                   if stored in options else 0,
+                                   format_func=lambda c: t(f"{lv.label_key}_{c}"), **callback)
     common = dict(min_value=lv.minimum, max_value=lv.maximum, step=lv.step, format=lv.fmt,
                   **callback)
     if stored is not None:

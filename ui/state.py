@@ -10,7 +10,7 @@ import streamlit as st
 
 import dataclasses
 
-from sim.cohort import CohortResult, run_cohort
+from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.library import list_presets, load_preset
 from sim.scenario import Scenario
 from sim.tco import CrmSystem
@@ -18,7 +18,7 @@ from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, run_engine
 from ui.levers import apply_levers, reset_levers
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "preset_options", "ensure_loaded", "load_into_session",
-           "base_scenario", "current_scenario", "is_edited", "cohort_run", "whatif_run",
+           "base_scenario", "current_scenario", "is_edited", "cohort_run", "cohort_inputs_of", "whatif_run",
            "set_crm_system", "editor_key", "TCO_KEY"]
 
 DEFAULT_PRESET = "textbook_magazine"
@@ -96,6 +96,12 @@ def set_crm_system(system: CrmSystem) -> None:
 def is_edited() -> bool:
     """True when the levers differ from the loaded scenario."""
     return current_scenario() != base_scenario()
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def cohort_inputs_of(scenario: Scenario) -> CohortInputs:
+    """Cached :func:`sim.cohort.cohort_inputs` (classes, population, acquisition path)."""
+    return cohort_inputs(scenario)
 
 
 @st.cache_data(max_entries=256, show_spinner=False)

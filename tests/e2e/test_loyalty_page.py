@@ -1,0 +1,20 @@
+"""Browser: the trainer's page with a lesson scenario, competition slider, screenshot."""
+
+from __future__ import annotations
+
+from tests.e2e.conftest import screenshot, wait_for_app
+
+
+def test_loyalty_page_lesson(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+        has_text="Scenario").first
+    picker.click()
+    page.get_by_role("option", name="Lesson: false loyalty from a points programme").click()
+    wait_for_app(page)
+    page.get_by_test_id("stSidebarNav").get_by_text("Satisfaction & loyalty").click()
+    wait_for_app(page)
+    assert page.get_by_test_id("stException").count() == 0
+    page.get_by_text("of the loyalty the programmes add comes from switching costs").wait_for()
+    screenshot(page, "loyalty_page_false_loyalty")
