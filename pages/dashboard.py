@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.report import YEARLY_COLUMNS
+from sim.schema import ScenarioError
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
 from ui import state
@@ -11,7 +12,7 @@ from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
 from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number,
                      fmt_pct, t)
 from ui.levers import render_lever
-from ui.sidebar import STATUS_FRAGMENT
+from ui.sidebar import STATUS_FRAGMENT, issue_text
 
 RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 from ui.whatif_charts import band_chart, cash_chart
@@ -136,10 +137,16 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
 @st.fragment(key="dashboard_body")
 def dashboard_page() -> None:
     base = state.base_scenario()
-    _levers(paid=base.acquisition.mode == "paid")
-    w = state.whatif_run(state.current_scenario(), base)
+    _levers(base)
+    try:
+        w = state.whatif_run(state.current_scenario(), base)
+    except ScenarioError as exc:
+        st.error(t("dashboard.baseline_error", problems="; ".join(issue_text(i) for i in exc.issues)),
+                 icon=":material/error:")
+        return
     _kpis(w)
-    st.caption(t("dashboard.baseline_note", kind=t(f"baseline_kind.{w.scenario.baseline.kind}")))
+    st.caption(t("dashboard.baseline_note", kind=t(f"baseline_kind.{w.scenario.baseline.kind}",
+                                                   preset=w.baseline.name)))
     charts = _charts(w)
     left, right = st.columns(2)
     left.altair_chart(charts[0], key="customers_chart")

@@ -59,7 +59,11 @@ def _cmd_run(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _print_issues(args.file, exc, sys.stderr)
         return 1
-    report = run_report(scenario, replications=args.replications)
+    try:
+        report = run_report(scenario, replications=args.replications)
+    except ScenarioError as exc:
+        _print_issues(args.file, exc, sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps(report, indent=2, ensure_ascii=False))
     elif args.format == "csv":

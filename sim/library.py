@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sim import scenario_io
 from sim.scenario import Scenario
-from sim.schema import ScenarioError
+from sim.schema import Issue, ScenarioError
 
 __all__ = ["SCENARIO_DIR", "Preset", "list_presets", "load_preset"]
 
@@ -43,5 +43,6 @@ def load_preset(preset_id: str, folder: Path = SCENARIO_DIR) -> Scenario:
         ScenarioError: the id names no valid file.
     """
     if not preset_id.replace("_", "").replace("-", "").isalnum():
-        raise ScenarioError([])
+        raise ScenarioError([Issue("", "rule", "a preset id of letters, digits, _ and -",
+                                   repr(preset_id))])
     return scenario_io.load(folder / f"{preset_id}.toml")

@@ -170,10 +170,21 @@ class Baseline:
 
     ``kind``: ``no_programme`` — the same market without the loyalty
     programmes and without the CRM system (its costs and savings);
+    ``preset`` — the scenario file ``scenarios/<preset>.toml`` as it is, market
+    included (e.g. "today", to value an acquisition push or a competitor's entry);
     ``as_is`` — the scenario itself (every delta is zero: a check).
     """
 
-    kind: str = spec("no_programme", "choice", choices=("no_programme", "as_is"))
+    kind: str = spec("no_programme", "choice", choices=("no_programme", "preset", "as_is"))
+    preset: str = spec("", "str", max_len=80)
+
+    def rules(self) -> list[Issue]:
+        """A ``preset`` baseline names a file id."""
+        if self.kind == "preset" and not self.preset.replace("_", "").replace("-", "").isalnum():
+            return [Issue("preset", "rule",
+                          "the id of a file in scenarios/ (letters, digits, _ and -) when "
+                          "kind = \"preset\"", repr(self.preset))]
+        return []
 
 
 @dataclass(frozen=True)

@@ -31,8 +31,10 @@ import pandas as pd
 
 from sim.cohort import CohortResult, cohort_inputs, run_cohort
 from sim.finance import discount_factors, irr, payback_period, roi
+from sim.library import load_preset
 from sim.montecarlo import McResult, run_monte_carlo
 from sim.scenario import Scenario, get_path, replace_path
+from sim.schema import Issue, ScenarioError
 
 __all__ = ["MARKET_PATHS", "HEADLINE_KPIS", "WhatIf", "baseline_for", "evaluate",
            "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
@@ -60,7 +62,24 @@ def baseline_for(scenario: Scenario, reference: Scenario | None = None) -> Scena
         scenario: the scenario being evaluated (current lever values).
         reference: the policy to fall back to (e.g. the scenario as loaded);
             defaults to the scenario itself.
+
+    With ``baseline.kind = "preset"`` the baseline is the named scenario file as it is
+    (its own market), on the scenario's horizon, periods, seed and finance.
+
+    Raises:
+        ScenarioError: the named preset does not exist or is invalid.
     """
+    if scenario.baseline.kind == "preset":
+        try:
+            named = load_preset(scenario.baseline.preset)
+        except ScenarioError as exc:
+            raise ScenarioError([Issue("baseline.preset", "rule",
+                                       "the id of a valid scenario file in scenarios/",
+                                       repr(scenario.baseline.preset)), *exc.issues]) from None
+        return dataclasses.replace(named, horizon_years=scenario.horizon_years,
+                                   periods_per_year=scenario.periods_per_year, seed=scenario.seed,
+                                   finance=scenario.finance, monte_carlo=scenario.monte_carlo,
+                                   baseline=scenario.baseline, name=named.name)
     base = scenario if reference is None else reference
     for path in MARKET_PATHS:
         base = replace_path(base, path, get_path(scenario, path))
