@@ -4,7 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from ui import state
-from ui.charts import layer_cake_chart, retention_lines_chart, tenure_value_chart
+from ui.charts import layer_cake_chart, retention_lines_chart, show_chart, tenure_value_chart
 from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_pct, t
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
@@ -70,14 +70,14 @@ def clv_page() -> None:
         result.tenure.assign(series=t("common.current")),
         reference.tenure.assign(series=t("common.baseline")),
     ])[["tenure_year", "series", "discounted_profit"]]
-    right.altair_chart(tenure_value_chart(bars, t("clv.tenure_chart_title"), t("clv.col_year"),
+    show_chart(right, tenure_value_chart(bars, t("clv.tenure_chart_title"), t("clv.col_year"),
                                           t("clv.tenure_chart_y"), t("clv.series_legend")),
                        key="tenure_chart")
 
     st.subheader(t("clv.cohorts_header"))
     yearly = result.yearly
     left, right = st.columns(2)
-    left.altair_chart(layer_cake_chart(result.cohorts, t("clv.layer_title"), t("common.year"),
+    show_chart(left, layer_cake_chart(result.cohorts, t("clv.layer_title"), t("common.year"),
                                        t("common.customers"), t("clv.layer_legend")),
                       key="layer_chart")
     lines = pd.concat([
@@ -87,7 +87,7 @@ def clv_page() -> None:
                       "retention": result.tenure["renewal_rate"]}),
     ])
     lines = lines[lines["year"] <= scenario.horizon_years]
-    right.altair_chart(retention_lines_chart(lines, t("clv.retention_title"), t("common.year"),
+    show_chart(right, retention_lines_chart(lines, t("clv.retention_title"), t("common.year"),
                                              t("clv.retention_y"), t("clv.series_legend")),
                        key="retention_chart")
     aggregate = pd.DataFrame({

@@ -8,6 +8,7 @@ from sim.schema import ScenarioError
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
 from ui import state
+from ui.charts import show_chart
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
 from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number,
                      fmt_pct, t)
@@ -149,12 +150,12 @@ def dashboard_page() -> None:
                                                    preset=w.baseline.name)))
     charts = _charts(w)
     left, right = st.columns(2)
-    left.altair_chart(charts[0], key="customers_chart")
+    show_chart(left, charts[0], key="customers_chart")
     if w.mc is not None:
         left.caption(t("dashboard.band_caption", reps=w.mc.replications, seed=w.scenario.seed))
     else:
         left.caption(t("dashboard.mc_off"))
-    right.altair_chart(charts[1], key="cash_chart")
+    show_chart(right, charts[1], key="cash_chart")
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
     scorecard = _scorecard(w)

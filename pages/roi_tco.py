@@ -10,14 +10,13 @@ from sim.scenario import scenario_from_dict, scenario_to_dict
 from sim.tco import TCO_ELEMENTS, CrmSystem, tco_warnings, tco_yearly
 from sim.whatif import roi_by_benefit_share
 from ui import state
+from ui.charts import show_chart
 from ui.i18n import fmt_money, fmt_number, fmt_pct, t
 from ui.levers import render_lever
-from ui.sidebar import STATUS_FRAGMENT
-
-RERUN = ("roi_body", STATUS_FRAGMENT)  # fragments a lever move reruns
-from ui.sidebar import issue_text
+from ui.sidebar import STATUS_FRAGMENT, issue_text
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
 
+RERUN = ("roi_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 MAX_COSTED_YEARS = 10
 
 
@@ -83,7 +82,7 @@ def _tco_summary(system: CrmSystem, currency: str) -> None:
                        var_name="element", value_name="cost")
     long["element"] = long["element"].map(lambda k: t(f"tco_element.{k}"))
     left, right = st.columns([3, 1])
-    left.altair_chart(tco_stack_chart(long, t("roi.stack_title"), t("common.year"), currency,
+    show_chart(left, tco_stack_chart(long, t("roi.stack_title"), t("common.year"), currency,
                                       t("roi.stack_legend")), key="tco_chart")
     total = float(yearly["total"].sum())
     right.metric(t("roi.total_5y"), fmt_money(total, currency, 0))
@@ -116,7 +115,7 @@ def _finance(currency: str) -> None:
     curve = roi_by_benefit_share(fin["incremental_benefit"], fin["incremental_cost"])
     frame = pd.DataFrame({"benefit_share": curve["benefit_share"], "roi": curve["roi"]})
     if frame["roi"].notna().any():
-        st.altair_chart(roi_curve_chart(frame, t("roi.roi_curve_title"), t("roi.roi_curve_x"),
+        show_chart(st, roi_curve_chart(frame, t("roi.roi_curve_title"), t("roi.roi_curve_x"),
                                         t("roi.roi_curve_y")), key="roi_curve")
     share = float(curve["break_even_share"])
     st.info(t("roi.break_even", share=fmt_pct(share, 0)) if share == share

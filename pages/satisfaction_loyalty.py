@@ -1,18 +1,18 @@
 """Page "Satisfaction & loyalty": the loyalty curves, loyalty types, the top box, programmes."""
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from sim.lessons import LOCK_IN_WARNING_SHARE, curve_table, loyalty_gain_breakdown, top_box_table
-from sim.loyalty import loyalty_zones
+from sim.loyalty import ZONES, loyalty_zones
 from sim.population import LOYALTY_TYPES
 from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
+from ui.charts import show_template_chart
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.levers import render_lever
-from ui.loyalty_charts import loyalty_curves_chart, quadrant_chart
+from ui.loyalty_charts import loyalty_curves_chart, loyalty_curves_data, quadrant_chart, quadrant_data
 from ui.sidebar import STATUS_FRAGMENT
 
 RERUN = ("loyalty_body", STATUS_FRAGMENT)  # fragments a lever move reruns
@@ -21,7 +21,7 @@ QUADRANTS = {"loyalists": ("satisfied", "stays"), "mercenaries": ("satisfied", "
              "hostages": ("dissatisfied", "stays"), "defectors": ("dissatisfied", "leaves")}
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=state.BY_CONTENT)
 def _top_box(scenario: Scenario) -> pd.DataFrame:
     return top_box_table(scenario, TOP_BOX_COMPETITION)
 
@@ -31,7 +31,7 @@ def _curves_chart(scenario: Scenario, result) -> None:
     curves = curve_table(scenario, (0.0, 1.0, c))
     labels = [t("loyalty.series_low"), t("loyalty.series_high"),
               t("loyalty.series_current", value=fmt_number(c * 100))]
-    curves["series"] = np.repeat(labels, len(curves) // len(labels))
+    curves["series"] = curves["level"].map(dict(enumerate(labels)))
     zones = pd.DataFrame(loyalty_zones(c, scenario.loyalty_curve))
     zones["zone"] = zones["zone"].map(lambda z: t(f"loyalty.zone_{z}"))
     frames = []
@@ -43,10 +43,11 @@ def _curves_chart(scenario: Scenario, result) -> None:
                       for m in pop.member]}))
     population = pd.concat(frames) if frames else pd.DataFrame(
         columns=["satisfaction", "loyalty", "share", "group"])
-    st.altair_chart(loyalty_curves_chart(curves, zones, population, t("loyalty.curves_title"),
-                                         t("loyalty.curves_x"), t("loyalty.curves_y"),
-                                         t("loyalty.curves_legend"), t("loyalty.population_legend")),
-                    key="loyalty_curves")
+    labels = (t("loyalty.curves_title"), t("loyalty.curves_x"), t("loyalty.curves_y"),
+              t("loyalty.curves_legend"), t("loyalty.population_legend"),
+              tuple(t(f"loyalty.zone_{z}") for z in ZONES))
+    show_template_chart(st, loyalty_curves_chart, labels,
+                        loyalty_curves_data(curves, zones, population), key="loyalty_curves")
     st.caption(t("loyalty.zones_caption", low=fmt_number(scenario.loyalty_curve.defection_below, 1),
                  high=fmt_number(scenario.loyalty_curve.affection_from, 1)))
 
@@ -56,11 +57,10 @@ def _types(scenario: Scenario, result) -> None:
     frame = pd.DataFrame([{"attitude": t(f"loyalty.{att}"), "behaviour": t(f"loyalty.{beh}"),
                            "label": t(f"loyalty.{kind}"), "share": float(year1[kind])}
                           for kind, (att, beh) in QUADRANTS.items()])
-    st.altair_chart(quadrant_chart(frame, t("loyalty.quadrant_title"), t("loyalty.quadrant_x"),
-                                   t("loyalty.quadrant_y"),
-                                   [t("loyalty.dissatisfied"), t("loyalty.satisfied")],
-                                   [t("loyalty.stays"), t("loyalty.leaves")]),
-                    key="loyalty_quadrant")
+    labels = (t("loyalty.quadrant_title"), t("loyalty.quadrant_x"), t("loyalty.quadrant_y"),
+              (t("loyalty.dissatisfied"), t("loyalty.satisfied")),
+              (t("loyalty.stays"), t("loyalty.leaves")))
+    show_template_chart(st, quadrant_chart, labels, quadrant_data(frame), key="loyalty_quadrant")
 
 
 def _kpis(scenario: Scenario, result, reference) -> None:

@@ -31,11 +31,12 @@ LOCK_IN_WARNING_SHARE = 0.5
 
 def curve_table(scenario: Scenario, competition_levels: tuple[float, ...],
                 points: int = 81) -> pd.DataFrame:
-    """Long table ``satisfaction, competition, loyalty`` (fractions per year)."""
+    """Long table ``level`` (index into ``competition_levels``), ``satisfaction``,
+    ``competition``, ``loyalty`` (fractions per year)."""
     s = np.linspace(1.0, 5.0, points)
-    frames = [pd.DataFrame({"satisfaction": s, "competition": c,
+    frames = [pd.DataFrame({"level": level, "satisfaction": s, "competition": c,
                             "loyalty": loyalty_probability(s, c, scenario.loyalty_curve)})
-              for c in competition_levels]
+              for level, c in enumerate(competition_levels)]
     return pd.concat(frames, ignore_index=True)
 
 

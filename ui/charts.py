@@ -6,15 +6,61 @@ nothing of languages and can be tested on their ``to_dict()``.
 
 from __future__ import annotations
 
+import functools
+import json
+from collections.abc import Callable
+from typing import Any
+
 import altair as alt
 import pandas as pd
 
-__all__ = ["MAX_CHART_ROWS", "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
+__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "vega_lite_spec", "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
 
 MAX_CHART_ROWS = 5000
 """Largest dataset a chart may carry to the browser (rows)."""
 
 _HEIGHT = 320
+
+
+def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
+    """The chart's Vega-Lite spec with its data inline, without Altair's schema validation.
+
+    Validation walks the whole Vega-Lite JSON schema (about 15 ms per chart on every
+    rerun); the builders here are validated once in the tests instead
+    (tests/app/test_charts.py). Altair's default theme sizes (300 × 300) are dropped so
+    the chart fills its column, as ``st.altair_chart`` does.
+    """
+    spec = chart.to_dict(validate=False)
+    view = spec.get("config", {}).get("view", {})
+    for size in ("continuousWidth", "continuousHeight"):
+        view.pop(size, None)
+    if "view" in spec.get("config", {}) and not view:
+        del spec["config"]["view"]
+    if "config" in spec and not spec["config"]:
+        del spec["config"]
+    return spec
+
+
+def show_chart(container: Any, chart: alt.TopLevelMixin, key: str) -> None:
+    """Draw ``chart`` in ``container`` (``st`` or a column), sized as ``st.altair_chart`` would."""
+    container.vega_lite_chart(spec=vega_lite_spec(chart), key=key)
+
+
+@functools.lru_cache(maxsize=128)
+def _template_json(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any, ...]) -> str:
+    chart = builder(*labels)
+    chart.to_dict()                       # validate once per template
+    return json.dumps(vega_lite_spec(chart))
+
+
+def show_template_chart(container: Any, builder: Callable[..., alt.TopLevelMixin],
+                        labels: tuple[Any, ...], datasets: dict[str, pd.DataFrame],
+                        key: str) -> None:
+    """Draw a chart over named datasets: ``builder(*labels)`` is built and validated once
+    (cached on the labels), each call sends only ``datasets`` (name → frame)."""
+    spec = json.loads(_template_json(builder, labels))
+    spec["datasets"] = dict(datasets)
+    container.vega_lite_chart(spec=spec, key=key)
 
 
 def _check_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -6,9 +6,9 @@ results live in bounded ``st.cache_data`` caches keyed on the scenario's content
 
 from __future__ import annotations
 
-import streamlit as st
-
 import dataclasses
+
+import streamlit as st
 
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.library import list_presets, load_preset
@@ -28,6 +28,9 @@ GENERATION_KEY = "load_generation"
 """Counts scenario loads; editors key their widgets with it so a new load resets them."""
 TCO_KEY = "crm_system_edit"
 """Session key of the CRM system as edited on the ROI & TCO page (None: as loaded)."""
+BY_CONTENT = {Scenario: repr}
+"""Cache key of a scenario: its repr, exact (floats round-trip) and 30× quicker to hash
+than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 ms)."""
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
@@ -98,19 +101,19 @@ def is_edited() -> bool:
     return current_scenario() != base_scenario()
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
 def cohort_inputs_of(scenario: Scenario) -> CohortInputs:
     """Cached :func:`sim.cohort.cohort_inputs` (classes, population, acquisition path)."""
     return cohort_inputs(scenario)
 
 
-@st.cache_data(max_entries=256, show_spinner=False)
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
 def cohort_run(scenario: Scenario) -> CohortResult:
     """Cached :func:`sim.cohort.run_cohort` (key: the scenario's content)."""
     return run_cohort(scenario)
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
 def engine_run(scenario: Scenario) -> EngineRun:
     """Cached :func:`sim.whatif.run_engines` (key: the scenario's content)."""
     return run_engines(scenario)

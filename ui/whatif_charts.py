@@ -30,7 +30,7 @@ def band_chart(frame: pd.DataFrame, title: str, x_title: str, y_title: str,
                        scale=alt.Scale(domain=order, range=list(SERIES_COLOURS[:len(order)])))
     base = alt.Chart(data, title=title, height=_HEIGHT).encode(
         x=alt.X("year:O", title=x_title), color=colour)
-    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=y_title), y2="p90:Q")
+    band = base.mark_area(opacity=0.25).encode(y=alt.Y("p10:Q", title=y_title), y2=alt.Y2("p90:Q"))
     line = base.mark_line(point=True, strokeWidth=3).encode(
         y=alt.Y("expected:Q", title=y_title),
         tooltip=[alt.Tooltip("year:O", title=x_title),
@@ -56,15 +56,15 @@ def cash_chart(frame: pd.DataFrame, payback_year: float | None, title: str, x_ti
         color=alt.Color("series:N", title=legend_title),
         tooltip=[alt.Tooltip("year:Q", title=x_title), alt.Tooltip("series:N", title=legend_title),
                  alt.Tooltip("value:Q", title=y_title, format=",.0f")])
-    zero = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="gray").encode(y="value:Q")
+    zero = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="gray").encode(y=alt.Y("value:Q"))
     layers = [zero, lines]
     if payback_year is not None:
         marker = pd.DataFrame({"year": [payback_year], "label": [payback_label]})
         rule = alt.Chart(marker).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#d62728").encode(
-            x="year:Q")
+            x=alt.X("year:Q"))
         text = alt.Chart(marker).mark_text(align="left", dx=6, dy=-8, fontSize=14,
-                                           color="#d62728").encode(x="year:Q", text="label:N",
-                                                                   y=alt.value(12))
+                                           color="#d62728").encode(x=alt.X("year:Q"), text=alt.Text("label:N"),
+                                                                   y=alt.YValue(12))
         layers += [rule, text]
     return alt.layer(*layers)
 
@@ -97,8 +97,8 @@ def roi_curve_chart(frame: pd.DataFrame, title: str, x_title: str, y_title: str)
         y=alt.Y("roi:Q", title=y_title, axis=alt.Axis(format=".0%")),
         tooltip=[alt.Tooltip("benefit_share:Q", title=x_title, format=".0%"),
                  alt.Tooltip("roi:Q", title=y_title, format=".1%")])
-    zero = alt.Chart(pd.DataFrame({"roi": [0.0]})).mark_rule(color="gray").encode(y="roi:Q")
+    zero = alt.Chart(pd.DataFrame({"roi": [0.0]})).mark_rule(color="gray").encode(y=alt.Y("roi:Q"))
     assumed = data[(data["benefit_share"] - 1.0).abs() < 1e-9]
     point = alt.Chart(assumed).mark_point(size=160, filled=True, color="#d62728").encode(
-        x="benefit_share:Q", y="roi:Q")
+        x=alt.X("benefit_share:Q"), y=alt.Y("roi:Q"))
     return alt.layer(zero, line, point)

@@ -1,0 +1,57 @@
+"""AppTest: the CLV & cohorts page in both languages, the uplift slider, the five-cohort case."""
+
+from __future__ import annotations
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from tests.conftest import ROOT
+
+APP = str(ROOT / "app.py")
+
+
+def _open(lang: str = "en", preset: str = "textbook_magazine") -> AppTest:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["lang"] = lang
+    at.session_state["preset"] = preset
+    at.run()
+    assert not at.exception, at.exception
+    return at
+
+
+def _metric(at: AppTest, label: str):
+    matches = [m for m in at.metric if m.label == label]
+    assert matches, [m.label for m in at.metric]
+    return matches[0]
+
+
+@pytest.mark.parametrize("lang,title,net_label", [
+    ("en", "Customer lifetime value and cohorts", "Value after acquisition cost"),
+    ("zh", "客户终身价值与客户群", "扣除获客成本后的价值"),
+])
+def test_page_loads_with_the_books_value_in_both_languages(lang: str, title: str,
+                                                           net_label: str) -> None:
+    at = _open(lang)
+    assert at.title[0].value == title
+    assert _metric(at, net_label).value == "USD 16.94"
+
+
+@pytest.mark.parametrize("lang,net_label", [("en", "Value after acquisition cost"),
+                                            ("zh", "扣除获客成本后的价值")])
+def test_uplift_slider_moves_the_net_value_to_about_22(lang: str, net_label: str) -> None:
+    at = _open(lang)
+    at.slider(key="uplift").set_value(2.0).run()
+    assert not at.exception, at.exception
+    metric = _metric(at, net_label)
+    assert metric.value == "USD 21.99"
+    assert metric.delta == "+USD 5.05"
+
+
+def test_five_cohort_case_shows_the_aggregate_and_the_lesson() -> None:
+    at = _open(preset="textbook_five_cohorts")
+    aggregate = next(df.value for df in at.dataframe if df.value.shape[1] == 10)
+    assert [round(v) for v in aggregate.iloc[0]] == [1000, 1600, 1990, 2263, 2468, 1627,
+                                                    1154, 865, 672, 532]
+    assert round(aggregate.iloc[1, -1], 1) == 79.2
+    lesson = " ".join(info.value for info in at.info)
+    assert "60.0 %" in lesson and "79.2 %" in lesson
