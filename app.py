@@ -4,6 +4,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import LANGUAGES, default_lang_from_locale, t
+from ui.share import read_url_once
 from ui.sidebar import render_sidebar
 
 st.set_page_config(page_title="CRM strategy simulator", page_icon=":material/insights:",
@@ -11,7 +12,7 @@ st.set_page_config(page_title="CRM strategy simulator", page_icon=":material/ins
 
 if st.session_state.get("lang") not in LANGUAGES:
     st.session_state["lang"] = default_lang_from_locale(getattr(st.context, "locale", None))
-state.ensure_loaded()
+read_url_once()            # a shared link's scenario and levers, then the default preset
 
 pages = [
     st.Page("pages/clv_cohorts.py", title=t("nav.clv"), url_path="clv",
@@ -22,6 +23,8 @@ pages = [
             icon=":material/dashboard:"),
     st.Page("pages/roi_tco.py", title=t("roi.nav"), url_path="roi",
             icon=":material/payments:"),
+    st.Page("pages/compare.py", title=t("compare.nav"), url_path="compare",
+            icon=":material/compare_arrows:"),
 ]
 navigation = st.navigation(pages)
 render_sidebar()

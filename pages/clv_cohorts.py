@@ -5,9 +5,12 @@ import streamlit as st
 
 from ui import state
 from ui.charts import layer_cake_chart, retention_lines_chart, show_chart, tenure_value_chart
+from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_pct, t
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
+
+require_entry_point()
 
 RERUN = ("clv_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 

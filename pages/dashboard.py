@@ -4,30 +4,41 @@ import pandas as pd
 import streamlit as st
 
 from sim.report import YEARLY_COLUMNS
+from sim.scenario import Scenario
 from sim.schema import ScenarioError
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
 from ui import state
 from ui.charts import show_chart
+from ui.entry import require_entry_point
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
 from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number,
-                     fmt_pct, t)
+                     fmt_pct, issue_text, t)
 from ui.levers import render_lever
-from ui.sidebar import STATUS_FRAGMENT, issue_text
-
-RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
+from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import band_chart, cash_chart
 
-LEVER_ROWS = (("acq_budget", "renewal_price", "first_year_price"),
+require_entry_point()
+
+RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
+LEVER_ROWS = (("programme_kind", "programme_spend", "service_quality", "competition"),
+              ("acq_budget", "renewal_price", "first_year_price"),
               ("crm_enabled", "discount_rate", "horizon"))
+# Levers that act only through satisfaction (retention.model = "satisfaction").
+SATISFACTION_LEVERS = ("programme_kind", "programme_spend", "service_quality")
 
 
-def _levers(paid: bool) -> None:
+def _levers(base: Scenario) -> None:
+    paid = base.acquisition.mode == "paid"
+    by_satisfaction = base.retention.model == "satisfaction"
     with st.expander(t("dashboard.levers"), expanded=True, icon=":material/tune:"):
         for row in LEVER_ROWS:
             for col, key in zip(st.columns(len(row)), row):
                 if key == "acq_budget" and not paid:
                     col.caption(t("dashboard.lever_acq_budget_off"))
+                elif key in SATISFACTION_LEVERS and not by_satisfaction:
+                    if key == SATISFACTION_LEVERS[0]:
+                        col.caption(t("dashboard.lever_satisfaction_off"))
                 else:
                     render_lever(key, col, rerun=RERUN)
 

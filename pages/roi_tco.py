@@ -11,10 +11,13 @@ from sim.tco import TCO_ELEMENTS, CrmSystem, tco_warnings, tco_yearly
 from sim.whatif import roi_by_benefit_share
 from ui import state
 from ui.charts import show_chart
-from ui.i18n import fmt_money, fmt_number, fmt_pct, t
+from ui.entry import require_entry_point
+from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
 from ui.levers import render_lever
-from ui.sidebar import STATUS_FRAGMENT, issue_text
+from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
+
+require_entry_point()
 
 RERUN = ("roi_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 MAX_COSTED_YEARS = 10

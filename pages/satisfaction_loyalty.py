@@ -10,10 +10,13 @@ from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
 from ui.charts import show_template_chart
+from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.levers import render_lever
 from ui.loyalty_charts import loyalty_curves_chart, loyalty_curves_data, quadrant_chart, quadrant_data
 from ui.sidebar import STATUS_FRAGMENT
+
+require_entry_point()
 
 RERUN = ("loyalty_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 TOP_BOX_COMPETITION = (0.0, 1.0)  # the two curves drawn: low and high competition

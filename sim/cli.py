@@ -1,4 +1,5 @@
-"""Command line: ``python -m sim run FILE`` and ``python -m sim validate FILE...``.
+"""Command line: ``python -m sim run FILE``, ``validate FILE...``, ``compare A B ...``
+and ``sensitivity FILE``.
 
 Exit codes: 0 success, 1 invalid scenario file(s), 2 usage error.
 """
@@ -14,8 +15,10 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim import scenario_io
-from sim.report import YEARLY_COLUMNS, run_report
+from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+from sim.report import YEARLY_COLUMNS, clean_number, run_report
 from sim.schema import ScenarioError
+from sim.sensitivity import DEFAULT_STEP, METRICS, tornado
 
 __all__ = ["main"]
 
@@ -73,6 +76,75 @@ def _cmd_run(args: argparse.Namespace) -> int:
     return 0
 
 
+def _load_all(paths: list[str]) -> list | None:
+    """Load every file, printing every problem of every invalid one; None if any failed."""
+    loaded, failed = [], False
+    for path in paths:
+        try:
+            loaded.append(scenario_io.load(path))
+        except ScenarioError as exc:
+            failed = True
+            _print_issues(path, exc, sys.stderr)
+    return None if failed else loaded
+
+
+def _cmd_compare(args: argparse.Namespace) -> int:
+    if not MIN_SCENARIOS <= len(args.files) <= MAX_SCENARIOS:
+        print(f"compare takes {MIN_SCENARIOS} to {MAX_SCENARIOS} files, got {len(args.files)}",
+              file=sys.stderr)
+        return 2
+    reference = 0
+    if args.reference is not None:
+        if args.reference not in args.files:
+            print(f"--reference {args.reference} is not one of the compared files", file=sys.stderr)
+            return 2
+        reference = args.files.index(args.reference)
+    scenarios = _load_all(args.files)
+    if scenarios is None:
+        return 1
+    result = compare(scenarios, reference)
+    if args.format == "json":
+        print(json.dumps(result.report(), indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(result.kpi_table().to_csv(index=False), end="")
+    else:
+        wide = result.wide_table()
+        print(f"Reference: {result.labels[reference]}\n")
+        print(wide.set_index("kpi").T.to_string(float_format=lambda x: f"{x:,.4f}"))
+        differs = result.differences()
+        print(f"\nWhat differs ({len(differs)} fields):")
+        print(differs.to_string(index=False) if len(differs) else "  nothing")
+    return 0
+
+
+def _cmd_sensitivity(args: argparse.Namespace) -> int:
+    scenarios = _load_all([args.file])
+    if scenarios is None:
+        return 1
+    if not 0 < args.step <= 1:
+        print(f"--step must be in (0, 1], got {args.step}", file=sys.stderr)
+        return 2
+    frame = tornado(scenarios[0], args.step)
+    if args.format == "json":
+        print(json.dumps({"scenario": scenarios[0].name, "step": args.step,
+                          "metrics": list(METRICS),
+                          "not_varied": frame.attrs["not_varied"],
+                          "levers": [{k: clean_number(v) for k, v in row.items()}
+                                     for row in frame.to_dict(orient="records")]},
+                         indent=2, ensure_ascii=False))
+    elif args.format == "csv":
+        print(frame.to_csv(index=False), end="")
+    else:
+        print(f"Scenario: {scenarios[0].name}; each lever moved by ±{args.step:.0%}, "
+              "sorted by the swing in NPV\n")
+        columns = ["field", "value", "low_value", "high_value", "npv_low", "npv_high",
+                   "npv_swing", "clv_net_low", "clv_net_high"]
+        print(frame[columns].to_string(index=False, float_format=lambda x: f"{x:,.4f}"))
+        if frame.attrs["not_varied"]:
+            print("\nNot varied (value 0): " + ", ".join(frame.attrs["not_varied"]))
+    return 0
+
+
 def _cmd_validate(args: argparse.Namespace) -> int:
     failed = 0
     for path in args.files:
@@ -98,6 +170,18 @@ def build_parser() -> argparse.ArgumentParser:
     validate = sub.add_parser("validate", help="check scenario files; exit 1 listing every problem")
     validate.add_argument("files", nargs="+")
     validate.set_defaults(func=_cmd_validate)
+    comp = sub.add_parser("compare", help=f"compare {MIN_SCENARIOS}-{MAX_SCENARIOS} scenario files")
+    comp.add_argument("files", nargs="+")
+    comp.add_argument("--reference", default=None,
+                      help="the file deltas are measured against (default: the first)")
+    comp.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    comp.set_defaults(func=_cmd_compare)
+    sens = sub.add_parser("sensitivity", help="tornado: NPV and CLV with each lever moved ±step")
+    sens.add_argument("file")
+    sens.add_argument("--step", type=float, default=DEFAULT_STEP,
+                      help=f"relative step (default {DEFAULT_STEP})")
+    sens.add_argument("--format", choices=("table", "json", "csv"), default="table")
+    sens.set_defaults(func=_cmd_sensitivity)
     return parser
 
 

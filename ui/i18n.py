@@ -17,9 +17,11 @@ from typing import Any
 
 import streamlit as st
 
+from sim.schema import Issue
+
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale"]
+           "default_lang_from_locale", "issue_text"]
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -124,3 +126,9 @@ def fmt_pct(fraction: float | None, decimals: int = 1) -> str:
     if not _finite(fraction):
         return t("common.not_available")
     return f"{fraction * 100:.{decimals}f} %"
+
+
+def issue_text(issue: Issue) -> str:
+    """One validation problem in the current language (field path, allowed range, value)."""
+    return t(f"validation.{issue.code}", path=issue.path or "—", allowed=issue.allowed,
+             got=issue.got)

@@ -1,12 +1,14 @@
-"""The sidebar drawn on every page: language, scenario picker, edited state."""
+"""The sidebar drawn on every page: language, scenario picker, edited state, files."""
 
 from __future__ import annotations
 
 import streamlit as st
 
-from sim.schema import Issue
 from ui import state
-from ui.i18n import LANGUAGES, t
+from ui.i18n import LANGUAGES, issue_text, t
+from ui.scenario_files import download_button, render_files
+from ui.share import clear_notices, sync_url, url_notices
+
 __all__ = ["render_sidebar", "issue_text", "STATUS_FRAGMENT"]
 
 STATUS_FRAGMENT = "scenario_status"
@@ -14,10 +16,9 @@ STATUS_FRAGMENT = "scenario_status"
 callbacks rerun it together with their page's fragment."""
 
 
-def issue_text(issue: Issue) -> str:
-    """One validation problem in the current language."""
-    return t(f"validation.{issue.code}", path=issue.path or "—", allowed=issue.allowed,
-             got=issue.got)
+def _on_pick() -> None:
+    clear_notices()
+    state.on_preset_change()
 
 
 def render_sidebar() -> None:
@@ -28,8 +29,9 @@ def render_sidebar() -> None:
         options = state.preset_options()
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
-                     on_change=state.on_preset_change)
+                     on_change=_on_pick)
         scenario_status()
+        render_files()
 
 
 @st.fragment(key=STATUS_FRAGMENT)
@@ -40,6 +42,10 @@ def scenario_status() -> None:
     if state.is_edited():
         st.warning(t("sidebar.edited"), icon=":material/edit:")
         st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,
-                  args=(base,))
+                  args=(base, state.loaded_preset()))
     else:
         st.caption(t("sidebar.unedited"))
+    for notice in url_notices():
+        st.warning(notice, icon=":material/link_off:")
+    download_button(state.current_scenario())
+    sync_url()

@@ -19,7 +19,9 @@ from ui.levers import apply_levers, reset_levers
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "preset_options", "ensure_loaded", "load_into_session",
            "base_scenario", "current_scenario", "is_edited", "cohort_run", "cohort_inputs_of", "whatif_run",
-           "set_crm_system", "editor_key", "TCO_KEY"]
+           "set_crm_system", "editor_key", "TCO_KEY", "BY_CONTENT", "reload_presets",
+           "loaded_preset", "uploads", "add_upload", "take_new_uploads", "on_preset_change",
+           "preset_scenario"]
 
 DEFAULT_PRESET = "textbook_magazine"
 PRESET_KEY = "preset"
@@ -28,6 +30,11 @@ GENERATION_KEY = "load_generation"
 """Counts scenario loads; editors key their widgets with it so a new load resets them."""
 TCO_KEY = "crm_system_edit"
 """Session key of the CRM system as edited on the ROI & TCO page (None: as loaded)."""
+LOADED_PRESET_KEY = "loaded_preset"
+"""Id of the preset the loaded scenario came from (None for an uploaded file)."""
+UPLOADS_KEY = "uploaded_scenarios"
+"""``{label: Scenario}`` of the valid files uploaded in this session (for comparison)."""
+NEW_UPLOADS_KEY = "new_uploads"
 BY_CONTENT = {Scenario: repr}
 """Cache key of a scenario: its repr, exact (floats round-trip) and 30× quicker to hash
 than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 ms)."""
@@ -45,9 +52,13 @@ def _load_preset(preset_id: str) -> Scenario:
     return load_preset(preset_id)
 
 
-def load_into_session(scenario: Scenario) -> None:
-    """Make ``scenario`` the loaded (baseline) scenario and reset every lever to it."""
+def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
+    """Make ``scenario`` the loaded (baseline) scenario and reset every lever to it.
+
+    ``preset_id``: the library file it came from (None: an uploaded file).
+    """
     st.session_state[BASE_KEY] = scenario
+    st.session_state[LOADED_PRESET_KEY] = preset_id
     st.session_state[TCO_KEY] = None
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
     reset_levers(scenario)
@@ -55,7 +66,42 @@ def load_into_session(scenario: Scenario) -> None:
 
 def on_preset_change() -> None:
     """Callback of the sidebar scenario picker."""
-    load_into_session(_load_preset(st.session_state[PRESET_KEY]))
+    preset = st.session_state[PRESET_KEY]
+    load_into_session(_load_preset(preset), preset)
+
+
+def preset_scenario(preset_id: str) -> Scenario:
+    """The scenario of library file ``preset_id`` (cached)."""
+    return _load_preset(preset_id)
+
+
+def reload_presets() -> None:
+    """Forget the cached library listing (after a file was saved into it)."""
+    preset_options.clear()
+    _load_preset.clear()
+
+
+def loaded_preset() -> str | None:
+    """The preset id the loaded scenario came from, or None (an uploaded file)."""
+    return st.session_state.get(LOADED_PRESET_KEY)
+
+
+def uploads() -> dict[str, Scenario]:
+    """The valid scenario files uploaded in this session, by label."""
+    return st.session_state.setdefault(UPLOADS_KEY, {})
+
+
+def add_upload(label: str, scenario: Scenario) -> None:
+    """Keep a valid upload for this session; a new one is queued for the Compare page."""
+    known = uploads()
+    if known.get(label) != scenario:
+        known[label] = scenario
+        st.session_state.setdefault(NEW_UPLOADS_KEY, []).append(label)
+
+
+def take_new_uploads() -> list[str]:
+    """Labels of the uploads not yet offered to the Compare page's selection."""
+    return st.session_state.pop(NEW_UPLOADS_KEY, [])
 
 
 def ensure_loaded() -> None:
@@ -66,7 +112,7 @@ def ensure_loaded() -> None:
         if preset not in options:
             preset = DEFAULT_PRESET if DEFAULT_PRESET in options else next(iter(options))
             st.session_state[PRESET_KEY] = preset
-        load_into_session(_load_preset(preset))
+        load_into_session(_load_preset(preset), preset)
 
 
 def base_scenario() -> Scenario:

@@ -57,7 +57,10 @@ def browser_context_args(browser_context_args):
 def app_url():
     """Start ``streamlit run app.py`` on a free port and yield its base URL."""
     port = _free_port()
-    env = {**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"}
+    save_dir = ARTIFACTS / "saved_scenarios"          # never write into scenarios/ from tests
+    save_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full",
+           "CRMSIM_SAVE_DIR": str(save_dir)}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

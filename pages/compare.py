@@ -1,0 +1,141 @@
+"""Page "Compare & sensitivity": scenarios side by side, and which lever moves NPV most."""
+
+import streamlit as st
+
+from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS
+from sim.sensitivity import DEFAULT_STEP, METRICS, sensitivity_levers
+from ui import state
+from ui.charts import show_chart
+from ui.compare_charts import heat_map_chart, overlay_chart, tornado_chart
+from ui.compare_view import (CURRENT, cached_compare, cached_heat_map, cached_tornado, choices,
+                             kpi_display, tornado_display)
+from ui.entry import require_entry_point
+from ui.exports import csv_bytes
+from ui.i18n import fmt_money, t
+
+require_entry_point()
+
+TORNADO_BARS = 12  # levers drawn; the table lists all
+
+
+def _default_selection(options: dict) -> list[str]:
+    loaded = state.loaded_preset()
+    others = [key for key in options if key.startswith("preset:") and key != f"preset:{loaded}"]
+    return [CURRENT, *others[:1]]
+
+
+def _compare_tab() -> None:
+    options = choices()
+    selected = st.session_state.get("compare_choice") or _default_selection(options)
+    new = [f"upload:{label}" for label in state.take_new_uploads()]   # joins the comparison
+    st.session_state["compare_choice"] = list(dict.fromkeys(
+        [k for k in selected + new if k in options]))[:MAX_SCENARIOS]
+    chosen = st.multiselect(t("compare.choose"), list(options), key="compare_choice",
+                            max_selections=MAX_SCENARIOS,
+                            format_func=lambda k: options[k][0], help=t("compare.choose_help"))
+    chosen = [key for key in chosen if key in options]
+    if len(chosen) < MIN_SCENARIOS:
+        st.info(t("compare.need_two", low=MIN_SCENARIOS, high=MAX_SCENARIOS),
+                icon=":material/info:")
+        return
+    reference_key = st.selectbox(t("compare.reference"), chosen, key="compare_reference",
+                                 format_func=lambda k: options[k][0],
+                                 help=t("compare.reference_help"))
+    reference = chosen.index(reference_key) if reference_key in chosen else 0
+    scenarios = tuple(options[key][1] for key in chosen)
+    result = cached_compare(scenarios, reference, tuple(options[key][0] for key in chosen))
+    currency = scenarios[reference].currency
+
+    st.subheader(t("compare.kpi_header"))
+    st.caption(t("compare.kpi_caption", reference=result.labels[reference]))
+    table = kpi_display(result, currency)
+    st.dataframe(table, hide_index=True, key="compare_kpis", height=36 * (len(table) + 1) + 4)
+    st.download_button(t("compare.download_csv"), data=csv_bytes(result.kpi_table()),
+                       file_name="comparison.csv", mime="text/csv", on_click="ignore",
+                       key="compare_csv", icon=":material/download:")
+
+    yearly = result.yearly()
+    left, right = st.columns(2)
+    show_chart(left, overlay_chart(yearly, "year", "customers", t("compare.customers_title"),
+                                   t("common.year"), t("common.customers"),
+                                   t("compare.legend")), key="compare_customers")
+    show_chart(right, overlay_chart(yearly, "year", "cumulative_discounted_profit",
+                                    t("compare.cash_title"), t("common.year"),
+                                    t("compare.cash_y", currency=currency), t("compare.legend")),
+               key="compare_cash")
+    show_chart(st, overlay_chart(result.retention_by_tenure(), "tenure_year", "renewal_rate",
+                                 t("compare.retention_title"), t("compare.tenure_year"),
+                                 t("compare.retention_y"), t("compare.legend"), ".0%"),
+               key="compare_retention")
+
+    st.subheader(t("compare.differs_header"))
+    differs = result.differences()
+    if differs.empty:
+        st.info(t("compare.no_differences"), icon=":material/check:")
+    else:
+        st.caption(t("compare.differs_caption", n=len(differs)))
+        shown = differs.rename(columns={"field": t("compare.col_field"),
+                                        "unit": t("compare.col_unit")}).astype(str)
+        st.dataframe(shown, hide_index=True, key="compare_differs")
+
+
+def _sensitivity_tab() -> None:
+    scenario = state.current_scenario()
+    st.caption(t("compare.sens_intro", name=scenario.name))
+    left, right = st.columns(2)
+    step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
+                       key="sens_step", help=t("compare.step_help")) / 100
+    # Options are the translated names (AppTest formats options outside the session).
+    names = {t(f"compare.kpi_{m}"): m for m in METRICS}
+    metric = names.get(right.radio(t("compare.metric"), list(names), horizontal=True,
+                                   key="sens_metric"), METRICS[0])
+    frame = cached_tornado(scenario, step)
+    moving = frame[frame[f"{metric}_swing"] > 1e-9].sort_values(
+        f"{metric}_swing", ascending=False, kind="stable")
+    if moving.empty:
+        st.info(t("compare.no_effect"), icon=":material/info:")
+    else:
+        bars = moving.head(TORNADO_BARS).rename(columns={f"{metric}_low": "low",
+                                                         f"{metric}_high": "high"})
+        base = float(frame[f"{metric}_base"].iloc[0])
+        show_chart(st, tornado_chart(bars[["field", "low", "high"]], base,
+                                     t("compare.tornado_title", metric=t(f"compare.kpi_{metric}"),
+                                       step=round(step * 100)),
+                                     t(f"compare.kpi_{metric}") + f" ({scenario.currency})",
+                                     t("compare.move_down", step=round(step * 100)),
+                                     t("compare.move_up", step=round(step * 100))),
+                   key="tornado_chart")
+        st.caption(t("compare.tornado_caption", base=fmt_money(base, scenario.currency, 0),
+                     n=len(frame) - len(moving)))
+    with st.expander(t("compare.tornado_table")):
+        st.dataframe(tornado_display(frame), hide_index=True, key="tornado_table")
+    if frame.attrs.get("not_varied"):
+        st.caption(t("compare.not_varied", fields=", ".join(frame.attrs["not_varied"])))
+
+    st.subheader(t("compare.heat_header"))
+    levers = [lever.path for lever in sensitivity_levers(scenario)[0]]
+    ranked = list(moving["field"]) + [f for f in levers if f not in set(moving["field"])]
+    if len(ranked) < 2:
+        st.info(t("compare.heat_need_two"), icon=":material/info:")
+        return
+    c1, c2, c3, c4 = st.columns(4)
+    x_path = c1.selectbox(t("compare.heat_x"), ranked, index=0, key="heat_x")
+    y_choices = [f for f in ranked if f != x_path]
+    y_path = c2.selectbox(t("compare.heat_y"), y_choices, index=0, key="heat_y")
+    span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
+    points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
+    grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
+    show_chart(st, heat_map_chart(grid, t("compare.heat_title", metric=t(f"compare.kpi_{metric}")),
+                                  x_path, y_path, t(f"compare.kpi_{metric}")), key="heat_chart")
+    st.download_button(t("compare.download_heat"), data=csv_bytes(grid), file_name="heat_map.csv",
+                       mime="text/csv", on_click="ignore", key="heat_csv",
+                       icon=":material/download:")
+
+
+st.title(t("compare.title"))
+st.caption(t("compare.intro"))
+compare_tab, sensitivity_tab = st.tabs([t("compare.tab_compare"), t("compare.tab_sensitivity")])
+with compare_tab:
+    _compare_tab()
+with sensitivity_tab:
+    _sensitivity_tab()

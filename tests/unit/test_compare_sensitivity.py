@@ -1,0 +1,162 @@
+"""Comparison and sensitivity (sim/compare.py, sim/sensitivity.py) and their command line."""
+
+from __future__ import annotations
+
+import io
+import json
+from contextlib import redirect_stdout
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from sim.cli import main
+from sim.cohort import run_cohort
+from sim.compare import COMPARE_KPIS, compare, unique_labels
+from sim.scenario import Scenario, replace_path
+from sim.scenario_io import load
+from sim.sensitivity import grid_values, heat_map, sensitivity_levers, tornado
+from sim.whatif import evaluate
+from tests.conftest import ROOT
+
+MAGAZINE = ROOT / "scenarios" / "textbook_magazine.toml"
+
+
+def _cli(*argv: str) -> tuple[int, str]:
+    out = io.StringIO()
+    with redirect_stdout(out):
+        code = main(list(argv))
+    return code, out.getvalue()
+
+
+def test_compare_values_deltas_and_differences() -> None:
+    book = load(MAGAZINE)
+    lifted = replace_path(book, "retention.uplift_points", 2.0)
+    lifted = replace_path(lifted, "name", "Lifted")
+    result = compare([book, lifted], reference=0)
+    table = result.kpi_table().set_index(["kpi", "scenario"])
+    assert set(table.index.get_level_values(0)) == set(COMPARE_KPIS)
+    assert table.loc[("clv_net", book.name), "value"] == pytest.approx(16.94, abs=0.01)
+    assert table.loc[("clv_net", "Lifted"), "delta"] == pytest.approx(21.99 - 16.94, abs=0.01)
+    assert table.loc[("clv_net", book.name), "delta"] == 0
+    assert table.loc[("clv_net", "Lifted"), "delta_pct"] == pytest.approx(5.05 / 16.94, abs=1e-3)
+    differs = result.differences()
+    assert list(differs["field"]) == ["retention.uplift_points"]
+    assert list(differs.iloc[0, 2:]) == [0.0, 2.0]
+    assert table.loc[("roi", book.name), "value"] is None or pd.isna(
+        table.loc[("roi", book.name), "value"])          # no incremental cost: undefined
+
+
+def test_compare_agrees_with_evaluate_for_every_scenario() -> None:
+    files = sorted((ROOT / "scenarios").glob("whatif_*.toml"))[:6]
+    scenarios = [load(f) for f in files]
+    result = compare(scenarios, reference=2)
+    for i, scenario in enumerate(scenarios):
+        w = evaluate(scenario, replications=0)
+        assert result.value(i, "npv") == pytest.approx(w.result.kpis["npv"])
+        assert result.value(i, "npv_delta") == pytest.approx(w.finance["npv_delta"])
+    assert result.labels[result.reference] == scenarios[2].name
+
+
+def test_compare_rejects_bad_counts_and_references() -> None:
+    with pytest.raises(ValueError, match="2 to 6"):
+        compare([Scenario()])
+    with pytest.raises(ValueError, match="2 to 6"):
+        compare([Scenario()] * 7)
+    with pytest.raises(ValueError, match="reference"):
+        compare([Scenario(), Scenario()], reference=2)
+
+
+def test_labels_are_made_unique() -> None:
+    assert unique_labels(["a", "b", "a", "a"]) == ["a", "b", "a (2)", "a (3)"]
+    assert compare([Scenario(), Scenario()]).labels == ["Untitled scenario", "Untitled scenario (2)"]
+
+
+def test_identical_scenarios_have_no_differences_and_zero_deltas() -> None:
+    result = compare([load(MAGAZINE), load(MAGAZINE)])
+    assert result.differences().empty
+    deltas = result.kpi_table()["delta"].dropna()
+    assert (deltas == 0).all()
+
+
+def test_tornado_moves_each_lever_by_the_step_and_sorts_by_swing() -> None:
+    scenario = load(MAGAZINE)
+    frame = tornado(scenario, 0.1)
+    assert list(frame["npv_swing"]) == sorted(frame["npv_swing"], reverse=True)
+    row = frame.set_index("field").loc["pricing.renewal_price"]
+    assert row["low_value"] == pytest.approx(75.9 * 0.9) and row["high_value"] == pytest.approx(75.9 * 1.1)
+    expected = run_cohort(replace_path(scenario, "pricing.renewal_price", 75.9 * 1.1)).kpis["npv"]
+    assert row["npv_high"] == pytest.approx(expected)
+    assert frame.attrs["not_varied"] == ["retention.uplift_points"]
+    # A programme switched off has no effect here; it is listed, with a zero swing.
+    assert frame.set_index("field").loc["programmes.points.cost_per_member_year", "npv_swing"] == 0
+
+
+def test_tornado_clips_to_the_allowed_range() -> None:
+    scenario = replace_path(Scenario(), "retention.model", "constant")
+    scenario = replace_path(scenario, "retention.constant", 0.95)
+    row = tornado(scenario, 0.5).set_index("field").loc["retention.constant"]
+    assert row["high_value"] == 1.0 and row["low_value"] == pytest.approx(0.475)
+
+
+def test_tornado_over_every_lever_of_every_preset_has_finite_results() -> None:
+    for path in sorted((ROOT / "scenarios").glob("*.toml")):
+        scenario = load(path)
+        frame = tornado(scenario)
+        varied, zero = sensitivity_levers(scenario)
+        assert list(frame.sort_values("field")["field"]) == sorted(lv.path for lv in varied)
+        assert frame.attrs["not_varied"] == zero
+        assert frame[["npv_low", "npv_high", "clv_net_low", "clv_net_high"]].notna().all().all()
+
+
+def test_heat_map_grid_and_errors() -> None:
+    scenario = load(MAGAZINE)
+    grid = heat_map(scenario, "pricing.renewal_price", "finance.discount_rate", 0.2, 5)
+    assert len(grid) == 25
+    centre = grid[np.isclose(grid["x"], 75.9) & np.isclose(grid["y"], 0.15)]
+    assert centre["value"].iloc[0] == pytest.approx(run_cohort(scenario).kpis["npv"])
+    # higher renewal price never lowers NPV at a fixed discount rate
+    for _, column in grid.groupby("y"):
+        assert column.sort_values("x")["value"].is_monotonic_increasing
+    with pytest.raises(ValueError):
+        heat_map(scenario, "pricing.renewal_price", "pricing.renewal_price")
+    with pytest.raises(ValueError):
+        heat_map(scenario, "retention.uplift_points", "finance.discount_rate")
+    lever = next(lv for lv in sensitivity_levers(scenario)[0] if lv.path == "finance.discount_rate")
+    assert grid_values(lever, 0.2, 5) == pytest.approx([0.12, 0.135, 0.15, 0.165, 0.18])
+
+
+def test_cli_compare_prints_the_same_figures_as_the_library() -> None:
+    files = [str(ROOT / "scenarios" / f"{n}.toml") for n in ("whatif_today", "whatif_affinity")]
+    code, out = _cli("compare", *files, "--reference", files[1], "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    expected = compare([load(f) for f in files], reference=1)
+    assert report["reference"] == expected.labels[1]
+    for label in expected.labels:
+        i = expected.labels.index(label)
+        assert report["kpis"]["npv"][label]["value"] == pytest.approx(expected.value(i, "npv"))
+    code, out = _cli("compare", *files, "--format", "csv")
+    assert code == 0 and out.startswith("kpi,scenario,value,delta,delta_pct")
+    code, out = _cli("compare", *files)
+    assert code == 0 and "What differs" in out and "programmes.affinity.enabled" in out
+
+
+def test_cli_compare_and_sensitivity_usage_errors(capsys) -> None:
+    assert main(["compare", str(MAGAZINE)]) == 2
+    assert main(["compare", str(MAGAZINE), str(MAGAZINE), "--reference", "other.toml"]) == 2
+    assert main(["compare", str(MAGAZINE), str(ROOT / "missing.toml")]) == 1
+    assert main(["sensitivity", str(MAGAZINE), "--step", "0"]) == 2
+    err = capsys.readouterr().err
+    assert "2 to 6 files" in err and "--reference" in err and "missing.toml" in err
+
+
+def test_cli_sensitivity_matches_the_library() -> None:
+    code, out = _cli("sensitivity", str(MAGAZINE), "--step", "0.2", "--format", "json")
+    assert code == 0
+    report = json.loads(out)
+    frame = tornado(load(MAGAZINE), 0.2)
+    assert [row["field"] for row in report["levers"]] == list(frame["field"])
+    assert [row["npv_swing"] for row in report["levers"]] == pytest.approx(list(frame["npv_swing"]))
+    code, out = _cli("sensitivity", str(MAGAZINE))
+    assert code == 0 and out.splitlines()[3].split()[0] == "pricing.renewal_price"

@@ -1,0 +1,108 @@
+"""Presentation of comparisons: which scenarios can be compared, KPI formatting, caching."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from sim.compare import COMPARE_KPIS, Comparison, compare
+from sim.scenario import Scenario
+from sim.sensitivity import heat_map, tornado
+from ui import state
+from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, t
+
+__all__ = ["CURRENT", "KPI_KINDS", "choices", "format_kpi", "kpi_display", "cached_compare",
+           "cached_tornado", "cached_heat_map", "tornado_display"]
+
+CURRENT = "current"
+"""Choice key of the scenario as currently edited."""
+KPI_KINDS: dict[str, str] = {
+    "clv_gross": "money", "clv_net": "money", "customer_equity": "money_whole",
+    "npv": "money_whole", "acquired": "count", "customers_end": "count",
+    "revenue": "money_whole", "profit": "money_whole", "retention_last_year": "pct",
+    "market_share": "pct", "npv_delta": "money_whole", "roi": "pct", "payback_years": "years",
+}
+"""How each compared KPI is shown (every name of ``sim.compare.COMPARE_KPIS``)."""
+
+
+def choices() -> dict[str, tuple[str, Scenario]]:
+    """``{choice key: (label, scenario)}``: the current edits, the presets, the uploads."""
+    current = state.current_scenario()
+    suffix = t("compare.edited_suffix") if state.is_edited() else ""
+    found: dict[str, tuple[str, Scenario]] = {
+        CURRENT: (t("compare.current_label", name=current.name) + suffix, current)}
+    for preset_id, name in state.preset_options().items():
+        found[f"preset:{preset_id}"] = (name, state.preset_scenario(preset_id))
+    for label, scenario in state.uploads().items():
+        found[f"upload:{label}"] = (t("compare.upload_label", name=label), scenario)
+    return found
+
+
+def format_kpi(kpi: str, value: float | None, currency: str, delta: bool = False) -> str:
+    """A KPI value (or a delta, signed) for the table."""
+    kind = KPI_KINDS[kpi]
+    if value is None or value != value:
+        return t("common.not_available")
+    sign = "+" if delta and value >= 0 else ""
+    if kind == "money":
+        return sign + fmt_money(value, currency)
+    if kind == "money_whole":
+        return sign + fmt_money(value, currency, 0)
+    if kind == "count":
+        return sign + fmt_count(value)
+    if kind == "pct":
+        return (sign + fmt_pct(value, 1)) if not delta else (
+            sign + t("compare.points", value=fmt_number(value * 100, 1)))
+    return sign + t("compare.years", value=fmt_number(value, 1))
+
+
+def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
+    """The side-by-side KPI table as text: one row per KPI, a column per scenario and a
+    ``Δ`` column per non-reference scenario."""
+    long = result.kpi_table().set_index(["kpi", "scenario"])
+    rows = []
+    for kpi in COMPARE_KPIS:
+        row: dict[str, Any] = {t("compare.col_kpi"): t(f"compare.kpi_{kpi}")}
+        for label in result.labels:
+            row[label] = format_kpi(kpi, long.loc[(kpi, label), "value"], currency)
+        for i, label in enumerate(result.labels):
+            if i != result.reference:
+                row[t("compare.col_delta", label=label)] = format_kpi(
+                    kpi, long.loc[(kpi, label), "delta"], currency, delta=True)
+        rows.append(row)
+    return pd.DataFrame(rows)
+
+
+def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
+    """The tornado's table with translated column names (every lever, values used)."""
+    columns = {"field": t("compare.col_field"), "unit": t("compare.col_unit"),
+               "value": t("compare.col_value"), "low_value": t("compare.col_low_value"),
+               "high_value": t("compare.col_high_value")}
+    for metric in ("npv", "clv_net"):
+        name = t(f"compare.kpi_{metric}")
+        columns |= {f"{metric}_low": t("compare.col_metric_low", metric=name),
+                    f"{metric}_high": t("compare.col_metric_high", metric=name),
+                    f"{metric}_swing": t("compare.col_metric_swing", metric=name)}
+    return frame[list(columns)].rename(columns=columns)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=state.BY_CONTENT)
+def cached_compare(scenarios: tuple[Scenario, ...], reference: int,
+                   labels: tuple[str, ...]) -> Comparison:
+    """Cached :func:`sim.compare.compare`."""
+    return compare(list(scenarios), reference, list(labels))
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=state.BY_CONTENT)
+def cached_tornado(scenario: Scenario, step: float) -> pd.DataFrame:
+    """Cached :func:`sim.sensitivity.tornado`."""
+    return tornado(scenario, step)
+
+
+@st.cache_data(max_entries=32, show_spinner=False, hash_funcs=state.BY_CONTENT)
+def cached_heat_map(scenario: Scenario, x_path: str, y_path: str, span: float, points: int,
+                    metric: str) -> pd.DataFrame:
+    """Cached :func:`sim.sensitivity.heat_map`."""
+    return heat_map(scenario, x_path, y_path, span, points, metric)

@@ -1,0 +1,160 @@
+"""Sidebar: download the current scenario, upload a file, save into the library.
+
+* **Download** gives the current scenario (levers applied) as TOML with its
+  schema version; it loads back identically.
+* **Upload** validates the file (size first, then TOML and every field) and
+  lists every problem with its field path and allowed range; nothing is applied
+  until the file is valid, and even then only when the user opens it. Valid
+  uploads are kept for this session so the Compare page can use them.
+* **Save** (when the app runs locally) writes into the scenario folder
+  atomically; an existing file is replaced only when "replace" is ticked.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import unicodedata
+from pathlib import Path
+
+import streamlit as st
+
+from sim import scenario_io
+from sim.library import SCENARIO_DIR
+from sim.scenario import Scenario
+from sim.schema import Issue, ScenarioError
+from ui import state
+from ui.i18n import issue_text, t
+
+__all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "valid_stem", "saving_allowed",
+           "save_dir", "download_button", "render_files"]
+
+SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
+"""Folder saves go to (default: the scenario library, scenarios/)."""
+ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
+"""``1`` allows saving, ``0`` forbids it; unset: allowed when the app is opened on localhost."""
+LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+_MESSAGE_KEY = "save_message"
+
+
+def file_stem(name: str) -> str:
+    """A file name stem from a scenario name: ASCII letters, digits and ``_`` (≤ 60)."""
+    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+    stem = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_").lower()[:60]
+    return stem or "scenario"
+
+
+def valid_stem(stem: str) -> bool:
+    """True for 1-60 letters, digits, ``_`` or ``-``, starting with a letter or digit."""
+    return bool(_STEM.match(stem))
+
+
+def saving_allowed() -> bool:
+    """Saving into the library is offered when the app runs on the user's machine."""
+    setting = os.environ.get(ALLOW_SAVE_ENV)
+    if setting is not None:
+        return setting == "1"
+    url = getattr(st.context, "url", None)
+    if not url:
+        return True
+    host = re.sub(r"^[a-z]+://", "", url).split("/")[0].rsplit(":", 1)[0]
+    return host in LOCAL_HOSTS
+
+
+def save_dir() -> Path:
+    """Where saved files go."""
+    return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
+
+
+def download_button(scenario: Scenario) -> None:
+    """Download ``scenario`` as a TOML file (drawn where the current scenario is shown)."""
+    st.download_button(t("files.download"), data=scenario_io.dumps(scenario).encode("utf-8"),
+                       file_name=f"{file_stem(scenario.name)}.toml", mime="application/toml",
+                       on_click="ignore", key="download_toml", icon=":material/download:",
+                       width="stretch")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _parse(data: bytes) -> tuple[Scenario | None, list[Issue]]:
+    """Validate uploaded bytes (cached on the content: reruns do not re-parse)."""
+    try:
+        return scenario_io.loads(data), []
+    except ScenarioError as exc:
+        return None, exc.issues
+
+
+def _open(scenario: Scenario) -> None:
+    state.load_into_session(scenario, None)
+
+
+def _upload() -> None:
+    uploaded = st.file_uploader(t("files.upload"), type=["toml"], key="upload_toml",
+                                help=t("files.upload_help",
+                                       kib=scenario_io.MAX_FILE_BYTES // 1024))
+    if uploaded is None:
+        return
+    if uploaded.size > scenario_io.MAX_FILE_BYTES:
+        st.error(t("files.too_large", name=uploaded.name, kib=uploaded.size // 1024,
+                   limit=scenario_io.MAX_FILE_BYTES // 1024), icon=":material/error:")
+        return
+    scenario, issues = _parse(uploaded.getvalue())
+    if scenario is None:
+        st.error(t("files.invalid", name=uploaded.name, n=len(issues)), icon=":material/error:")
+        st.markdown("\n".join(f"- {issue_text(issue)}" for issue in issues))
+        return
+    label = f"{scenario.name} ({uploaded.name})"
+    state.add_upload(label, scenario)
+    st.success(t("files.valid", name=scenario.name), icon=":material/check_circle:")
+    st.button(t("files.open"), key="open_upload", on_click=_open, args=(scenario,),
+              icon=":material/upload_file:", width="stretch")
+
+
+def _save() -> None:
+    stem = st.session_state.get("save_name", "").strip()
+    overwrite = bool(st.session_state.get("save_overwrite"))
+    if not valid_stem(stem):
+        st.session_state[_MESSAGE_KEY] = ("error", t("files.bad_name", name=stem[:80]))
+        return
+    folder = save_dir()
+    target = folder / f"{stem}.toml"
+    scenario = state.current_scenario()
+    try:
+        scenario_io.save(scenario, target, overwrite=overwrite)
+    except FileExistsError:
+        st.session_state[_MESSAGE_KEY] = ("warning", t("files.exists", file=target.name))
+        return
+    except OSError as exc:
+        st.session_state[_MESSAGE_KEY] = ("error", t("files.save_failed", file=target.name,
+                                                     reason=exc.strerror or str(exc)))
+        return
+    st.session_state["save_overwrite"] = False
+    st.session_state[_MESSAGE_KEY] = ("success", t("files.saved", file=target.name))
+    if folder.resolve() == SCENARIO_DIR.resolve():
+        state.reload_presets()
+        st.session_state[state.PRESET_KEY] = stem
+        state.load_into_session(scenario, stem)
+
+
+def _save_form() -> None:
+    base = state.base_scenario()
+    st.text_input(t("files.save_name"), value=state.loaded_preset() or file_stem(base.name),
+                  key="save_name", help=t("files.save_name_help"), max_chars=60)
+    st.checkbox(t("files.overwrite"), key="save_overwrite", help=t("files.overwrite_help"))
+    st.button(t("files.save"), key="save_scenario", on_click=_save, icon=":material/save:",
+              width="stretch")
+    message = st.session_state.pop(_MESSAGE_KEY, None)
+    if message:
+        kind, text = message
+        getattr(st, kind)(text)
+
+
+def render_files() -> None:
+    """The sidebar's file section: upload and (locally) save."""
+    with st.expander(t("files.header"), icon=":material/folder_open:"):
+        _upload()
+        if saving_allowed():
+            st.divider()
+            _save_form()
+        else:
+            st.caption(t("files.save_unavailable"))

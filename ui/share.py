@@ -1,0 +1,116 @@
+"""Shareable links: the scenario and the headline levers live in the URL.
+
+Opening ``…/dashboard?scenario=whatif_today&competition=80`` loads that preset
+and sets those levers (display units, as on the widgets), so the link
+reproduces the same numbers. A value that is not a number, not finite, out of
+the lever's range or not one of its choices is ignored (the scenario's own
+value stays) and a notice names it. As the user moves levers the URL follows:
+it carries the preset and every shared lever that differs from the preset.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import streamlit as st
+
+from ui import state
+from ui.i18n import t
+from ui.levers import Lever, lever, lever_values, set_lever_value
+
+__all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices", "clear_notices",
+           "parse_lever_value", "format_lever_value"]
+
+SCENARIO_PARAM = "scenario"
+SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
+                 "service_quality", "programme_kind", "programme_spend", "acq_budget")
+"""The headline levers that travel in links (widget keys = parameter names)."""
+_READ_KEY = "url_read"
+_NOTICE_KEY = "url_notices"
+
+
+def parse_lever_value(lv: Lever, raw: str) -> Any | None:
+    """The lever value a URL parameter asks for, or None if it is not allowed."""
+    if lv.kind == "choice":
+        return raw if raw in lv.choices else None
+    if lv.kind == "toggle":
+        return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
+    try:
+        value = float(raw)
+    except ValueError:
+        return None
+    if not math.isfinite(value) or not lv.minimum <= value <= lv.maximum:
+        return None
+    return int(round(value)) if isinstance(lv.step, int) else value
+
+
+def format_lever_value(value: Any) -> str:
+    """A lever value as it appears in the URL (``2``, ``0.5``, ``points``, ``1``)."""
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, float):
+        return f"{value:.10g}"
+    return str(value)
+
+
+def _allowed(lv: Lever) -> str:
+    if lv.kind == "choice":
+        return ", ".join(lv.choices)
+    if lv.kind == "toggle":
+        return "0, 1"
+    return f"{lv.minimum:g} … {lv.maximum:g}"
+
+
+def read_url_once() -> None:
+    """On a session's first run, apply the link's scenario and levers (before the page)."""
+    if st.session_state.get(_READ_KEY):
+        return
+    st.session_state[_READ_KEY] = True
+    params = st.query_params
+    notices = []
+    preset = params.get(SCENARIO_PARAM)
+    if preset is not None:
+        if preset in state.preset_options():
+            st.session_state[state.PRESET_KEY] = preset
+        else:
+            notices.append(t("share.bad_scenario", value=preset[:60]))
+    state.ensure_loaded()
+    for key in SHARED_LEVERS:
+        raw = params.get(key)
+        if raw is None:
+            continue
+        lv = lever(key)
+        value = parse_lever_value(lv, raw)
+        if value is None:
+            notices.append(t("share.bad_value", name=t(lv.label_key), value=raw[:40],
+                             allowed=_allowed(lv)))
+        else:
+            set_lever_value(key, value)
+    st.session_state[_NOTICE_KEY] = notices
+
+
+def clear_notices() -> None:
+    """Forget the link notices (another scenario was picked)."""
+    st.session_state[_NOTICE_KEY] = []
+
+
+def url_notices() -> list[str]:
+    """Notices about link parameters that were ignored."""
+    return st.session_state.get(_NOTICE_KEY, [])
+
+
+def sync_url() -> None:
+    """Write the loaded preset and the shared levers that differ from it into the URL."""
+    base = state.base_scenario()
+    wanted: dict[str, str] = {}
+    preset = state.loaded_preset()
+    if preset is not None:
+        wanted[SCENARIO_PARAM] = preset
+    values = lever_values()
+    for key in SHARED_LEVERS:
+        lv = lever(key)
+        if key in values and values[key] != lv.read(base):
+            wanted[key] = format_lever_value(values[key])
+    if dict(st.query_params) != wanted:
+        st.query_params.from_dict(wanted)
