@@ -248,6 +248,21 @@ class Scenario:
         return found
 
 
+def _version_advice(version: Any) -> str:
+    """What to change in a file whose schema version this simulator does not read.
+
+    Version 1 is the first published schema, so there is nothing older to migrate
+    from: a newer file needs a newer simulator, anything else is refused.
+    """
+    if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
+        return (f"the file was written for schema {version} by a newer simulator; this one "
+                f"reads schema_version = {SCHEMA_VERSION}: update the simulator, or save the "
+                "scenario again from a version that reads both")
+    return (f"this simulator reads schema_version = {SCHEMA_VERSION} (the first published "
+            "schema; there is no older one to migrate from): set schema_version = 1 and "
+            "check the fields against the README")
+
+
 def scenario_from_dict(data: Any) -> Scenario:
     """Validate a mapping (parsed TOML/JSON) and build a :class:`Scenario`.
 
@@ -258,11 +273,8 @@ def scenario_from_dict(data: Any) -> Scenario:
     if isinstance(data, dict) and "schema_version" in data:
         version = data["schema_version"]
         if version != SCHEMA_VERSION or isinstance(version, bool):
-            raise ScenarioError([Issue(
-                "schema_version", "version",
-                f"this version of the simulator reads schema_version = {SCHEMA_VERSION}; "
-                "set schema_version = 1 and check the fields against the README",
-                repr(version))])
+            raise ScenarioError([Issue("schema_version", "version", _version_advice(version),
+                                       repr(version)[:40])])
     scenario = build_dataclass(Scenario, data, "", issues)
     if issues:
         raise ScenarioError(issues)

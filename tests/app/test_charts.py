@@ -18,7 +18,8 @@ from tests.conftest import ROOT
 PAGES = [("pages/clv_cohorts.py", "textbook_five_cohorts", 3),
          ("pages/satisfaction_loyalty.py", "whatif_points_programme", 2),
          ("pages/dashboard.py", "whatif_crm_system", 2),
-         ("pages/roi_tco.py", "whatif_crm_system", 2)]
+         ("pages/roi_tco.py", "whatif_crm_system", 2),
+         ("pages/compare.py", "whatif_points_programme", 5)]
 
 
 @pytest.mark.parametrize("page,preset,count", PAGES, ids=[p[0] for p in PAGES])

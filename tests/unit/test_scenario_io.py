@@ -76,6 +76,15 @@ def test_bad_files_give_one_clear_issue(data: bytes, code: str) -> None:
     assert [issue.code for issue in info.value.issues] == [code]
 
 
+@pytest.mark.parametrize("version,advice", [(2, "newer simulator"), (0, "no older one"),
+                                            ("\"1\"", "set schema_version = 1")])
+def test_other_schema_versions_are_refused_saying_what_to_change(version, advice: str) -> None:
+    with pytest.raises(ScenarioError) as info:
+        scenario_io.loads(f"schema_version = {version}\nname = 'x'\n")
+    (issue,) = info.value.issues
+    assert issue.path == "schema_version" and advice in issue.allowed
+
+
 def test_missing_file_is_a_scenario_error(tmp_path: Path) -> None:
     with pytest.raises(ScenarioError, match="cannot read"):
         scenario_io.load(tmp_path / "nothing.toml")
