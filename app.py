@@ -15,13 +15,13 @@ if st.session_state.get("lang") not in LANGUAGES:
 read_url_once()            # a shared link's scenario and levers, then the default preset
 
 pages = [
-    st.Page("pages/clv_cohorts.py", title=t("nav.clv"), url_path="clv",
+    st.Page("pages/clv.py", title=t("nav.clv"), url_path="clv",
             icon=":material/savings:", default=True),
-    st.Page("pages/satisfaction_loyalty.py", title=t("loyalty.nav"), url_path="loyalty",
+    st.Page("pages/loyalty.py", title=t("loyalty.nav"), url_path="loyalty",
             icon=":material/favorite:"),
     st.Page("pages/dashboard.py", title=t("dashboard.nav"), url_path="dashboard",
             icon=":material/dashboard:"),
-    st.Page("pages/roi_tco.py", title=t("roi.nav"), url_path="roi",
+    st.Page("pages/roi.py", title=t("roi.nav"), url_path="roi",
             icon=":material/payments:"),
     st.Page("pages/compare.py", title=t("compare.nav"), url_path="compare",
             icon=":material/compare_arrows:"),

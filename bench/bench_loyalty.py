@@ -33,7 +33,7 @@ def main() -> None:
     median, best = time_call(lambda: top_box_table(scenario), repeat=20)
     print(f"  'satisfaction 4 -> 5' table (4 engine runs): median {median:.2f} ms, min {best:.2f} ms")
 
-    at = open_page(PRESET, "pages/satisfaction_loyalty.py")
+    at = open_page(PRESET, "pages/loyalty.py")
     values = [3.0 + 4.5 * i for i in range(20)]
 
     def move(app, value: float) -> None:

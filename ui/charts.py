@@ -55,12 +55,15 @@ def _template_json(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any,
 
 def show_template_chart(container: Any, builder: Callable[..., alt.TopLevelMixin],
                         labels: tuple[Any, ...], datasets: dict[str, pd.DataFrame],
-                        key: str) -> None:
+                        key: str, stretch: bool = False) -> None:
     """Draw a chart over named datasets: ``builder(*labels)`` is built and validated once
-    (cached on the labels), each call sends only ``datasets`` (name → frame)."""
+    (cached on the labels), each call sends only ``datasets`` (name → frame).
+    ``stretch``: fill the container's width."""
     spec = json.loads(_template_json(builder, labels))
     spec["datasets"] = dict(datasets)
-    container.vega_lite_chart(spec=spec, key=key)
+    if stretch:
+        spec["width"] = "container"         # a layered spec stretches only when it says so
+    container.vega_lite_chart(spec=spec, key=key, width="stretch" if stretch else None)
 
 
 def _check_rows(frame: pd.DataFrame) -> pd.DataFrame:

@@ -93,4 +93,5 @@ def quadrant_chart(title: str, x_title: str, y_title: str, x_order: tuple[str, .
         color=alt.Color("share:Q", legend=None, scale=alt.Scale(scheme="blues", domain=[0, 1])))
     text = base.mark_text(fontSize=16, lineBreak="\n", fontWeight="bold").encode(
         text=alt.Text("text:N"), color=alt.Color("text_colour:N", scale=None))
-    return alt.layer(cells, text)
+    # The text colours are literal: their scale must not merge with the cells' scale.
+    return alt.layer(cells, text).resolve_scale(color="independent")

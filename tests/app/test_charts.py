@@ -15,10 +15,10 @@ from streamlit.testing.v1 import AppTest
 
 from tests.conftest import ROOT
 
-PAGES = [("pages/clv_cohorts.py", "textbook_five_cohorts", 3),
-         ("pages/satisfaction_loyalty.py", "whatif_points_programme", 2),
+PAGES = [("pages/clv.py", "textbook_five_cohorts", 3),
+         ("pages/loyalty.py", "whatif_points_programme", 2),
          ("pages/dashboard.py", "whatif_crm_system", 2),
-         ("pages/roi_tco.py", "whatif_crm_system", 2),
+         ("pages/roi.py", "whatif_crm_system", 2),
          ("pages/compare.py", "whatif_points_programme", 5)]
 
 

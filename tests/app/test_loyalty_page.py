@@ -18,7 +18,7 @@ def _open(preset: str, lang: str = "en") -> AppTest:
     at.session_state["lang"] = lang
     at.session_state["preset"] = preset
     at.run()
-    at.switch_page("pages/satisfaction_loyalty.py").run()
+    at.switch_page("pages/loyalty.py").run()
     assert not at.exception, at.exception
     return at
 

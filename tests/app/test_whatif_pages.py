@@ -81,7 +81,7 @@ def test_roi_is_shown_as_undefined_without_incremental_cost() -> None:
 @pytest.mark.parametrize("lang,title", [("en", "ROI and total cost of ownership"),
                                         ("zh", "投资回报率与总拥有成本(TCO)")])
 def test_roi_page_shows_the_tco_of_the_scenario(lang: str, title: str) -> None:
-    at = _open("pages/roi_tco.py", lang)
+    at = _open("pages/roi.py", lang)
     assert at.title[0].value == title
     system = load(ROOT / "scenarios" / f"{PRESET}.toml").crm_system
     total = tco_yearly(dataclasses.replace(system, repeat_last_year=False), 5)["total"].sum()
@@ -89,7 +89,7 @@ def test_roi_page_shows_the_tco_of_the_scenario(lang: str, title: str) -> None:
 
 
 def test_editing_contingency_updates_tco_and_warns_outside_the_rule_of_thumb() -> None:
-    at = _open("pages/roi_tco.py")
+    at = _open("pages/roi.py")
     assert not any("Contingency is" in i.body for i in at.info)
     cost_before = _money(_metric(at, "Incremental cost").value)
     contingency = [n for n in at.number_input if n.label.startswith("Contingency")][0]

@@ -104,3 +104,20 @@ def screenshot(page, name: str) -> Path:
     path = ARTIFACTS / f"{name}.png"
     page.screenshot(path=str(path), full_page=True)
     return path
+
+
+def assert_charts_drawn(page, expected: int, visible: range | None = None) -> None:
+    """The page has ``expected`` Vega-Lite charts and those in ``visible`` (default: all;
+    charts in a hidden tab are not drawn) rendered marks. A chart whose spec fails in
+    the browser stays an empty box, which no server-side test can see."""
+    charts = page.get_by_test_id("stVegaLiteChart")
+    charts.nth(expected - 1).wait_for(state="attached", timeout=15_000)
+    page.wait_for_timeout(800)
+    assert charts.count() == expected
+    for i in visible if visible is not None else range(expected):
+        chart = charts.nth(i)
+        chart.scroll_into_view_if_needed()
+        drawn = chart.evaluate(
+            "el => { const c = el.querySelector('canvas, svg.marks');"
+            " if (!c) return 0; const r = c.getBoundingClientRect(); return r.width * r.height; }")
+        assert drawn > 10_000, f"chart {i} was not drawn"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import assert_charts_drawn, screenshot, wait_for_app
 
 
 def _metric_value(page, label: str) -> str:
@@ -30,4 +30,5 @@ def test_uplift_slider_changes_clv(page, app_url):
     assert _metric_value(page, "Value after acquisition cost") == "USD 21.99"
     delta = page.get_by_test_id("stMetric").filter(has_text="Value after acquisition cost").first
     assert re.search(r"USD 5\.05", delta.inner_text())
+    assert_charts_drawn(page, 3)
     screenshot(page, "clv_page_uplift")

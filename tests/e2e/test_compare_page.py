@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sim import scenario_io
 from sim.scenario import replace_path
-from tests.e2e.conftest import ROOT, screenshot, wait_for_app
+from tests.e2e.conftest import ROOT, assert_charts_drawn, screenshot, wait_for_app
 
 
 def test_uploaded_scenario_appears_in_the_comparison(page, app_url, tmp_path):
@@ -28,6 +28,10 @@ def test_uploaded_scenario_appears_in_the_comparison(page, app_url, tmp_path):
     assert chips.get_by_text("Current: What-if: loyalty points programme").count() == 1
     assert chips.get_by_text("Baseline: monthly subscription business").count() == 1
     page.get_by_text("parameters have different values").first.wait_for(timeout=15_000)
-    page.get_by_test_id("stVegaLiteChart").nth(2).wait_for(timeout=15_000)
+    assert_charts_drawn(page, 5, range(3))       # the Compare tab's three overlays
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "compare_upload")
+    page.get_by_role("tab", name="Sensitivity").click()
+    wait_for_app(page)
+    assert_charts_drawn(page, 5, range(3, 5))    # the tornado and the heat map
+    screenshot(page, "compare_sensitivity")

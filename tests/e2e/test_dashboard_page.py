@@ -3,7 +3,7 @@ then the ROI & TCO page. The sidebar (language, scenario) must be there on every
 
 from __future__ import annotations
 
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import assert_charts_drawn, screenshot, wait_for_app
 
 
 def _metric(page, label: str):
@@ -46,10 +46,12 @@ def test_dashboard_lever_moves_kpi_delta(page, app_url):
     assert int(delta.replace(",", "")) > 500
     # The sidebar (its own fragment, rerun with the page's) now says the scenario is edited.
     sidebar.get_by_text("Edited: the levers differ from the loaded file").wait_for(timeout=10_000)
+    assert_charts_drawn(page, 2)
     screenshot(page, "dashboard_budget_up")
 
     page.get_by_test_id("stSidebarNav").get_by_text("ROI & TCO").click()
     wait_for_app(page)
     assert page.get_by_test_id("stException").count() == 0
     assert _metric(page, "TCO over the costed years").count() == 1
+    assert_charts_drawn(page, 2)
     screenshot(page, "roi_tco_page")

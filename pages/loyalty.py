@@ -50,7 +50,8 @@ def _curves_chart(scenario: Scenario, result) -> None:
               t("loyalty.curves_legend"), t("loyalty.population_legend"),
               tuple(t(f"loyalty.zone_{z}") for z in ZONES))
     show_template_chart(st, loyalty_curves_chart, labels,
-                        loyalty_curves_data(curves, zones, population), key="loyalty_curves")
+                        loyalty_curves_data(curves, zones, population), key="loyalty_curves",
+                        stretch=True)
     st.caption(t("loyalty.zones_caption", low=fmt_number(scenario.loyalty_curve.defection_below, 1),
                  high=fmt_number(scenario.loyalty_curve.affection_from, 1)))
 
