@@ -8,7 +8,7 @@ from ui import state
 from ui.charts import show_chart
 from ui.compare_charts import heat_map_chart, overlay_chart, tornado_chart
 from ui.compare_view import (CURRENT, cached_compare, cached_heat_map, cached_tornado, choices,
-                             kpi_display, tornado_display)
+                             field_label, kpi_display, tornado_display)
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t
@@ -98,6 +98,7 @@ def _sensitivity_tab() -> None:
         bars = moving.head(TORNADO_BARS).rename(columns={f"{metric}_low": "low",
                                                          f"{metric}_high": "high"})
         base = float(frame[f"{metric}_base"].iloc[0])
+        bars = bars.assign(field=bars["field"].map(field_label))
         show_chart(st, tornado_chart(bars[["field", "low", "high"]], base,
                                      t("compare.tornado_title", metric=t(f"compare.kpi_{metric}"),
                                        step=round(step * 100)),
@@ -119,14 +120,19 @@ def _sensitivity_tab() -> None:
         st.info(t("compare.heat_need_two"), icon=":material/info:")
         return
     c1, c2, c3, c4 = st.columns(4)
-    x_path = c1.selectbox(t("compare.heat_x"), ranked, index=0, key="heat_x")
-    y_choices = [f for f in ranked if f != x_path]
-    y_path = c2.selectbox(t("compare.heat_y"), y_choices, index=0, key="heat_y")
+    # Options are the translated names (AppTest formats options outside the session).
+    by_label = {field_label(path): path for path in ranked}
+    x_label = c1.selectbox(t("compare.heat_x"), list(by_label), index=0, key="heat_x")
+    y_labels = [label for label in by_label if label != x_label]
+    y_label = c2.selectbox(t("compare.heat_y"), y_labels, index=0, key="heat_y")
+    x_path = by_label.get(x_label, ranked[0])
+    y_path = by_label.get(y_label, next(p for p in ranked if p != x_path))
     span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
     points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
     grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
     show_chart(st, heat_map_chart(grid, t("compare.heat_title", metric=t(f"compare.kpi_{metric}")),
-                                  x_path, y_path, t(f"compare.kpi_{metric}")), key="heat_chart")
+                                  field_label(x_path), field_label(y_path),
+                                  t(f"compare.kpi_{metric}")), key="heat_chart")
     st.download_button(t("compare.download_heat"), data=csv_bytes(grid), file_name="heat_map.csv",
                        mime="text/csv", on_click="ignore", key="heat_csv",
                        icon=":material/download:")

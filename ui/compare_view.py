@@ -11,10 +11,10 @@ from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
 from sim.sensitivity import heat_map, tornado
 from ui import state
-from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, t
+from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 
 __all__ = ["CURRENT", "KPI_KINDS", "choices", "format_kpi", "kpi_display", "cached_compare",
-           "cached_tornado", "cached_heat_map", "tornado_display"]
+           "cached_tornado", "cached_heat_map", "tornado_display", "field_label"]
 
 CURRENT = "current"
 """Choice key of the scenario as currently edited."""
@@ -25,6 +25,16 @@ KPI_KINDS: dict[str, str] = {
     "market_share": "pct", "npv_delta": "money_whole", "roi": "pct", "payback_years": "years",
 }
 """How each compared KPI is shown (every name of ``sim.compare.COMPARE_KPIS``)."""
+
+
+def field_label(path: str) -> str:
+    """A lever field's name in the current language (the dotted path if it has none)."""
+    parts = path.split(".")
+    if parts[0] == "programmes" and len(parts) == 3:
+        key = f"field.programme_{parts[2]}"
+        return t(key, programme=t(f"programme.{parts[1]}")) if key in load_catalog("en") else path
+    key = f"field.{path.replace('.', '_')}"
+    return t(key) if key in load_catalog("en") else path
 
 
 def choices() -> dict[str, tuple[str, Scenario]]:
@@ -77,7 +87,9 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
 
 def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
     """The tornado's table with translated column names (every lever, values used)."""
-    columns = {"field": t("compare.col_field"), "unit": t("compare.col_unit"),
+    frame = frame.assign(label=frame["field"].map(field_label))
+    columns = {"label": t("compare.col_lever"), "field": t("compare.col_field"),
+               "unit": t("compare.col_unit"),
                "value": t("compare.col_value"), "low_value": t("compare.col_low_value"),
                "high_value": t("compare.col_high_value")}
     for metric in ("npv", "clv_net"):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pyarrow as pa
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -12,7 +13,7 @@ from sim import scenario_io
 from sim.cli import main
 from sim.compare import compare
 from sim.scenario import replace_path
-from sim.sensitivity import tornado
+from sim.sensitivity import heat_map, tornado
 from sim.whatif import evaluate
 from tests.conftest import ROOT
 
@@ -94,18 +95,24 @@ def test_tornado_on_the_page_matches_the_cli(capsys) -> None:
     assert main(["sensitivity", str(ROOT / "scenarios" / "textbook_magazine.toml"),
                  "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)["levers"]
-    assert list(shown.iloc[:, 0]) == [row["field"] for row in cli]
-    assert list(shown.iloc[:, 5]) == pytest.approx([row["npv_low"] for row in cli])
-    assert shown.iloc[0, 0] == "pricing.renewal_price"
+    assert list(shown.iloc[:, 1]) == [row["field"] for row in cli]
+    assert list(shown.iloc[:, 6]) == pytest.approx([row["npv_low"] for row in cli])
+    assert list(shown.iloc[0, :2]) == ["Renewal price", "pricing.renewal_price"]
 
 
 def test_heat_map_grid_follows_the_chosen_levers() -> None:
     at = _compare_page(_open(preset="textbook_magazine"))
-    at.selectbox(key="heat_x").set_value("pricing.renewal_price").run()
-    at.selectbox(key="heat_y").set_value("finance.discount_rate").run()
+    at.selectbox(key="heat_x").set_value("Renewal price").run()
+    at.selectbox(key="heat_y").set_value("Discount rate").run()
     assert not at.exception, at.exception
     chart = json.loads(at.get("vega_lite_chart")[-1].proto.spec)
-    assert chart["layer"][0]["encoding"]["x"]["title"] == "pricing.renewal_price"
+    assert chart["layer"][0]["encoding"]["x"]["title"] == "Renewal price"
+    assert chart["layer"][0]["encoding"]["y"]["title"] == "Discount rate"
+    shown = pa.ipc.open_stream(at.get("vega_lite_chart")[-1].proto.datasets[0].data.data
+                               ).read_all().to_pandas()
+    expected = heat_map(scenario_io.load(ROOT / "scenarios" / "textbook_magazine.toml"),
+                        "pricing.renewal_price", "finance.discount_rate", 0.2, 5, "npv")
+    assert sorted(shown["value"]) == pytest.approx(sorted(expected["value"]))
 
 
 def test_an_invalid_upload_lists_every_problem_and_changes_nothing() -> None:
