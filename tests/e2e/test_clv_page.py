@@ -32,3 +32,25 @@ def test_uplift_slider_changes_clv(page, app_url):
     assert re.search(r"USD 5\.05", delta.inner_text())
     assert_charts_drawn(page, 3)
     screenshot(page, "clv_page_uplift")
+
+
+def test_language_choice_holds_across_pages(page, app_url):
+    page.goto(app_url)
+    wait_for_app(page)
+    language = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+        has_text="Language").first
+    language.click()
+    page.get_by_role("option", name="简体中文").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="客户终身价值与客户群").wait_for(timeout=15_000)
+    page.get_by_test_id("stSidebarNav").get_by_text("高管决策看板").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="高管情景分析看板").wait_for(timeout=15_000)
+    page.get_by_test_id("stSidebarNav").get_by_text("情景比较与敏感性").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="比较情景,找出最关键的杠杆").wait_for(timeout=15_000)
+    chosen = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+        has_text="语言").first
+    assert chosen.get_by_role("combobox").input_value() == "简体中文"
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, "compare_page_zh")
