@@ -7,8 +7,8 @@ request a freshly started server receives, if it is a deep link such as
 no sidebar, no shared-link parameters, and the folder's file names as the
 navigation. Each page calls :func:`require_entry_point` first; in that case it
 switches Streamlit to the entry point's navigation and reruns, so the link
-opens as it should. (Checked by tests/e2e/test_compare_page.py, which opens a
-deep link as a fresh server's first request.)
+opens as it should (tests/e2e/test_shared_link.py opens a link as a fresh
+server's first request).
 """
 
 from __future__ import annotations

@@ -6,6 +6,7 @@ for ``/_stcore/health`` before opening pages. Screenshots go to ``artifacts/``.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import socket
@@ -53,9 +54,9 @@ def browser_context_args(browser_context_args):
     return {**browser_context_args, "viewport": {"width": 1500, "height": 1100}, "locale": "en-US"}
 
 
-@pytest.fixture(scope="session")
-def app_url():
-    """Start ``streamlit run app.py`` on a free port and yield its base URL."""
+@contextlib.contextmanager
+def _streamlit_server():
+    """Run ``streamlit run app.py`` on a free loopback port; yield its base URL once healthy."""
     port = _free_port()
     save_dir = ARTIFACTS / "saved_scenarios"          # never write into scenarios/ from tests
     save_dir.mkdir(parents=True, exist_ok=True)
@@ -87,6 +88,20 @@ def app_url():
             proc.wait(timeout=10)
         except subprocess.TimeoutExpired:
             proc.kill()
+
+
+@pytest.fixture(scope="session")
+def app_url():
+    """The app, started once for the test session."""
+    with _streamlit_server() as url:
+        yield url
+
+
+@pytest.fixture()
+def fresh_app_url():
+    """The app on a server that has not served any request yet (for deep-link tests)."""
+    with _streamlit_server() as url:
+        yield url
 
 
 def wait_for_app(page, timeout: float = 30_000) -> None:
