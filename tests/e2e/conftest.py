@@ -136,3 +136,12 @@ def assert_charts_drawn(page, expected: int, visible: range | None = None) -> No
             "el => { const c = el.querySelector('canvas, svg.marks');"
             " if (!c) return 0; const r = c.getBoundingClientRect(); return r.width * r.height; }")
         assert drawn > 10_000, f"chart {i} was not drawn"
+
+
+def sidebar_select(page, label: str, option: str) -> None:
+    """Pick ``option`` in the sidebar selectbox labelled ``label`` and wait for the rerun."""
+    box = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
+        has_text=label).first
+    box.click()
+    page.get_by_role("option", name=option).click()
+    wait_for_app(page)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from tests.e2e.conftest import assert_charts_drawn, screenshot, wait_for_app
+from tests.e2e.conftest import assert_charts_drawn, screenshot, sidebar_select, wait_for_app
 
 
 def _metric_value(page, label: str) -> str:
@@ -37,11 +37,7 @@ def test_uplift_slider_changes_clv(page, app_url):
 def test_language_choice_holds_across_pages(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    language = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
-        has_text="Language").first
-    language.click()
-    page.get_by_role("option", name="简体中文").click()
-    wait_for_app(page)
+    sidebar_select(page, "Language", "简体中文")
     page.get_by_role("heading", name="客户终身价值与客户群").wait_for(timeout=15_000)
     page.get_by_test_id("stSidebarNav").get_by_text("高管决策看板").click()
     wait_for_app(page)

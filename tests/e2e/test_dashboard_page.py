@@ -3,25 +3,18 @@ then the ROI & TCO page. The sidebar (language, scenario) must be there on every
 
 from __future__ import annotations
 
-from tests.e2e.conftest import assert_charts_drawn, screenshot, wait_for_app
+from tests.e2e.conftest import assert_charts_drawn, screenshot, sidebar_select, wait_for_app
 
 
 def _metric(page, label: str):
     return page.get_by_test_id("stMetric").filter(has_text=label).first
 
 
-def _choose_preset(page, name: str) -> None:
-    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
-        has_text="Scenario").first
-    picker.click()
-    page.get_by_role("option", name=name).click()
-    wait_for_app(page)
-
 
 def test_dashboard_lever_moves_kpi_delta(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    _choose_preset(page, "What-if: CRM system, paid acquisition")
+    sidebar_select(page, "Scenario", "What-if: CRM system, paid acquisition")
     page.get_by_test_id("stSidebarNav").get_by_text("Executive dashboard").click()
     wait_for_app(page)
     assert page.get_by_test_id("stException").count() == 0

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-from tests.e2e.conftest import assert_charts_drawn, screenshot, wait_for_app
+from tests.e2e.conftest import assert_charts_drawn, screenshot, sidebar_select, wait_for_app
 
 
 def test_loyalty_page_lesson(page, app_url):
     page.goto(app_url)
     wait_for_app(page)
-    picker = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
-        has_text="Scenario").first
-    picker.click()
-    page.get_by_role("option", name="Lesson: false loyalty from a points programme").click()
-    wait_for_app(page)
+    sidebar_select(page, "Scenario", "Lesson: false loyalty from a points programme")
     page.get_by_test_id("stSidebarNav").get_by_text("Satisfaction & loyalty").click()
     wait_for_app(page)
     assert page.get_by_test_id("stException").count() == 0
