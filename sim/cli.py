@@ -17,6 +17,7 @@ import pandas as pd
 from sim import scenario_io
 from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
 from sim.report import YEARLY_COLUMNS, clean_number, run_report
+from sim.scenario import Scenario
 from sim.schema import ScenarioError
 from sim.sensitivity import DEFAULT_STEP, METRICS, tornado
 
@@ -56,12 +57,23 @@ def _cell(value: float | None) -> str:
     return f"{'n/a':>16}" if value is None else f"{value:>16,.4f}"
 
 
+def _load_all(paths: list[str]) -> list[Scenario] | None:
+    """Load every file, printing every problem of every invalid one; None if any failed."""
+    loaded, failed = [], False
+    for path in paths:
+        try:
+            loaded.append(scenario_io.load(path))
+        except ScenarioError as exc:
+            failed = True
+            _print_issues(path, exc, sys.stderr)
+    return None if failed else loaded
+
+
 def _cmd_run(args: argparse.Namespace) -> int:
-    try:
-        scenario = scenario_io.load(args.file)
-    except ScenarioError as exc:
-        _print_issues(args.file, exc, sys.stderr)
+    loaded = _load_all([args.file])
+    if loaded is None:
         return 1
+    scenario = loaded[0]
     try:
         report = run_report(scenario, replications=args.replications)
     except ScenarioError as exc:
@@ -74,18 +86,6 @@ def _cmd_run(args: argparse.Namespace) -> int:
     else:
         print(_table(report))
     return 0
-
-
-def _load_all(paths: list[str]) -> list | None:
-    """Load every file, printing every problem of every invalid one; None if any failed."""
-    loaded, failed = [], False
-    for path in paths:
-        try:
-            loaded.append(scenario_io.load(path))
-        except ScenarioError as exc:
-            failed = True
-            _print_issues(path, exc, sys.stderr)
-    return None if failed else loaded
 
 
 def _cmd_compare(args: argparse.Namespace) -> int:

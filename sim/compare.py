@@ -8,7 +8,6 @@ dashboard. Deltas are scenario − reference, in the KPI's unit.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -40,12 +39,6 @@ def unique_labels(names: list[str]) -> list[str]:
     return labels
 
 
-def _number(value: float | None) -> float | None:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return None
-    return float(value)
-
-
 @dataclass
 class Comparison:
     """Scenarios evaluated side by side.
@@ -64,7 +57,7 @@ class Comparison:
         """KPI ``kpi`` of scenario ``index`` (None when undefined, e.g. ROI without cost)."""
         run = self.runs[index]
         raw = run.finance[kpi] if kpi in FINANCE_KPIS else run.result.kpis[kpi]
-        return _number(raw)
+        return clean_number(raw)
 
     def kpi_table(self) -> pd.DataFrame:
         """Long table ``kpi, scenario, value, delta, delta_pct``: delta against the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,10 +10,19 @@ from sim import scenario_io
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError
 
-__all__ = ["SCENARIO_DIR", "Preset", "list_presets", "load_preset"]
+__all__ = ["SCENARIO_DIR", "Preset", "is_preset_id", "list_presets", "load_preset"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the shipped scenario files."""
+
+
+_PRESET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
+
+
+def is_preset_id(text: str) -> bool:
+    """True for a library file stem: 1-60 ASCII letters, digits, ``_`` or ``-``, not starting
+    with ``_`` or ``-`` (so it can never name a path outside the folder)."""
+    return bool(_PRESET_ID.match(text))
 
 
 @dataclass(frozen=True)
@@ -42,7 +52,7 @@ def load_preset(preset_id: str, folder: Path = SCENARIO_DIR) -> Scenario:
     Raises:
         ScenarioError: the id names no valid file.
     """
-    if not preset_id.replace("_", "").replace("-", "").isalnum():
-        raise ScenarioError([Issue("", "rule", "a preset id of letters, digits, _ and -",
+    if not is_preset_id(preset_id):
+        raise ScenarioError([Issue("", "rule", "a preset id of 1-60 letters, digits, _ and -",
                                    repr(preset_id))])
     return scenario_io.load(folder / f"{preset_id}.toml")

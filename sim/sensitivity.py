@@ -43,8 +43,10 @@ def sensitivity_levers(scenario: Scenario) -> tuple[list[SensitivityLever], list
     for path, spec, value in iter_numeric_fields(scenario):
         if not spec.lever:
             continue
-        (varied if value else zero).append(SensitivityLever(path, spec, float(value))
-                                           if value else path)
+        if value:
+            varied.append(SensitivityLever(path, spec, float(value)))
+        else:
+            zero.append(path)
     return varied, zero
 
 

@@ -14,7 +14,8 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "vega_lite_spec", "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
+__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "vega_lite_spec",
+           "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
 
 MAX_CHART_ROWS = 5000
 """Largest dataset a chart may carry to the browser (rows)."""

@@ -9,9 +9,10 @@ import streamlit as st
 
 from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
-from sim.sensitivity import heat_map, tornado
+from sim.sensitivity import METRICS, heat_map, tornado
 from ui import state
-from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
+from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_number, fmt_pct, load_catalog,
+                     t)
 
 __all__ = ["CURRENT", "KPI_KINDS", "choices", "format_kpi", "kpi_display", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label"]
@@ -56,16 +57,16 @@ def format_kpi(kpi: str, value: float | None, currency: str, delta: bool = False
     if value is None or value != value:
         return t("common.not_available")
     sign = "+" if delta and value >= 0 else ""
-    if kind == "money":
-        return sign + fmt_money(value, currency)
-    if kind == "money_whole":
-        return sign + fmt_money(value, currency, 0)
+    if kind in ("money", "money_whole"):
+        decimals = 2 if kind == "money" else 0
+        return (fmt_delta_money(value, currency, decimals) if delta
+                else fmt_money(value, currency, decimals))
     if kind == "count":
         return sign + fmt_count(value)
     if kind == "pct":
-        return (sign + fmt_pct(value, 1)) if not delta else (
-            sign + t("compare.points", value=fmt_number(value * 100, 1)))
-    return sign + t("compare.years", value=fmt_number(value, 1))
+        return (sign + t("dashboard.points", value=fmt_number(value * 100, 1)) if delta
+                else fmt_pct(value, 1))
+    return sign + t("dashboard.years_value", value=fmt_number(value, 1))
 
 
 def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
@@ -92,7 +93,7 @@ def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
                "unit": t("compare.col_unit"),
                "value": t("compare.col_value"), "low_value": t("compare.col_low_value"),
                "high_value": t("compare.col_high_value")}
-    for metric in ("npv", "clv_net"):
+    for metric in METRICS:
         name = t(f"compare.kpi_{metric}")
         columns |= {f"{metric}_low": t("compare.col_metric_low", metric=name),
                     f"{metric}_high": t("compare.col_metric_high", metric=name),

@@ -20,13 +20,13 @@ from pathlib import Path
 import streamlit as st
 
 from sim import scenario_io
-from sim.library import SCENARIO_DIR
+from sim.library import SCENARIO_DIR, is_preset_id
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError
 from ui import state
 from ui.i18n import issue_text, t
 
-__all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "valid_stem", "saving_allowed",
+__all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
            "save_dir", "download_button", "render_files"]
 
 SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
@@ -34,7 +34,6 @@ SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
 ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
 """``1`` allows saving, ``0`` forbids it; unset: allowed when the app is opened on localhost."""
 LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
-_STEM = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
 _MESSAGE_KEY = "save_message"
 
 
@@ -43,11 +42,6 @@ def file_stem(name: str) -> str:
     ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_").lower()[:60]
     return stem or "scenario"
-
-
-def valid_stem(stem: str) -> bool:
-    """True for 1-60 letters, digits, ``_`` or ``-``, starting with a letter or digit."""
-    return bool(_STEM.match(stem))
 
 
 def saving_allowed() -> bool:
@@ -113,7 +107,7 @@ def _upload() -> None:
 def _save() -> None:
     stem = st.session_state.get("save_name", "").strip()
     overwrite = bool(st.session_state.get("save_overwrite"))
-    if not valid_stem(stem):
+    if not is_preset_id(stem):
         st.session_state[_MESSAGE_KEY] = ("error", t("files.bad_name", name=stem[:80]))
         return
     folder = save_dir()

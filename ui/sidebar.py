@@ -37,9 +37,9 @@ def render_sidebar() -> None:
 @st.fragment(key=STATUS_FRAGMENT)
 def scenario_status() -> None:
     """The loaded scenario's name, whether it was edited, and a reset button."""
-    base = state.base_scenario()
+    base, current = state.base_scenario(), state.current_scenario()
     st.markdown(f"**{base.name}**")
-    if state.is_edited():
+    if current != base:
         st.warning(t("sidebar.edited"), icon=":material/edit:")
         st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,
                   args=(base, state.loaded_preset()))
@@ -47,5 +47,5 @@ def scenario_status() -> None:
         st.caption(t("sidebar.unedited"))
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    download_button(state.current_scenario())
+    download_button(current)
     sync_url()

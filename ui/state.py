@@ -48,7 +48,8 @@ def preset_options() -> dict[str, str]:
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
-def _load_preset(preset_id: str) -> Scenario:
+def preset_scenario(preset_id: str) -> Scenario:
+    """The scenario of library file ``preset_id`` (cached)."""
     return load_preset(preset_id)
 
 
@@ -67,18 +68,13 @@ def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
 def on_preset_change() -> None:
     """Callback of the sidebar scenario picker."""
     preset = st.session_state[PRESET_KEY]
-    load_into_session(_load_preset(preset), preset)
-
-
-def preset_scenario(preset_id: str) -> Scenario:
-    """The scenario of library file ``preset_id`` (cached)."""
-    return _load_preset(preset_id)
+    load_into_session(preset_scenario(preset), preset)
 
 
 def reload_presets() -> None:
     """Forget the cached library listing (after a file was saved into it)."""
     preset_options.clear()
-    _load_preset.clear()
+    preset_scenario.clear()
 
 
 def loaded_preset() -> str | None:
@@ -112,7 +108,7 @@ def ensure_loaded() -> None:
         if preset not in options:
             preset = DEFAULT_PRESET if DEFAULT_PRESET in options else next(iter(options))
             st.session_state[PRESET_KEY] = preset
-        load_into_session(_load_preset(preset), preset)
+        load_into_session(preset_scenario(preset), preset)
 
 
 def base_scenario() -> Scenario:
