@@ -7,8 +7,8 @@ from sim.sensitivity import DEFAULT_STEP, METRICS, sensitivity_levers
 from ui import state
 from ui.charts import show_chart
 from ui.compare_charts import heat_map_chart, overlay_chart, tornado_chart
-from ui.compare_view import (CURRENT, cached_compare, cached_heat_map, cached_tornado, choices,
-                             field_label, kpi_display, tornado_display)
+from ui.compare_view import (CURRENT, bar_label, cached_compare, cached_heat_map, cached_tornado,
+                             choices, field_label, kpi_display, tornado_display)
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t
@@ -92,30 +92,34 @@ def _sensitivity_tab() -> None:
     frame = cached_tornado(scenario, step)
     moving = frame[frame[f"{metric}_swing"] > 1e-9].sort_values(
         f"{metric}_swing", ascending=False, kind="stable")
+    absolute = frame[frame["step_kind"] == "absolute"]
     if moving.empty:
         st.info(t("compare.no_effect"), icon=":material/info:")
     else:
         bars = moving.head(TORNADO_BARS).rename(columns={f"{metric}_low": "low",
                                                          f"{metric}_high": "high"})
         base = float(frame[f"{metric}_base"].iloc[0])
-        bars = bars.assign(field=bars["field"].map(field_label))
+        bars = bars.assign(field=[bar_label(row) for _, row in bars.iterrows()])
         show_chart(st, tornado_chart(bars[["field", "low", "high"]], base,
                                      t("compare.tornado_title", metric=t(f"compare.kpi_{metric}"),
                                        step=round(step * 100)),
                                      t(f"compare.kpi_{metric}") + f" ({scenario.currency})",
-                                     t("compare.move_down", step=round(step * 100)),
-                                     t("compare.move_up", step=round(step * 100))),
+                                     t("compare.move_down"), t("compare.move_up")),
                    key="tornado_chart")
         st.caption(t("compare.tornado_caption", base=fmt_money(base, scenario.currency, 0),
                      n=len(frame) - len(moving)))
+    if not absolute.empty:
+        st.caption(t("compare.absolute_steps", fields=", ".join(
+            field_label(path) for path in absolute["field"])))
+    st.caption(t("compare.elasticity_note", metric=t(f"compare.kpi_{metric}")))
     with st.expander(t("compare.tornado_table")):
         st.dataframe(tornado_display(frame), hide_index=True, key="tornado_table")
-    if frame.attrs.get("not_varied"):
-        st.caption(t("compare.not_varied", fields=", ".join(frame.attrs["not_varied"])))
 
     st.subheader(t("compare.heat_header"))
-    levers = [lever.path for lever in sensitivity_levers(scenario)[0]]
-    ranked = list(moving["field"]) + [f for f in levers if f not in set(moving["field"])]
+    levers = [lever.path for group in sensitivity_levers(scenario) for lever in group
+              if lever.value]
+    ranked = [f for f in moving["field"] if f in levers]
+    ranked += [f for f in levers if f not in set(ranked)]
     if len(ranked) < 2:
         st.info(t("compare.heat_need_two"), icon=":material/info:")
         return

@@ -19,7 +19,7 @@ from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
 from sim.report import YEARLY_COLUMNS, clean_number, run_report
 from sim.scenario import Scenario
 from sim.schema import ScenarioError
-from sim.sensitivity import DEFAULT_STEP, METRICS, tornado
+from sim.sensitivity import ABSOLUTE_STEPS, DEFAULT_STEP, METRICS, tornado
 
 __all__ = ["main"]
 
@@ -117,6 +117,33 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     return 0
 
 
+def _sensitivity_text(frame: pd.DataFrame, name: str, step: float, order: str) -> str:
+    """The tornado as a table with a header saying how each lever moved and what the
+    elasticity is."""
+    absolute = frame[frame["step_kind"] == "absolute"]
+    moves = ", ".join(f"{row.field} ±{row.step:g} {row.unit}" for row in absolute.itertuples())
+    rates = frame[frame["elasticity_basis"] == "rate"]
+    lines = [f"Scenario: {name}",
+             f"Each lever moved by ±{step:.0%} of its value"
+             + (f"; absolute steps (value 0 or a rate shift): {moves}" if moves else "")
+             + "; clipped to the allowed range.",
+             "Elasticity: point elasticity at the current value, (ΔNPV/|NPV|)/(Δx/x) over the "
+             "low and high runs; per_unit: ΔNPV/Δx (currency per field unit)."]
+    for row in rates.itertuples():
+        lines.append(f"{row.field}: elasticity with respect to the mean renewal rate it shifts "
+                     f"(r̄ = {row.basis_value:.2f} %).")
+    undefined = frame[frame["elasticity_basis"] == "none"]["field"]
+    if len(undefined):
+        lines.append("No elasticity (value 0; see per_unit): " + ", ".join(undefined))
+    lines.append("Sorted by " + ("|NPV elasticity|" if order == "elasticity" else "NPV swing")
+                 + ".\n")
+    columns = ["field", "value", "low_value", "high_value", "npv_low", "npv_high",
+               "npv_swing", "npv_elasticity", "npv_per_unit", "clv_net_elasticity"]
+    lines.append(frame[columns].to_string(index=False, na_rep="n/a",
+                                          float_format=lambda x: f"{x:,.4f}"))
+    return "\n".join(lines)
+
+
 def _cmd_sensitivity(args: argparse.Namespace) -> int:
     scenarios = _load_all([args.file])
     if scenarios is None:
@@ -124,24 +151,21 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     if not 0 < args.step <= 1:
         print(f"--step must be in (0, 1], got {args.step}", file=sys.stderr)
         return 2
-    frame = tornado(scenarios[0], args.step)
+    frame = tornado(scenarios[0], args.step, args.sort)
     if args.format == "json":
-        print(json.dumps({"scenario": scenarios[0].name, "step": args.step,
-                          "metrics": list(METRICS),
-                          "not_varied": frame.attrs["not_varied"],
+        print(json.dumps({"scenario": scenarios[0].name, "step": args.step, "sort": args.sort,
+                          "metrics": list(METRICS), "absolute_steps": ABSOLUTE_STEPS,
+                          "elasticity": "point elasticity at the current value: "
+                                        "((m_high - m_low)/|m_base|)/((x_high - x_low)/x); "
+                                        "x is the rate shifted for basis 'rate', undefined "
+                                        "(null) for basis 'none'",
                           "levers": [{k: clean_number(v) for k, v in row.items()}
                                      for row in frame.to_dict(orient="records")]},
                          indent=2, ensure_ascii=False))
     elif args.format == "csv":
         print(frame.to_csv(index=False), end="")
     else:
-        print(f"Scenario: {scenarios[0].name}; each lever moved by ±{args.step:.0%}, "
-              "sorted by the swing in NPV\n")
-        columns = ["field", "value", "low_value", "high_value", "npv_low", "npv_high",
-                   "npv_swing", "clv_net_low", "clv_net_high"]
-        print(frame[columns].to_string(index=False, float_format=lambda x: f"{x:,.4f}"))
-        if frame.attrs["not_varied"]:
-            print("\nNot varied (value 0): " + ", ".join(frame.attrs["not_varied"]))
+        print(_sensitivity_text(frame, scenarios[0].name, args.step, args.sort))
     return 0
 
 
@@ -176,10 +200,14 @@ def build_parser() -> argparse.ArgumentParser:
                       help="the file deltas are measured against (default: the first)")
     comp.add_argument("--format", choices=("table", "json", "csv"), default="table")
     comp.set_defaults(func=_cmd_compare)
-    sens = sub.add_parser("sensitivity", help="tornado: NPV and CLV with each lever moved ±step")
+    sens = sub.add_parser("sensitivity", help="tornado: NPV and CLV with each lever moved ±step, "
+                                              "with elasticities")
     sens.add_argument("file")
     sens.add_argument("--step", type=float, default=DEFAULT_STEP,
-                      help=f"relative step (default {DEFAULT_STEP})")
+                      help=f"relative step (default {DEFAULT_STEP}); levers at 0 and rate "
+                           "shifts move by an absolute step in their unit")
+    sens.add_argument("--sort", choices=("elasticity", "swing"), default="elasticity",
+                      help="rank by |NPV elasticity| (default) or by NPV swing")
     sens.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sens.set_defaults(func=_cmd_sensitivity)
     return parser

@@ -1,53 +1,132 @@
 """Which lever moves the result most: a tornado over the numeric levers and a 2-D grid.
 
 The levers are the scenario's numeric fields marked ``lever=True`` in the
-schema. Each is moved by a stated relative step (default ±10 % of its current
-value, clipped to the field's allowed range) with everything else fixed, and
-the scenario is rerun in the expected-value cohort engine. Fields whose value
-is 0 have no relative step and are reported as not varied. A lever can show no
-effect in a given scenario (e.g. a programme's cost while it is switched off).
+schema. Each is moved down and up with everything else fixed, and the scenario
+is rerun in the expected-value cohort engine:
+
+- a lever with a non-zero value moves by a stated **relative** step (default
+  ±10 % of its current value);
+- a lever whose value is 0 (a relative step is undefined there) and a lever that
+  is an additive shift of a rate (``retention.uplift_points``, see
+  :data:`RATE_SHIFTS`) move by an **absolute** step in their own unit
+  (:func:`absolute_step`: ±1 percentage point for a shift in points, ±0.01 for a
+  fraction, 1 % of the allowed range for other bounded scales up to 100 wide,
+  otherwise ±1 unit, e.g. 1 USD);
+
+both clipped to the field's allowed range. Because the steps differ in size,
+the swing alone does not compare levers; the tornado also reports each lever's
+**elasticity** (% change of the result per 1 % change of the lever), which is
+what the rows are ranked by (Gupta, Lehmann & Stuart 2004 rank retention first
+this way: elasticity 3-7 against about 1 for margin). It is the point
+elasticity at the current value, estimated by the central difference over the
+low and high runs::
+
+    elasticity = ((m_high − m_low) / |m_base|) / ((x_high − x_low) / x)
+
+(the denominator ``|m_base|`` keeps the sign meaning "raising the lever raises
+the result" when the result is negative). For a lever at 0 the elasticity with
+respect to its own value is undefined: the effect per unit of the lever,
+``(m_high − m_low) / (x_high − x_low)``, is reported instead (every row has it).
+For a rate shift the elasticity is taken with respect to the rate it shifts:
+for ``retention.uplift_points``, the customer-weighted mean renewal rate r̄ of
+the cohort (``x`` = 100·r̄ points). A lever can show no effect in a given
+scenario (e.g. a programme's cost while it is switched off): swing and
+elasticity 0.
 """
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Literal
 
 import numpy as np
 import pandas as pd
 
-from sim.cohort import run_cohort
+from sim.cohort import CohortResult, run_cohort
 from sim.scenario import Scenario, replace_path
 from sim.schema import FieldSpec, iter_numeric_fields
 
-__all__ = ["METRICS", "DEFAULT_STEP", "SensitivityLever", "sensitivity_levers", "tornado",
-           "heat_map", "grid_values"]
+__all__ = ["METRICS", "DEFAULT_STEP", "ABSOLUTE_STEPS", "RATE_SHIFTS", "SensitivityLever",
+           "sensitivity_levers", "absolute_step", "lever_range", "mean_renewal_rate",
+           "tornado", "heat_map", "grid_values"]
 
 METRICS = ("npv", "clv_net")
 """Cohort-engine KPIs the sensitivity reports (currency; CLV per acquired customer)."""
 DEFAULT_STEP = 0.10
 """Default relative step (fraction of the current value)."""
+ABSOLUTE_STEPS: dict[str, float] = {
+    "percentage points": 1.0, "fraction": 0.01, "fraction/year": 0.01,
+    "fraction of customers": 0.01, "intensity (0-1)": 0.01}
+"""Absolute step by schema unit (in that unit) for levers that cannot take a relative step."""
+
+
+def mean_renewal_rate(result: CohortResult) -> float:
+    """Customer-weighted mean yearly renewal rate of one cohort (fraction).
+
+    r̄ = Σ_t n_t·r_t / Σ_t n_t over the tenure years t of the horizon, with n_t the
+    customers at the start of tenure year t and r_t their renewal rate: the rate an
+    average renewal decision faces. NaN if the cohort is empty.
+    """
+    tenure = result.tenure
+    weights = tenure["customers"].to_numpy(dtype=float)
+    total = float(weights.sum())
+    if total <= 0:
+        return math.nan
+    return float(weights @ tenure["renewal_rate"].to_numpy(dtype=float) / total)
+
+
+RATE_SHIFTS: dict[str, Callable[[CohortResult], float]] = {
+    "retention.uplift_points": lambda result: 100.0 * mean_renewal_rate(result)}
+"""Levers that add to a rate, with the rate they shift (in the lever's unit, from the
+base run): they always take an absolute step, and their elasticity is with respect
+to that rate."""
+
+StepKind = Literal["relative", "absolute"]
 
 
 @dataclass(frozen=True)
 class SensitivityLever:
-    """A numeric lever of a scenario: dotted ``path``, schema ``spec`` and current ``value``."""
+    """A numeric lever of a scenario: dotted ``path``, schema ``spec`` and current ``value``
+    (field unit)."""
 
     path: str
     spec: FieldSpec
     value: float
 
+    @property
+    def step_kind(self) -> StepKind:
+        """``absolute`` for a lever at 0 or a rate shift, else ``relative``."""
+        return "absolute" if self.value == 0 or self.path in RATE_SHIFTS else "relative"
 
-def sensitivity_levers(scenario: Scenario) -> tuple[list[SensitivityLever], list[str]]:
-    """The scenario's numeric levers with a non-zero value, and the paths of those at 0."""
-    varied, zero = [], []
+
+def sensitivity_levers(scenario: Scenario) -> tuple[list[SensitivityLever], list[SensitivityLever]]:
+    """The scenario's numeric levers: those moved by a relative step, and those moved
+    by an absolute step (value 0, or a rate shift)."""
+    relative, absolute = [], []
     for path, spec, value in iter_numeric_fields(scenario):
-        if not spec.lever:
-            continue
-        if value:
-            varied.append(SensitivityLever(path, spec, float(value)))
-        else:
-            zero.append(path)
-    return varied, zero
+        if spec.lever:
+            lever = SensitivityLever(path, spec, float(value))
+            (relative if lever.step_kind == "relative" else absolute).append(lever)
+    return relative, absolute
+
+
+def absolute_step(spec: FieldSpec) -> float:
+    """The absolute step of a lever, in its unit.
+
+    :data:`ABSOLUTE_STEPS` for its unit (1 percentage point, 0.01 of a fraction); else
+    1 % of its allowed range if that is bounded and at most 100 wide (0.04 on a 1-5
+    scale); else 1 unit (1 currency unit, 1 customer). Whole-number fields: at least 1.
+    """
+    if spec.unit in ABSOLUTE_STEPS:
+        size = ABSOLUTE_STEPS[spec.unit]
+    elif (spec.minimum is not None and spec.maximum is not None
+          and 0 < spec.maximum - spec.minimum <= 100):
+        size = (spec.maximum - spec.minimum) / 100
+    else:
+        size = 1.0
+    return float(max(1, round(size))) if spec.kind == "int" else float(size)
 
 
 def _clip(spec: FieldSpec, value: float) -> float:
@@ -56,46 +135,98 @@ def _clip(spec: FieldSpec, value: float) -> float:
     return float(min(max(value, low), high))
 
 
+def lever_range(lever: SensitivityLever, step: float) -> tuple[float, float, float]:
+    """``(low, high, step size)`` of a lever: its value moved by ``step`` (relative) or by
+    :func:`absolute_step` (field unit), clipped to the allowed range. The step size is
+    ``step`` (fraction) for a relative lever and the absolute step (field unit) otherwise."""
+    if lever.step_kind == "relative":
+        size = step
+        low, high = lever.value * (1 - step), lever.value * (1 + step)
+        if lever.value < 0:
+            low, high = high, low
+    else:
+        size = absolute_step(lever.spec)
+        low, high = lever.value - size, lever.value + size
+    return _clip(lever.spec, low), _clip(lever.spec, high), size
+
+
 def _set(scenario: Scenario, lever: SensitivityLever, value: float) -> Scenario:
     return replace_path(scenario, lever.path, int(round(value)) if lever.spec.kind == "int"
                         else float(value))
 
 
-def _metrics(scenario: Scenario) -> dict[str, float]:
-    kpis = run_cohort(scenario).kpis
-    return {m: float(kpis[m]) for m in METRICS}
+def _metrics(result: CohortResult) -> dict[str, float]:
+    return {m: float(result.kpis[m]) for m in METRICS}
 
 
-def tornado(scenario: Scenario, step: float = DEFAULT_STEP) -> pd.DataFrame:
-    """NPV and net CLV with each lever moved down and up by ``step`` (relative).
+def _ratio(numerator: float, denominator: float) -> float:
+    return numerator / denominator if denominator and math.isfinite(denominator) else math.nan
+
+
+def tornado(scenario: Scenario, step: float = DEFAULT_STEP,
+            order: Literal["elasticity", "swing"] = "elasticity") -> pd.DataFrame:
+    """NPV and net CLV with each lever moved down and up (see the module docstring).
+
+    Args:
+        scenario: the scenario.
+        step: relative step for levers with a non-zero value (fraction, in (0, 1]).
+        order: ``elasticity`` ranks by |NPV elasticity| (levers without one after, by
+            swing); ``swing`` ranks by the NPV swing.
 
     Returns:
-        One row per lever, sorted by the NPV swing (largest first): ``field, unit,
-        value, low_value, high_value`` (field units), and for each metric m in
-        :data:`METRICS`: ``m_base, m_low, m_high`` and ``m_swing`` = |m_high − m_low|
-        (currency). Attribute ``not_varied`` (in ``.attrs``) lists levers at 0.
+        One row per lever: ``field, unit, value`` (field unit), ``step_kind``
+        (``relative``/``absolute``), ``step`` (fraction, or field unit if absolute),
+        ``low_value, high_value`` (field unit), ``elasticity_basis`` (``value``: the
+        lever's own value; ``rate``: the rate a shift lever moves; ``none``: undefined,
+        the lever is at 0), ``basis_value`` (the value the elasticity is relative to,
+        field unit; NaN if none), and for each metric m in :data:`METRICS`: ``m_base,
+        m_low, m_high``, ``m_swing`` = |m_high − m_low| (currency), ``m_per_unit`` =
+        (m_high − m_low)/(high_value − low_value) (currency per field unit; NaN if the
+        range is empty) and ``m_elasticity`` (dimensionless; NaN if undefined).
     """
     if not 0 < step <= 1:
         raise ValueError(f"step must be in (0, 1], got {step}")
-    base = _metrics(scenario)
-    levers, zero = sensitivity_levers(scenario)
+    if order not in ("elasticity", "swing"):
+        raise ValueError(f"order must be 'elasticity' or 'swing', got {order!r}")
+    base_run = run_cohort(scenario)
+    base = _metrics(base_run)
+    relative, absolute = sensitivity_levers(scenario)
     rows = []
-    for lever in levers:
-        low = _clip(lever.spec, lever.value * (1 - step))
-        high = _clip(lever.spec, lever.value * (1 + step))
-        at_low, at_high = _metrics(_set(scenario, lever, low)), _metrics(_set(scenario, lever, high))
-        row: dict[str, float | str] = {"field": lever.path, "unit": lever.spec.unit,
-                                       "value": lever.value, "low_value": low, "high_value": high}
+    for lever in sorted(relative + absolute, key=lambda lv: lv.path):
+        low, high, size = lever_range(lever, step)
+        at_low = _metrics(run_cohort(_set(scenario, lever, low)))
+        at_high = _metrics(run_cohort(_set(scenario, lever, high)))
+        if lever.path in RATE_SHIFTS:
+            basis, basis_value = "rate", RATE_SHIFTS[lever.path](base_run)
+        elif lever.value:
+            basis, basis_value = "value", lever.value
+        else:
+            basis, basis_value = "none", math.nan
+        row: dict[str, float | str] = {
+            "field": lever.path, "unit": lever.spec.unit, "value": lever.value,
+            "step_kind": lever.step_kind, "step": size, "low_value": low, "high_value": high,
+            "elasticity_basis": basis, "basis_value": basis_value}
         for m in METRICS:
+            change = at_high[m] - at_low[m]
+            relative_x = _ratio(high - low, abs(basis_value)) if basis != "none" else math.nan
             row.update({f"{m}_base": base[m], f"{m}_low": at_low[m], f"{m}_high": at_high[m],
-                        f"{m}_swing": abs(at_high[m] - at_low[m])})
+                        f"{m}_swing": abs(change),
+                        f"{m}_per_unit": _ratio(change, high - low),
+                        f"{m}_elasticity": _ratio(_ratio(change, abs(base[m])), relative_x)})
         rows.append(row)
-    columns = ["field", "unit", "value", "low_value", "high_value"] + [
-        f"{m}_{part}" for m in METRICS for part in ("base", "low", "high", "swing")]
-    frame = pd.DataFrame(rows, columns=columns).sort_values(
-        ["npv_swing", "field"], ascending=[False, True], kind="stable").reset_index(drop=True)
-    frame.attrs["not_varied"] = zero
-    return frame
+    columns = ["field", "unit", "value", "step_kind", "step", "low_value", "high_value",
+               "elasticity_basis", "basis_value"] + [
+        f"{m}_{part}" for m in METRICS
+        for part in ("base", "low", "high", "swing", "per_unit", "elasticity")]
+    frame = pd.DataFrame(rows, columns=columns)
+    if order == "elasticity":
+        key = frame["npv_elasticity"].abs().fillna(-1.0)
+        frame = frame.assign(_key=key).sort_values(
+            ["_key", "npv_swing", "field"], ascending=[False, False, True],
+            kind="stable").drop(columns="_key")
+    else:
+        frame = frame.sort_values(["npv_swing", "field"], ascending=[False, True], kind="stable")
+    return frame.reset_index(drop=True)
 
 
 def grid_values(lever: SensitivityLever, span: float, points: int) -> list[float]:
@@ -111,15 +242,18 @@ def heat_map(scenario: Scenario, x_path: str, y_path: str, span: float = 0.2,
              points: int = 5, metric: str = "npv") -> pd.DataFrame:
     """``metric`` over a grid of two levers, each from −span to +span of its value.
 
+    Only levers with a non-zero value can span a relative grid.
+
     Returns:
         Long table ``x, y, value`` (lever units; ``metric`` in currency), ``points`` ×
         ``points`` rows at most (fewer where clipping merges values).
 
     Raises:
-        ValueError: a path that is not a varied lever, the same path twice, or a bad
-            span, points or metric.
+        ValueError: a path that is not a lever with a non-zero value, the same path
+            twice, or a bad span, points or metric.
     """
-    levers = {lever.path: lever for lever in sensitivity_levers(scenario)[0]}
+    levers = {lever.path: lever for group in sensitivity_levers(scenario)
+              for lever in group if lever.value}
     for path in (x_path, y_path):
         if path not in levers:
             raise ValueError(f"{path} is not a numeric lever with a non-zero value")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pandas as pd
@@ -15,7 +16,7 @@ from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_number, fmt_pct,
                      t)
 
 __all__ = ["CURRENT", "KPI_KINDS", "choices", "format_kpi", "kpi_display", "cached_compare",
-           "cached_tornado", "cached_heat_map", "tornado_display", "field_label"]
+           "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
 
 CURRENT = "current"
 """Choice key of the scenario as currently edited."""
@@ -86,18 +87,47 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
     return pd.DataFrame(rows)
 
 
+def _step_text(row: pd.Series) -> str:
+    if row["step_kind"] == "relative":
+        return t("compare.step_relative", step=fmt_number(row["step"] * 100, 0))
+    key = "step_unit." + re.sub(r"[^a-z0-9]+", "_", str(row["unit"]).lower()).strip("_")
+    unit = t(key) if key in load_catalog("en") else row["unit"]
+    return t("compare.step_absolute", step=f"{row['step']:g}", unit=unit)
+
+
+def _basis_text(row: pd.Series) -> str:
+    if row["elasticity_basis"] == "rate":
+        return t("compare.basis_rate", rate=fmt_number(row["basis_value"], 1))
+    return t(f"compare.basis_{row['elasticity_basis']}")
+
+
+def bar_label(row: pd.Series) -> str:
+    """A tornado bar's name: the lever's name, with its step if that is absolute
+    (e.g. ``Retention uplift (±1 percentage points)``)."""
+    label = field_label(str(row["field"]))
+    return label if row["step_kind"] == "relative" else f"{label} ({_step_text(row)})"
+
+
 def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
-    """The tornado's table with translated column names (every lever, values used)."""
-    frame = frame.assign(label=frame["field"].map(field_label))
+    """The tornado's table with translated column names (every lever, values used): the
+    step each lever moved by, the results, each metric's elasticity and effect per unit,
+    and what the elasticity is relative to. Rows in the order of ``frame``."""
+    frame = frame.assign(label=frame["field"].map(field_label),
+                         step_text=frame.apply(_step_text, axis=1),
+                         basis_text=frame.apply(_basis_text, axis=1))
     columns = {"label": t("compare.col_lever"), "field": t("compare.col_field"),
-               "unit": t("compare.col_unit"),
-               "value": t("compare.col_value"), "low_value": t("compare.col_low_value"),
+               "unit": t("compare.col_unit"), "value": t("compare.col_value"),
+               "step_text": t("compare.col_step"),
+               "low_value": t("compare.col_low_value"),
                "high_value": t("compare.col_high_value")}
     for metric in METRICS:
         name = t(f"compare.kpi_{metric}")
         columns |= {f"{metric}_low": t("compare.col_metric_low", metric=name),
                     f"{metric}_high": t("compare.col_metric_high", metric=name),
-                    f"{metric}_swing": t("compare.col_metric_swing", metric=name)}
+                    f"{metric}_swing": t("compare.col_metric_swing", metric=name),
+                    f"{metric}_elasticity": t("compare.col_metric_elasticity", metric=name),
+                    f"{metric}_per_unit": t("compare.col_metric_per_unit", metric=name)}
+    columns |= {"basis_text": t("compare.col_basis")}
     return frame[list(columns)].rename(columns=columns)
 
 
@@ -110,7 +140,7 @@ def cached_compare(scenarios: tuple[Scenario, ...], reference: int,
 
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=state.BY_CONTENT)
 def cached_tornado(scenario: Scenario, step: float) -> pd.DataFrame:
-    """Cached :func:`sim.sensitivity.tornado`."""
+    """Cached :func:`sim.sensitivity.tornado` (ranked by |NPV elasticity|)."""
     return tornado(scenario, step)
 
 

@@ -96,8 +96,12 @@ def test_tornado_on_the_page_matches_the_cli(capsys) -> None:
                  "--format", "json"]) == 0
     cli = json.loads(capsys.readouterr().out)["levers"]
     assert list(shown.iloc[:, 1]) == [row["field"] for row in cli]
-    assert list(shown.iloc[:, 6]) == pytest.approx([row["npv_low"] for row in cli])
-    assert list(shown.iloc[0, :2]) == ["Renewal price", "pricing.renewal_price"]
+    assert list(shown["NPV, lever lowered"]) == pytest.approx([row["npv_low"] for row in cli])
+    assert list(shown["NPV, elasticity"].fillna(-999)) == pytest.approx(
+        [-999 if row["npv_elasticity"] is None else row["npv_elasticity"] for row in cli])
+    assert list(shown.iloc[0, :2]) == ["Renewal uplift (points)", "retention.uplift_points"]
+    assert shown["Step"].iloc[0] == "±1 percentage point"
+    assert shown["Step"].iloc[1] == "±10 %"
 
 
 def test_heat_map_grid_follows_the_chosen_levers() -> None:
@@ -218,5 +222,5 @@ def test_unknown_scenario_in_a_link_gives_a_notice() -> None:
 
 def test_tornado_figures_are_the_engines() -> None:
     scenario = scenario_io.load(ROOT / "scenarios" / "textbook_magazine.toml")
-    frame = tornado(scenario)
+    frame = tornado(scenario, order="swing")
     assert frame.iloc[0]["field"] == "pricing.renewal_price"

@@ -15,7 +15,8 @@ from sim.cohort import run_cohort
 from sim.compare import COMPARE_KPIS, compare, unique_labels
 from sim.scenario import Scenario, replace_path
 from sim.scenario_io import load
-from sim.sensitivity import grid_values, heat_map, sensitivity_levers, tornado
+from sim.schema import iter_numeric_fields
+from sim.sensitivity import absolute_step, grid_values, heat_map, sensitivity_levers, tornado
 from sim.whatif import evaluate
 from tests.conftest import ROOT
 
@@ -79,17 +80,76 @@ def test_identical_scenarios_have_no_differences_and_zero_deltas() -> None:
     assert (deltas == 0).all()
 
 
-def test_tornado_moves_each_lever_by_the_step_and_sorts_by_swing() -> None:
+def test_tornado_moves_each_lever_by_the_step_and_ranks_by_elasticity() -> None:
     scenario = load(MAGAZINE)
     frame = tornado(scenario, 0.1)
-    assert list(frame["npv_swing"]) == sorted(frame["npv_swing"], reverse=True)
+    elasticity = frame["npv_elasticity"].abs()
+    assert list(elasticity.dropna()) == sorted(elasticity.dropna(), reverse=True)
     row = frame.set_index("field").loc["pricing.renewal_price"]
+    assert row["step_kind"] == "relative" and row["step"] == 0.1
     assert row["low_value"] == pytest.approx(75.9 * 0.9) and row["high_value"] == pytest.approx(75.9 * 1.1)
     expected = run_cohort(replace_path(scenario, "pricing.renewal_price", 75.9 * 1.1)).kpis["npv"]
     assert row["npv_high"] == pytest.approx(expected)
-    assert frame.attrs["not_varied"] == ["retention.uplift_points"]
     # A programme switched off has no effect here; it is listed, with a zero swing.
     assert frame.set_index("field").loc["programmes.points.cost_per_member_year", "npv_swing"] == 0
+    by_swing = tornado(scenario, 0.1, order="swing")
+    assert list(by_swing["npv_swing"]) == sorted(by_swing["npv_swing"], reverse=True)
+    with pytest.raises(ValueError):
+        tornado(scenario, 0.1, order="size")  # type: ignore[arg-type]
+
+
+def test_retention_uplift_at_zero_moves_by_one_point_and_has_a_retention_elasticity() -> None:
+    scenario = load(MAGAZINE)
+    base = run_cohort(scenario)
+    row = tornado(scenario).set_index("field").loc["retention.uplift_points"]
+    assert row["step_kind"] == "absolute" and row["step"] == 1.0
+    assert (row["low_value"], row["high_value"]) == (-1.0, 1.0)
+    up = run_cohort(replace_path(scenario, "retention.uplift_points", 1.0)).kpis["npv"]
+    down = run_cohort(replace_path(scenario, "retention.uplift_points", -1.0)).kpis["npv"]
+    assert row["npv_low"] == pytest.approx(down) and row["npv_high"] == pytest.approx(up)
+    assert row["npv_per_unit"] == pytest.approx((up - down) / 2)   # USD per percentage point
+    tenure = base.tenure
+    mean_rate = (tenure["customers"] * tenure["renewal_rate"]).sum() / tenure["customers"].sum()
+    assert row["elasticity_basis"] == "rate"
+    assert row["basis_value"] == pytest.approx(100 * mean_rate)
+    assert row["npv_elasticity"] == pytest.approx(
+        ((up - down) / base.kpis["npv"]) / (2 / (100 * mean_rate)))
+
+
+@pytest.mark.parametrize("name", ["textbook_magazine", "baseline"])
+def test_retention_ranks_first_or_second(name) -> None:
+    """Gupta, Lehmann & Stuart (2004): retention is the lever with the largest elasticity."""
+    frame = tornado(load(ROOT / "scenarios" / f"{name}.toml"))
+    assert "retention.uplift_points" in list(frame["field"])[:2]
+
+
+def test_elasticity_of_a_linear_lever_is_exact() -> None:
+    # NPV is linear in the acquisition cost and the first-year price of 1,000 subscribers.
+    scenario = load(MAGAZINE)
+    npv = run_cohort(scenario).kpis["npv"]
+    frame = tornado(scenario, 0.2).set_index("field")
+    assert frame.loc["pricing.acquisition_cost", "npv_elasticity"] == pytest.approx(-50 * 1000 / npv)
+    assert frame.loc["pricing.first_year_price", "npv_elasticity"] == pytest.approx(35.9 * 1000 / npv)
+    assert frame.loc["pricing.first_year_price", "npv_per_unit"] == pytest.approx(1000)
+    assert frame.loc["pricing.first_year_price", "elasticity_basis"] == "value"
+
+
+def test_a_lever_at_zero_gets_an_absolute_step_and_an_effect_per_unit() -> None:
+    scenario = replace_path(load(MAGAZINE), "pricing.acquisition_cost", 0.0)
+    row = tornado(scenario).set_index("field").loc["pricing.acquisition_cost"]
+    assert row["step_kind"] == "absolute" and row["step"] == 1.0       # 1 USD
+    assert (row["low_value"], row["high_value"]) == (0.0, 1.0)         # clipped at 0
+    assert row["elasticity_basis"] == "none" and np.isnan(row["npv_elasticity"])
+    assert row["npv_per_unit"] == pytest.approx(-1000)                 # 1,000 subscribers
+
+
+def test_absolute_steps_by_unit() -> None:
+    specs = {path: spec for path, spec, _ in iter_numeric_fields(Scenario())}
+    assert absolute_step(specs["retention.uplift_points"]) == 1.0
+    assert absolute_step(specs["finance.discount_rate"]) == 0.01
+    assert absolute_step(specs["retention.constant"]) == 0.01
+    assert absolute_step(specs["satisfaction.service_quality"]) == pytest.approx(0.04)
+    assert absolute_step(specs["pricing.renewal_price"]) == 1.0
 
 
 def test_tornado_clips_to_the_allowed_range() -> None:
@@ -103,10 +163,11 @@ def test_tornado_over_every_lever_of_every_preset_has_finite_results() -> None:
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         scenario = load(path)
         frame = tornado(scenario)
-        varied, zero = sensitivity_levers(scenario)
-        assert list(frame.sort_values("field")["field"]) == sorted(lv.path for lv in varied)
-        assert frame.attrs["not_varied"] == zero
-        assert frame[["npv_low", "npv_high", "clv_net_low", "clv_net_high"]].notna().all().all()
+        relative, absolute = sensitivity_levers(scenario)
+        assert sorted(frame["field"]) == sorted(lv.path for lv in relative + absolute)
+        assert "retention.uplift_points" in set(frame["field"])
+        assert frame[["npv_low", "npv_high", "clv_net_low", "clv_net_high",
+                      "npv_per_unit"]].notna().all().all()
 
 
 def test_heat_map_grid_and_errors() -> None:
@@ -158,5 +219,11 @@ def test_cli_sensitivity_matches_the_library() -> None:
     frame = tornado(load(MAGAZINE), 0.2)
     assert [row["field"] for row in report["levers"]] == list(frame["field"])
     assert [row["npv_swing"] for row in report["levers"]] == pytest.approx(list(frame["npv_swing"]))
+    assert report["levers"][0]["npv_elasticity"] == pytest.approx(frame["npv_elasticity"].iloc[0])
     code, out = _cli("sensitivity", str(MAGAZINE))
-    assert code == 0 and out.splitlines()[3].split()[0] == "pricing.renewal_price"
+    assert code == 0 and "retention.uplift_points ±1 percentage points" in out
+    rows = out[out.index("\n\n") + 2:].splitlines()
+    assert "npv_elasticity" in rows[0] and rows[1].split()[0] == "retention.uplift_points"
+    code, out = _cli("sensitivity", str(MAGAZINE), "--sort", "swing", "--format", "csv")
+    assert code == 0 and out.splitlines()[1].startswith("pricing.renewal_price,")
+    assert "npv_elasticity" in out.splitlines()[0] and "npv_per_unit" in out.splitlines()[0]
