@@ -24,23 +24,13 @@ RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 LEVER_ROWS = (("programme_kind", "programme_spend", "service_quality", "competition"),
               ("acq_budget", "renewal_price", "first_year_price"),
               ("crm_enabled", "discount_rate", "horizon"))
-# Levers that act only through satisfaction (retention.model = "satisfaction").
-SATISFACTION_LEVERS = ("programme_kind", "programme_spend", "service_quality")
 
 
-def _levers(base: Scenario) -> None:
-    paid = base.acquisition.mode == "paid"
-    by_satisfaction = base.retention.model == "satisfaction"
+def _levers() -> None:
     with st.expander(t("dashboard.levers"), expanded=True, icon=":material/tune:"):
         for row in LEVER_ROWS:
             for col, key in zip(st.columns(len(row)), row):
-                if key == "acq_budget" and not paid:
-                    col.caption(t("dashboard.lever_acq_budget_off"))
-                elif key in SATISFACTION_LEVERS and not by_satisfaction:
-                    if key == SATISFACTION_LEVERS[0]:
-                        col.caption(t("dashboard.lever_satisfaction_off"))
-                else:
-                    render_lever(key, col, rerun=RERUN)
+                render_lever(key, col, rerun=RERUN)
 
 
 def _years(value: float | None) -> str:
@@ -149,7 +139,7 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
 @st.fragment(key="dashboard_body")
 def dashboard_page() -> None:
     base = state.base_scenario()
-    _levers(base)
+    _levers()
     try:
         w = state.whatif_run(state.current_scenario(), base)
     except ScenarioError as exc:

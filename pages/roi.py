@@ -37,7 +37,7 @@ def _system_from_editor(system: CrmSystem, frame: pd.DataFrame, contingency: flo
                         training: float, service: float, transaction: float) -> CrmSystem:
     """Validate the edited table through the schema (ranges, NaN) and build the system."""
     values = {name: [float(v) for v in frame.iloc[i].tolist()] for i, name in enumerate(TCO_ELEMENTS)}
-    plain = scenario_to_dict(state.base_scenario())
+    plain = scenario_to_dict(state.current_scenario())
     plain["crm_system"] = {**plain["crm_system"], **values, "contingency_share": contingency / 100,
                            "training_per_year": training, "service_saving": service,
                            "transaction_saving": transaction, "enabled": system.enabled}
@@ -73,7 +73,8 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
                  icon=":material/error:")
         return system
     if new_system != system:
-        state.set_crm_system(dataclasses.replace(new_system, enabled=system.enabled))
+        state.set_current(dataclasses.replace(state.current_scenario(), crm_system=dataclasses.replace(
+            new_system, enabled=system.enabled)))
         st.rerun()
     return new_system
 

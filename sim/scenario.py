@@ -11,9 +11,10 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
-from sim.schema import Issue, ScenarioError, build_dataclass, spec, to_plain
+from sim.schema import FieldSpec, Issue, ScenarioError, build_dataclass, iter_fields, spec, to_plain
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
 from sim.satisfaction import Competition, Satisfaction
@@ -34,6 +35,7 @@ __all__ = [
     "scenario_to_dict",
     "replace_path",
     "get_path",
+    "spec_at",
 ]
 
 SCHEMA_VERSION = 1
@@ -300,3 +302,17 @@ def replace_path(scenario: Any, path: str, value: Any) -> Any:
     if not rest:
         return dataclasses.replace(scenario, **{head: value})
     return dataclasses.replace(scenario, **{head: replace_path(getattr(scenario, head), rest, value)})
+
+
+@cache
+def _specs_by_path() -> dict[str, FieldSpec]:
+    return {path: fs for path, fs, _value in iter_fields(Scenario())}
+
+
+def spec_at(path: str) -> FieldSpec:
+    """The :class:`FieldSpec` (unit, allowed range) of the scenario field at dotted ``path``.
+
+    Raises:
+        KeyError: no scenario field has that path.
+    """
+    return _specs_by_path()[path]

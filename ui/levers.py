@@ -1,29 +1,34 @@
-"""Levers: widgets bound to scenario fields, shared by every page.
+"""Levers: widgets that show and edit one field of the current scenario, shared by every page.
 
-A lever maps one widget key to one scenario field (dotted path) with a display
-scale (fractions are shown as percentages). Lever values live in
-``st.session_state["lever_values"]`` (widgets copy into it when they change), so
-they survive pages that do not draw the widget; :func:`apply_levers` builds the
-edited scenario from the loaded one, :func:`reset_levers` puts a scenario's
-values back (when a scenario is loaded). Ranges are those of the scenario schema,
-narrowed where a slider needs a practical span.
+The current scenario (``ui.state``) is the only place a lever's value lives. A
+widget is drawn from it on every run (so after a scenario is picked, uploaded,
+opened from a link or reset, every widget shows that scenario's value) and its
+``on_change`` callback writes the new value back into it. A lever's range is the
+schema's allowed range in display units, so no valid value is ever clamped:
+what a file says is what the widgets show and what the pages run, download and
+save. A lever that cannot act on the scenario (e.g. competition with table
+retention) is drawn disabled with the reason (:mod:`sim.applicability`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
+from sim.applicability import RUNNING_PROGRAMME_COST, inactive_reason
 from sim.programmes import PROGRAMME_KINDS
-from sim.scenario import Acquisition, Scenario, get_path, replace_path
-from ui.i18n import t
+from sim.scenario import Acquisition, Scenario, get_path, replace_path, spec_at
+from sim.schema import ScenarioError
+from ui import state
+from ui.i18n import issue_text, t
 
-__all__ = ["Lever", "LEVERS", "LEVER_VALUES", "lever", "lever_values", "reset_levers",
-           "set_lever_value", "apply_levers", "render_lever"]
+__all__ = ["Lever", "LEVERS", "lever", "render_lever", "edit_lever"]
+
+LeverKind = Literal["slider", "number", "toggle", "choice"]
 
 
 @dataclass(frozen=True)
@@ -32,30 +37,38 @@ class Lever:
 
     Attributes:
         key: stable widget key (also the URL query-parameter name where shared).
-        path: dotted scenario field path.
+        path: dotted scenario field path (its schema spec gives the range).
         label_key: catalog key of the label; ``<label_key>_help`` is its help text.
-        minimum, maximum, step: widget range in *display* units.
+        kind: ``slider`` or ``number`` (numeric), ``toggle`` (a boolean field) or
+            ``choice`` (a selectbox over ``choices``, labels ``<label_key>_<choice>``).
+        step: widget step in display units (an ``int`` step makes an integer lever).
         scale: display value = field value × scale (100 for fractions shown as %).
-        kind: ``slider``, ``number``, ``toggle`` (a boolean field; range ignored) or
-            ``choice`` (a selectbox over ``choices``, labels from ``<label_key>_<choice>``).
         fmt: printf-style display format of the widget.
         getter, setter: custom mapping for levers that are not one field.
+        bounds: display range of a custom lever (default: the schema range × scale).
+        rule_path: field path whose applicability decides if the lever can act
+            (default ``path``).
     """
 
     key: str
     path: str
     label_key: str
-    minimum: float
-    maximum: float
-    step: float
+    kind: LeverKind
+    step: float = 1.0
     scale: float = 1.0
-    kind: str = "number"
     fmt: str = "%.2f"
     getter: Callable[[Scenario], Any] | None = None
     setter: Callable[[Scenario, Any], Scenario] | None = None
     choices: tuple[str, ...] = ()
+    bounds: Callable[[Scenario], tuple[float, float]] | None = None
+    rule_path: str | None = None
 
-    def read(self, scenario: Scenario) -> float:
+    @property
+    def integer(self) -> bool:
+        """True when the lever takes whole numbers."""
+        return isinstance(self.step, int)
+
+    def read(self, scenario: Scenario) -> Any:
         """Display value of this lever in ``scenario``."""
         raw = self.getter(scenario) if self.getter else get_path(scenario, self.path)
         if self.kind == "toggle":
@@ -63,25 +76,48 @@ class Lever:
         if self.kind == "choice":
             return raw
         value = raw * self.scale
-        return int(round(value)) if isinstance(self.step, int) else float(round(value, 10))
+        return int(round(value)) if self.integer else float(round(value, 10))
 
-    def write(self, scenario: Scenario, display_value: float) -> Scenario:
-        """Scenario with this lever set to ``display_value`` (clamped to its range)."""
+    def limits(self, scenario: Scenario) -> tuple[float, float]:
+        """Allowed display range in ``scenario`` (the schema's range × ``scale``)."""
+        if self.bounds is not None:
+            low, high = self.bounds(scenario)
+        else:
+            fs = spec_at(self.path)
+            low, high = fs.minimum * self.scale, fs.maximum * self.scale
+        return (int(low), int(high)) if self.integer else (float(low), float(high))
+
+    def allows(self, scenario: Scenario, display_value: Any) -> bool:
+        """True when ``display_value`` is one this lever can take in ``scenario``."""
         if self.kind == "choice":
-            return self.setter(scenario, display_value) if self.setter else replace_path(
-                scenario, self.path, display_value)
+            return display_value in self.choices
+        if self.kind == "toggle":
+            return isinstance(display_value, bool)
+        low, high = self.limits(scenario)
+        return low <= display_value <= high
+
+    def write(self, scenario: Scenario, display_value: Any) -> Scenario:
+        """Scenario with this lever set to ``display_value`` (display units, never clamped).
+
+        Raises:
+            ValueError: the value is outside :meth:`limits` (widgets cannot send one).
+        """
+        if not self.allows(scenario, display_value):
+            raise ValueError(f"{self.key}: {display_value!r} is outside {self.limits(scenario)}")
         if self.kind == "toggle":
             return replace_path(scenario, self.path, bool(display_value))
-        value = min(max(display_value, self.minimum), self.maximum)
         if self.setter:
-            return self.setter(scenario, value)
-        raw = value / self.scale
+            return self.setter(scenario, display_value)
+        if self.kind == "choice":
+            return replace_path(scenario, self.path, display_value)
+        raw = display_value / self.scale
         current = get_path(scenario, self.path)
-        if isinstance(current, int):
-            raw = int(round(raw))
-        elif isinstance(current, float):
-            raw = float(raw)
+        raw = int(round(raw)) if isinstance(current, int) else float(raw)
         return replace_path(scenario, self.path, raw)
+
+    def inactive_reason(self, scenario: Scenario) -> str | None:
+        """Why this lever cannot act on ``scenario`` (a :mod:`sim.applicability` code)."""
+        return inactive_reason(scenario, self.rule_path or self.path)
 
 
 def _acquisition_years(s: Scenario) -> int:
@@ -90,7 +126,7 @@ def _acquisition_years(s: Scenario) -> int:
     return sum(1 for v in s.acquisition.new_per_year(s.horizon_years) if v > 0)
 
 
-def _set_acquisition_years(s: Scenario, years: float) -> Scenario:
+def _set_acquisition_years(s: Scenario, years: int) -> Scenario:
     """Acquire for ``years`` years: a list becomes a constant of its first non-zero year."""
     if int(years) == _acquisition_years(s):
         return s
@@ -116,12 +152,24 @@ def _run_only(s: Scenario, kind: str) -> Scenario:
     return s
 
 
+def _running_reference(s: Scenario) -> float | None:
+    running = [p for _, p in s.programmes.items() if p.enabled]
+    return running[0].reference_cost_per_member if running else None
+
+
 def _programme_spend(s: Scenario) -> float:
-    """Spend per member of the running programmes, % of their reference spend (100 if none)."""
+    """Spend per member of the first running programme, % of its reference (100 if none)."""
     running = [p for _, p in s.programmes.items() if p.enabled]
     if not running:
         return 100.0
     return running[0].cost_per_member_year / running[0].reference_cost_per_member * 100.0
+
+
+def _programme_spend_bounds(s: Scenario) -> tuple[float, float]:
+    """0 % up to the schema's largest cost per member, as % of the tightest reference."""
+    references = [p.reference_cost_per_member for _, p in s.programmes.items() if p.enabled]
+    ceiling = spec_at("programmes.points.cost_per_member_year").maximum
+    return 0.0, (ceiling / max(references) * 100.0 if references else 300.0)
 
 
 def _set_programme_spend(s: Scenario, percent: float) -> Scenario:
@@ -134,8 +182,9 @@ def _set_programme_spend(s: Scenario, percent: float) -> Scenario:
     return s
 
 
-def _money(key: str, path: str, maximum: float = 10_000.0, step: float = 0.1) -> Lever:
-    return Lever(key, path, f"lever.{key}", 0.0, maximum, step, fmt="%.2f")
+def _money(key: str, path: str, label_key: str | None = None, step: float = 0.1,
+           fmt: str = "%.2f") -> Lever:
+    return Lever(key, path, label_key or f"lever.{key}", "number", step, fmt=fmt)
 
 
 LEVERS: tuple[Lever, ...] = (
@@ -143,94 +192,58 @@ LEVERS: tuple[Lever, ...] = (
     _money("renewal_price", "pricing.renewal_price"),
     _money("variable_cost", "pricing.variable_cost"),
     _money("acquisition_cost", "pricing.acquisition_cost"),
-    Lever("discount_rate", "finance.discount_rate", "lever.discount_rate", 0.0, 50.0, 0.5,
-          scale=100.0, kind="slider", fmt="%.1f %%"),
-    Lever("uplift", "retention.uplift_points", "lever.uplift", -10.0, 10.0, 0.5,
-          kind="slider", fmt="%+.1f"),
-    Lever("horizon", "horizon_years", "lever.horizon", 1, 30, 1, kind="slider", fmt="%d"),
-    Lever("acq_years", "acquisition.years", "lever.acq_years", 1, 30, 1, kind="slider",
-          fmt="%d", getter=_acquisition_years, setter=_set_acquisition_years),
-    Lever("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget", 0.0,
-          5_000_000.0, 50_000.0, kind="slider", fmt="localized"),
-    Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", 0, 1, 1, kind="toggle"),
-    Lever("competition", "competition.intensity", "lever.competition", 0.0, 100.0, 5.0,
-          scale=100.0, kind="slider", fmt="%.0f %%"),
-    Lever("service_quality", "satisfaction.service_quality", "lever.service_quality", 1.0, 5.0,
-          0.05, kind="slider", fmt="%.2f"),
-    Lever("satisfaction_spread", "satisfaction.spread", "lever.satisfaction_spread", 0.0, 2.0,
-          0.05, kind="slider", fmt="%.2f"),
-    Lever("programme_kind", "programmes", "lever.programme_kind", 0, 0, 0, kind="choice",
+    Lever("discount_rate", "finance.discount_rate", "lever.discount_rate", "slider", 0.5,
+          scale=100.0, fmt="%.1f %%"),
+    Lever("uplift", "retention.uplift_points", "lever.uplift", "slider", 0.5, fmt="%+.1f"),
+    Lever("horizon", "horizon_years", "lever.horizon", "slider", 1, fmt="%d"),
+    Lever("acq_years", "acquisition.years", "lever.acq_years", "number", 1, fmt="%d",
+          getter=_acquisition_years, setter=_set_acquisition_years),
+    _money("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget",
+           step=50_000.0, fmt="%.0f"),
+    Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", "toggle"),
+    Lever("competition", "competition.intensity", "lever.competition", "slider", 5.0,
+          scale=100.0, fmt="%.0f %%"),
+    Lever("service_quality", "satisfaction.service_quality", "lever.service_quality", "slider",
+          0.05, fmt="%.2f"),
+    Lever("satisfaction_spread", "satisfaction.spread", "lever.satisfaction_spread", "slider",
+          0.05, fmt="%.2f"),
+    Lever("programme_kind", "programmes", "lever.programme_kind", "choice",
           choices=("none", *PROGRAMME_KINDS), getter=_running_programme, setter=_run_only),
-    Lever("programme_spend", "programmes", "lever.programme_spend", 0.0, 300.0, 10.0,
-          kind="slider", fmt="%.0f %%", getter=_programme_spend, setter=_set_programme_spend),
-    *(Lever(f"prog_{kind}", f"programmes.{kind}.enabled", f"programme.{kind}", 0, 1, 1,
-            kind="toggle") for kind in PROGRAMME_KINDS),
+    Lever("programme_spend", "programmes", "lever.programme_spend", "number", 10.0,
+          fmt="%.0f", getter=_programme_spend, setter=_set_programme_spend,
+          bounds=_programme_spend_bounds, rule_path=RUNNING_PROGRAMME_COST),
+    *(Lever(f"prog_{kind}", f"programmes.{kind}.enabled", f"programme.{kind}", "toggle")
+      for kind in PROGRAMME_KINDS),
 )
 _BY_KEY = {lv.key: lv for lv in LEVERS}
+_ERROR_KEY = "lever_error"
+
 
 def lever(key: str) -> Lever:
     """The lever with widget key ``key``."""
     return _BY_KEY[key]
 
 
-LEVER_VALUES = "lever_values"
-"""Session key of ``{lever key: display value}``: the levers' values, kept apart from the
-widgets' own state (which Streamlit drops on pages that do not draw the widget)."""
+def edit_lever(key: str, display_value: Any) -> str | None:
+    """Write one lever's value into the current scenario; the problem text if refused.
 
-
-def lever_values() -> dict[str, Any]:
-    """The current display value of every lever (``{key: value}``)."""
-    return st.session_state.setdefault(LEVER_VALUES, {})
-
-
-def _clamp(lv: Lever, value: Any) -> Any:
-    if lv.kind == "toggle":
-        return bool(value)
-    if lv.kind == "choice":
-        return value if value in lv.choices else lv.choices[0]
-    return min(max(value, lv.minimum), lv.maximum)
-
-
-def reset_levers(scenario: Scenario) -> None:
-    """Put ``scenario``'s values into every lever (called when a scenario is loaded)."""
-    st.session_state[LEVER_VALUES] = {lv.key: _clamp(lv, lv.read(scenario)) for lv in LEVERS}
-    for lv in LEVERS:
-        st.session_state.pop(lv.key, None)     # the widget re-initialises from the value
-
-
-def set_lever_value(key: str, value: Any) -> None:
-    """Set one lever programmatically (e.g. from a shared link), clamped to its range."""
+    The edited scenario is validated as a whole (the same rules as a file), so the
+    current scenario is always one that loads, runs and saves.
+    """
     lv = _BY_KEY[key]
-    lever_values()[key] = _clamp(lv, value)
-    st.session_state.pop(key, None)
+    current = state.current_scenario()
+    try:
+        edited = state.validated(lv.write(current, display_value))
+    except ValueError as exc:
+        issues = exc.issues if isinstance(exc, ScenarioError) else ()
+        return "; ".join(issue_text(i) for i in issues) or str(exc)
+    state.set_current(edited)
+    return None
 
 
-def apply_levers(base: Scenario) -> Scenario:
-    """``base`` with every lever whose value differs from it applied."""
-    scenario = base
-    values = lever_values()
-    for lv in LEVERS:
-        if lv.key in values and values[lv.key] != lv.read(base):
-            scenario = lv.write(scenario, values[lv.key])
-    return scenario
-
-
-def _sync_programme_levers(key: str) -> None:
-    """Keep the dashboard's programme selector and the per-programme toggles in agreement."""
-    values = lever_values()
-    if key == "programme_kind":
-        for kind in PROGRAMME_KINDS:
-            values[f"prog_{kind}"] = values[key] == kind
-            st.session_state.pop(f"prog_{kind}", None)
-    elif key.startswith("prog_"):
-        values["programme_kind"] = next((k for k in PROGRAMME_KINDS if values.get(f"prog_{k}")),
-                                        "none")
-        st.session_state.pop("programme_kind", None)
-
-
-def _remember(key: str, rerun: tuple[str, ...]) -> None:
-    lever_values()[key] = st.session_state[key]
-    _sync_programme_levers(key)
+def _on_change(key: str, rerun: tuple[str, ...]) -> None:
+    problem = edit_lever(key, st.session_state[key])
+    st.session_state[_ERROR_KEY] = (key, problem) if problem else None
     if rerun:
         try:
             st.rerun(list(rerun))
@@ -238,8 +251,17 @@ def _remember(key: str, rerun: tuple[str, ...]) -> None:
             pass        # a fragment has not rendered (e.g. no sidebar): rerun the whole app
 
 
+def _show_widget_value(lv: Lever, value: Any) -> None:
+    """Make the widget show ``value`` (before it is drawn in this run)."""
+    if st.session_state.get(lv.key, _MISSING) != value:
+        st.session_state[lv.key] = value
+
+
+_MISSING = object()
+
+
 def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
-    """Draw the widget of lever ``key``, showing and updating its stored value.
+    """Draw the widget of lever ``key`` showing the current scenario's value.
 
     Args:
         key: the lever's key.
@@ -248,21 +270,27 @@ def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> 
             the sidebar status); empty: Streamlit's default rerun.
     """
     lv = _BY_KEY[key]
+    scenario = state.current_scenario()
+    value = lv.read(scenario)
+    _show_widget_value(lv, value)
+    reason = lv.inactive_reason(scenario)
     label = t(lv.label_key)
-    help_text = t(lv.label_key + "_help")
-    stored = lever_values().get(key)
-    callback = dict(key=lv.key, help=help_text, on_change=_remember, args=(key, rerun))
+    common: dict[str, Any] = dict(key=lv.key, help=t(lv.label_key + "_help"),
+                                  on_change=_on_change, args=(key, rerun),
+                                  disabled=reason is not None)
     if lv.kind == "toggle":
-        return container.toggle(label, value=bool(stored), **callback)
-    if lv.kind == "choice":
-        options = list(lv.choices)
-        return container.selectbox(label, options, index=options.index(stored)
-                                   if stored in options else 0,
-                                   format_func=lambda c: t(f"{lv.label_key}_{c}"), **callback)
-    common = dict(min_value=lv.minimum, max_value=lv.maximum, step=lv.step, format=lv.fmt,
-                  **callback)
-    if stored is not None:
-        common["value"] = stored
-    if lv.kind == "slider":
-        return container.slider(label, **common)
-    return container.number_input(label, **common)
+        widget = container.toggle(label, **common)
+    elif lv.kind == "choice":
+        widget = container.selectbox(label, list(lv.choices),
+                                     format_func=lambda c: t(f"{lv.label_key}_{c}"), **common)
+    else:
+        low, high = lv.limits(scenario)
+        step = lv.step if lv.integer else float(lv.step)
+        draw = container.slider if lv.kind == "slider" else container.number_input
+        widget = draw(label, min_value=low, max_value=high, step=step, format=lv.fmt, **common)
+    if reason is not None:
+        container.caption(t(f"lever_off.{reason}"))
+    error = st.session_state.get(_ERROR_KEY)
+    if error and error[0] == key:
+        container.error(error[1], icon=":material/error:")
+    return widget

@@ -15,9 +15,10 @@ from typing import Any
 
 import streamlit as st
 
+from sim.scenario import Scenario
 from ui import state
 from ui.i18n import t
-from ui.levers import Lever, lever, lever_values, set_lever_value
+from ui.levers import Lever, edit_lever, lever
 
 __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices", "clear_notices",
            "parse_lever_value", "format_lever_value"]
@@ -30,19 +31,24 @@ _READ_KEY = "url_read"
 _NOTICE_KEY = "url_notices"
 
 
-def parse_lever_value(lv: Lever, raw: str) -> Any | None:
-    """The lever value a URL parameter asks for, or None if it is not allowed."""
+def parse_lever_value(lv: Lever, raw: str, scenario: Scenario) -> Any | None:
+    """The lever value a URL parameter asks for, or None if ``scenario`` does not allow it."""
     if lv.kind == "choice":
-        return raw if raw in lv.choices else None
-    if lv.kind == "toggle":
-        return {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
-    try:
-        value = float(raw)
-    except ValueError:
-        return None
-    if not math.isfinite(value) or not lv.minimum <= value <= lv.maximum:
-        return None
-    return int(round(value)) if isinstance(lv.step, int) else value
+        value: Any = raw
+    elif lv.kind == "toggle":
+        value = {"1": True, "true": True, "0": False, "false": False}.get(raw.lower())
+    else:
+        try:
+            value = float(raw)
+        except ValueError:
+            return None
+        if not math.isfinite(value):
+            return None
+        if lv.integer:
+            if value != int(value):
+                return None
+            value = int(value)
+    return value if value is not None and lv.allows(scenario, value) else None
 
 
 def format_lever_value(value: Any) -> str:
@@ -54,12 +60,13 @@ def format_lever_value(value: Any) -> str:
     return str(value)
 
 
-def _allowed(lv: Lever) -> str:
+def _allowed(lv: Lever, scenario: Scenario) -> str:
     if lv.kind == "choice":
         return ", ".join(lv.choices)
     if lv.kind == "toggle":
         return "0, 1"
-    return f"{lv.minimum:g} … {lv.maximum:g}"
+    low, high = lv.limits(scenario)
+    return f"{low:g} … {high:g}"
 
 
 def read_url_once() -> None:
@@ -81,12 +88,19 @@ def read_url_once() -> None:
         if raw is None:
             continue
         lv = lever(key)
-        value = parse_lever_value(lv, raw)
+        current = state.current_scenario()
+        if lv.inactive_reason(current) is not None:
+            notices.append(t("share.inactive_value", name=t(lv.label_key)))
+            continue
+        value = parse_lever_value(lv, raw, current)
         if value is None:
             notices.append(t("share.bad_value", name=t(lv.label_key), value=raw[:40],
-                             allowed=_allowed(lv)))
-        else:
-            set_lever_value(key, value)
+                             allowed=_allowed(lv, current)))
+            continue
+        problem = edit_lever(key, value)
+        if problem:
+            notices.append(t("share.refused_value", name=t(lv.label_key), value=raw[:40],
+                             problem=problem))
     st.session_state[_NOTICE_KEY] = notices
 
 
@@ -102,15 +116,15 @@ def url_notices() -> list[str]:
 
 def sync_url() -> None:
     """Write the loaded preset and the shared levers that differ from it into the URL."""
-    base = state.base_scenario()
+    base, current = state.base_scenario(), state.current_scenario()
     wanted: dict[str, str] = {}
     preset = state.loaded_preset()
     if preset is not None:
         wanted[SCENARIO_PARAM] = preset
-    values = lever_values()
     for key in SHARED_LEVERS:
         lv = lever(key)
-        if key in values and values[key] != lv.read(base):
-            wanted[key] = format_lever_value(values[key])
+        value = lv.read(current)
+        if value != lv.read(base):
+            wanted[key] = format_lever_value(value)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

@@ -1,35 +1,36 @@
-"""Session state: which scenario is loaded, its edits, and the cached engine calls.
+"""Session state: the loaded scenario, the current (edited) scenario, and the cached engine calls.
 
-Session state holds parameters only (the loaded scenario and widget values);
-results live in bounded ``st.cache_data`` caches keyed on the scenario's content.
+One source of truth: the scenario being shown is held once, as a validated
+:class:`~sim.scenario.Scenario` under ``CURRENT_KEY``. Every widget is drawn from it
+(``ui.levers``) and every edit (levers, the TCO table) writes back into it; the
+scenario as loaded (``BASE_KEY``) is kept beside it for "edited" and "reset". Session
+state holds parameters only; results live in bounded ``st.cache_data`` caches keyed
+on the scenario's content.
 """
 
 from __future__ import annotations
-
-import dataclasses
 
 import streamlit as st
 
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.library import list_presets, load_preset
-from sim.scenario import Scenario
-from sim.tco import CrmSystem
+from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
 from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, run_engines
-from ui.levers import apply_levers, reset_levers
 
-__all__ = ["DEFAULT_PRESET", "PRESET_KEY", "preset_options", "ensure_loaded", "load_into_session",
-           "base_scenario", "current_scenario", "is_edited", "cohort_run", "cohort_inputs_of", "whatif_run",
-           "set_crm_system", "editor_key", "TCO_KEY", "BY_CONTENT", "reload_presets",
-           "loaded_preset", "uploads", "add_upload", "take_new_uploads", "on_preset_change",
-           "preset_scenario"]
+__all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
+           "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
+           "set_current", "validated", "is_edited", "cohort_run", "cohort_inputs_of",
+           "whatif_run", "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
+           "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
 
 DEFAULT_PRESET = "textbook_magazine"
 PRESET_KEY = "preset"
 BASE_KEY = "base_scenario"
+"""Session key of the scenario as loaded (picker, upload, link, save)."""
+CURRENT_KEY = "current_scenario"
+"""Session key of the scenario being shown: the loaded one with the user's edits."""
 GENERATION_KEY = "load_generation"
 """Counts scenario loads; editors key their widgets with it so a new load resets them."""
-TCO_KEY = "crm_system_edit"
-"""Session key of the CRM system as edited on the ROI & TCO page (None: as loaded)."""
 LOADED_PRESET_KEY = "loaded_preset"
 """Id of the preset the loaded scenario came from (None for an uploaded file)."""
 UPLOADS_KEY = "uploaded_scenarios"
@@ -54,15 +55,14 @@ def preset_scenario(preset_id: str) -> Scenario:
 
 
 def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
-    """Make ``scenario`` the loaded (baseline) scenario and reset every lever to it.
+    """Make ``scenario`` the loaded and the current scenario (every widget follows it).
 
     ``preset_id``: the library file it came from (None: an uploaded file).
     """
     st.session_state[BASE_KEY] = scenario
+    st.session_state[CURRENT_KEY] = scenario
     st.session_state[LOADED_PRESET_KEY] = preset_id
-    st.session_state[TCO_KEY] = None
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
-    reset_levers(scenario)
 
 
 def on_preset_change() -> None:
@@ -118,14 +118,24 @@ def base_scenario() -> Scenario:
 
 
 def current_scenario() -> Scenario:
-    """The loaded scenario with the user's edits applied: the TCO table, then the levers."""
-    base = base_scenario()
-    edited: CrmSystem | None = st.session_state.get(TCO_KEY)
-    if edited is not None:
-        # ``enabled`` belongs to its lever; the table edit carries everything else.
-        base = dataclasses.replace(
-            base, crm_system=dataclasses.replace(edited, enabled=base.crm_system.enabled))
-    return apply_levers(base)
+    """The scenario being shown: the loaded one with every edit applied."""
+    ensure_loaded()
+    return st.session_state[CURRENT_KEY]
+
+
+def set_current(scenario: Scenario) -> None:
+    """Make ``scenario`` (already validated, see :func:`validated`) the one being shown."""
+    ensure_loaded()
+    st.session_state[CURRENT_KEY] = scenario
+
+
+def validated(scenario: Scenario) -> Scenario:
+    """``scenario`` checked against every field range and rule, as a file would be.
+
+    Raises:
+        ScenarioError: listing every problem (the edit is then not applied).
+    """
+    return scenario_from_dict(scenario_to_dict(scenario))
 
 
 def editor_key(name: str) -> str:
@@ -133,13 +143,8 @@ def editor_key(name: str) -> str:
     return f"{name}_{st.session_state.get(GENERATION_KEY, 0)}"
 
 
-def set_crm_system(system: CrmSystem) -> None:
-    """Keep a TCO table edit (applied by :func:`current_scenario`)."""
-    st.session_state[TCO_KEY] = system
-
-
 def is_edited() -> bool:
-    """True when the levers differ from the loaded scenario."""
+    """True when the current scenario differs from the one loaded."""
     return current_scenario() != base_scenario()
 
 
@@ -161,9 +166,10 @@ def engine_run(scenario: Scenario) -> EngineRun:
     return run_engines(scenario)
 
 
-def whatif_run(scenario: Scenario, reference: Scenario) -> WhatIf:
-    """The edited scenario against its baseline (the loaded policy in the same market).
+def whatif_run(scenario: Scenario, reference: Scenario | None = None) -> WhatIf:
+    """``scenario`` against its baseline, which depends on the scenario alone
+    (:func:`sim.whatif.baseline_for`; ``reference`` is not used and will go).
 
     Each run is cached on its own, so a lever move recomputes only the scenario.
     """
-    return compare_runs(engine_run(scenario), engine_run(baseline_for(scenario, reference)))
+    return compare_runs(engine_run(scenario), engine_run(baseline_for(scenario)))

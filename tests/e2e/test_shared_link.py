@@ -26,3 +26,17 @@ def test_deep_link_on_a_fresh_server(page, fresh_app_url):
     assert page.get_by_test_id("stException").count() == 0
     assert_charts_drawn(page, 2)
     screenshot(page, "shared_link_loyalty")
+
+
+def test_deep_link_to_the_default_page_on_a_warm_server(page, app_url):
+    page.goto(app_url)                       # the server has served the app already
+    wait_for_app(page)
+    page.goto(f"{app_url}/clv?scenario=baseline&uplift=2")
+    wait_for_app(page)
+    page.get_by_role("heading", name="Customer lifetime value and cohorts").wait_for(
+        timeout=20_000)
+    assert page.get_by_text("Page not found").count() == 0
+    slider = page.get_by_test_id("stSlider").filter(has_text="Renewal rate uplift").first
+    assert slider.get_by_test_id("stSliderThumbValue").inner_text().strip() == "+2.0"
+    assert page.get_by_test_id("stSidebar").get_by_text("Edited").count() >= 1
+    assert page.get_by_test_id("stException").count() == 0

@@ -1,0 +1,90 @@
+"""Browser: switch scenario, then move a lever and back — the page shows the CLI's numbers.
+
+Issue 10, point 1: after picking another scenario the lever widgets kept the previous
+scenario's values in the browser (AppTest does not show it), and the first lever touched
+applied all of them (CLV page, ``baseline``, one +0.5 uplift step: net CLV 403.51 → 44.40).
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+from sim import scenario_io
+from sim.library import load_preset
+from sim.scenario import replace_path
+from tests.e2e.conftest import ROOT, screenshot, sidebar_select, wait_for_app
+
+
+def _cli_kpis(scenario, tmp_path) -> dict:
+    """``python -m sim run FILE --format json`` on ``scenario`` (what a planner would run)."""
+    path = tmp_path / "scenario.toml"
+    path.write_text(scenario_io.dumps(scenario), encoding="utf-8")
+    out = subprocess.run([sys.executable, "-m", "sim", "run", str(path), "--format", "json",
+                          "--replications", "0"], cwd=ROOT, capture_output=True, text=True,
+                         check=True).stdout
+    return json.loads(out)["kpis"]
+
+
+def _usd(value: float) -> str:
+    return f"{'-' if value < 0 else ''}USD {abs(value):,.2f}"
+
+
+def _wait_metric(page, label: str, value: str) -> None:
+    page.wait_for_function(
+        "([label, value]) => [...document.querySelectorAll('[data-testid=stMetric]')]"
+        ".some(m => m.innerText.includes(label) &&"
+        " m.querySelector('[data-testid=stMetricValue]').innerText.trim() === value)",
+        arg=[label, value], timeout=20_000)
+
+
+def test_switch_scenario_then_move_the_uplift_and_back(page, app_url, tmp_path):
+    baseline = load_preset("baseline")
+    page.goto(app_url)
+    wait_for_app(page)
+    # An edit on the first scenario, which must not follow the user to the next one.
+    price = page.get_by_test_id("stNumberInput").filter(has_text="Renewal price").first
+    price.get_by_role("spinbutton").fill("99")
+    price.get_by_role("spinbutton").press("Enter")
+    wait_for_app(page)
+    sidebar_select(page, "Scenario", baseline.name)
+    label = "Value after acquisition cost"
+    _wait_metric(page, label, _usd(_cli_kpis(baseline, tmp_path)["clv_net"]))
+    assert price.get_by_role("spinbutton").input_value() == f"{baseline.pricing.renewal_price:.2f}"
+
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Renewal rate uplift").first \
+        .get_by_role("slider")
+    thumb.focus()
+    page.keyboard.press("ArrowRight")                      # one +0.5 point step
+    wait_for_app(page)
+    stepped = replace_path(baseline, "retention.uplift_points", 0.5)
+    _wait_metric(page, label, _usd(_cli_kpis(stepped, tmp_path)["clv_net"]))
+    screenshot(page, "state_baseline_uplift_step")
+    page.keyboard.press("ArrowLeft")                       # and back
+    wait_for_app(page)
+    _wait_metric(page, label, _usd(_cli_kpis(baseline, tmp_path)["clv_net"]))
+    assert page.get_by_test_id("stException").count() == 0
+
+
+def test_switch_scenario_then_one_plus_on_the_dashboard(page, app_url, tmp_path):
+    loaded = load_preset("whatif_competitor_enters")
+    page.goto(app_url)
+    wait_for_app(page)
+    price = page.get_by_test_id("stNumberInput").filter(has_text="Renewal price").first
+    price.get_by_role("spinbutton").fill("80")
+    price.get_by_role("spinbutton").press("Enter")
+    wait_for_app(page)
+    sidebar_select(page, "Scenario", loaded.name)
+    page.get_by_test_id("stSidebarNav").get_by_text("Executive dashboard").click()
+    wait_for_app(page)
+    label = f"Customers after {loaded.horizon_years} years"
+    _wait_metric(page, label, f"{_cli_kpis(loaded, tmp_path)['customers_end']:,.0f}")
+    price = page.get_by_test_id("stNumberInput").filter(has_text="Renewal price").first
+    assert price.get_by_role("spinbutton").input_value() == f"{loaded.pricing.renewal_price:.2f}"
+    price.get_by_test_id("stNumberInputStepUp").click()     # one "+": +0.10
+    wait_for_app(page)
+    stepped = replace_path(loaded, "pricing.renewal_price", loaded.pricing.renewal_price + 0.1)
+    _wait_metric(page, label, f"{_cli_kpis(stepped, tmp_path)['customers_end']:,.0f}")
+    assert page.get_by_test_id("stException").count() == 0
+    screenshot(page, "state_dashboard_one_plus")
