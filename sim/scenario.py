@@ -32,13 +32,31 @@ __all__ = [
     "WordOfMouth",
     "Scenario",
     "scenario_from_dict",
+    "migrate",
+    "MIGRATIONS",
     "scenario_to_dict",
     "replace_path",
     "get_path",
     "spec_at",
 ]
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""Schema this simulator reads and writes. Version 1 files are migrated on loading
+(:data:`MIGRATIONS`); saving writes version 2."""
+
+
+def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
+    """Version 1 → 2: ``market.share_of_wallet`` is gone. It never changed a result (no
+    engine read it), so dropping it keeps every number of a version-1 file."""
+    market = data.get("market")
+    if isinstance(market, dict):
+        market = {k: v for k, v in market.items() if k != "share_of_wallet"}
+        data = {**data, "market": market}
+    return {**data, "schema_version": 2}
+
+
+MIGRATIONS: dict[int, Any] = {1: _v1_to_v2}
+"""``{version: function}`` turning a parsed file of that version into the next version."""
 MONEY_MAX = 1e9
 CUSTOMERS_MAX = 1e9
 
@@ -148,15 +166,10 @@ class Market:
     """The market the firm competes in.
 
     ``size``: prospects plus customers, the most customers the firm can have
-    (0 = unbounded; required for paid acquisition). ``share_of_wallet``: the
-    share of a customer's category spending the firm captures (customer share,
-    客户占有率); customer equity in the market view = customers × share of wallet ×
-    CLV (DOMAIN.md §4).
+    (0 = unbounded; required for paid acquisition).
     """
 
     size: float = spec(0.0, "float", unit="customers", minimum=0, maximum=CUSTOMERS_MAX)
-    share_of_wallet: float = spec(0.4, "float", unit="fraction", minimum=0, maximum=1,
-                                  lever=True)
 
 
 @dataclass(frozen=True)
@@ -206,7 +219,7 @@ class WordOfMouth:
 
 @dataclass(frozen=True)
 class Scenario:
-    """Every input of one simulation run (schema version 1)."""
+    """Every input of one simulation run (schema version 2)."""
 
     schema_version: int = spec(SCHEMA_VERSION, "int", minimum=SCHEMA_VERSION,
                                maximum=SCHEMA_VERSION)
@@ -251,33 +264,42 @@ class Scenario:
 
 
 def _version_advice(version: Any) -> str:
-    """What to change in a file whose schema version this simulator does not read.
-
-    Version 1 is the first published schema, so there is nothing older to migrate
-    from: a newer file needs a newer simulator, anything else is refused.
-    """
+    """What to change in a file whose schema version this simulator cannot read."""
     if isinstance(version, int) and not isinstance(version, bool) and version > SCHEMA_VERSION:
         return (f"the file was written for schema {version} by a newer simulator; this one "
-                f"reads schema_version = {SCHEMA_VERSION}: update the simulator, or save the "
-                "scenario again from a version that reads both")
-    return (f"this simulator reads schema_version = {SCHEMA_VERSION} (the first published "
-            "schema; there is no older one to migrate from): set schema_version = 1 and "
-            "check the fields against the README")
+                f"reads schema_version = {SCHEMA_VERSION} (and migrates version 1): update the "
+                "simulator, or save the scenario again from a version that reads both")
+    return (f"this simulator reads schema_version = {SCHEMA_VERSION} and migrates version 1 "
+            "(the first published schema; there is nothing older): set schema_version = "
+            f"{SCHEMA_VERSION} and check the fields against the README")
+
+
+def migrate(data: Any) -> Any:
+    """A parsed file brought to :data:`SCHEMA_VERSION` (unchanged if already there).
+
+    Raises:
+        ScenarioError: the version is not a whole number this simulator reads or migrates.
+    """
+    if not (isinstance(data, dict) and "schema_version" in data):
+        return data
+    version = data["schema_version"]
+    while isinstance(version, int) and not isinstance(version, bool) and version in MIGRATIONS:
+        data = MIGRATIONS[version](data)
+        version = data["schema_version"]
+    if version != SCHEMA_VERSION or isinstance(version, bool):
+        raise ScenarioError([Issue("schema_version", "version", _version_advice(version),
+                                   repr(version)[:40])])
+    return data
 
 
 def scenario_from_dict(data: Any) -> Scenario:
-    """Validate a mapping (parsed TOML/JSON) and build a :class:`Scenario`.
+    """Validate a mapping (parsed TOML/JSON, any readable schema version) into a :class:`Scenario`.
 
     Raises:
         ScenarioError: listing every problem with its field path and allowed range.
     """
     issues: list[Issue] = []
-    if isinstance(data, dict) and "schema_version" in data:
-        version = data["schema_version"]
-        if version != SCHEMA_VERSION or isinstance(version, bool):
-            raise ScenarioError([Issue("schema_version", "version", _version_advice(version),
-                                       repr(version)[:40])])
-    scenario = build_dataclass(Scenario, data, "", issues)
+    scenario = build_dataclass(Scenario, migrate(data), "", issues)
     if issues:
         raise ScenarioError(issues)
     return scenario

@@ -32,7 +32,7 @@ def test_every_preset_validates_runs_and_round_trips(path: Path, tmp_path: Path)
     again = scenario_io.load(written)
     assert again == scenario
     assert scenario_io.dumps(again) == scenario_io.dumps(scenario)
-    assert "schema_version = 1" in written.read_text(encoding="utf-8")
+    assert "schema_version = 2" in written.read_text(encoding="utf-8")
 
 
 def test_every_problem_is_listed_with_its_path_and_allowed_range() -> None:
@@ -67,7 +67,7 @@ discount_rate = nan
     (b"\xff\xfe not utf-8", "encoding"),
     (b"name = ", "syntax"),
     (b"a" * (scenario_io.MAX_FILE_BYTES + 1), "size"),
-    (b"schema_version = 2\nname = 'x'", "version"),
+    (b"schema_version = 3\nname = 'x'", "version"),
     (b"[[pricing]]\nrenewal_price = 1", "type"),
 ])
 def test_bad_files_give_one_clear_issue(data: bytes, code: str) -> None:
@@ -76,13 +76,28 @@ def test_bad_files_give_one_clear_issue(data: bytes, code: str) -> None:
     assert [issue.code for issue in info.value.issues] == [code]
 
 
-@pytest.mark.parametrize("version,advice", [(2, "newer simulator"), (0, "no older one"),
-                                            ("\"1\"", "set schema_version = 1")])
+@pytest.mark.parametrize("version,advice", [(3, "newer simulator"), (0, "nothing older"),
+                                            ("\"1\"", "set schema_version = 2")])
 def test_other_schema_versions_are_refused_saying_what_to_change(version, advice: str) -> None:
     with pytest.raises(ScenarioError) as info:
         scenario_io.loads(f"schema_version = {version}\nname = 'x'\n")
     (issue,) = info.value.issues
     assert issue.path == "schema_version" and advice in issue.allowed
+
+
+def test_a_version_1_file_is_migrated_keeping_every_number() -> None:
+    """Schema 2 dropped ``market.share_of_wallet``, which no engine ever read (issue 10)."""
+    v2 = (ROOT / "scenarios" / "whatif_points_programme.toml").read_text(encoding="utf-8")
+    v1 = v2.replace("schema_version = 2", "schema_version = 1").replace(
+        "[market]\n", "[market]\nshare_of_wallet = 0.4\n")
+    assert "share_of_wallet" in v1
+    old, new = scenario_io.loads(v1), scenario_io.loads(v2)
+    assert old == new
+    assert evaluate(old).result.kpis == evaluate(new).result.kpis
+    assert "schema_version = 2" in scenario_io.dumps(old)
+    with pytest.raises(ScenarioError) as info:      # a v2 file must not carry the old field
+        scenario_io.loads(v2.replace("[market]\n", "[market]\nshare_of_wallet = 0.4\n"))
+    assert [i.path for i in info.value.issues] == ["market.share_of_wallet"]
 
 
 def test_missing_file_is_a_scenario_error(tmp_path: Path) -> None:
