@@ -21,7 +21,10 @@ from streamlit.errors import StreamlitAPIException
 
 from sim.applicability import RUNNING_PROGRAMME_COST, inactive_reason
 from sim.programmes import PROGRAMME_KINDS
-from sim.scenario import Acquisition, Scenario, get_path, replace_path, spec_at
+from sim.edits import (acquisition_years, programme_spend_bounds, programme_spend_percent,
+                       running_programme, with_acquisition_years, with_only_programme,
+                       with_programme_spend_percent)
+from sim.scenario import Scenario, get_path, replace_path, spec_at
 from sim.schema import ScenarioError
 from ui import state
 from ui.i18n import issue_text, t
@@ -120,68 +123,6 @@ class Lever:
         return inactive_reason(scenario, self.rule_path or self.path)
 
 
-def _acquisition_years(s: Scenario) -> int:
-    if s.acquisition.mode in ("constant", "paid"):
-        return s.acquisition.years
-    return sum(1 for v in s.acquisition.new_per_year(s.horizon_years) if v > 0)
-
-
-def _set_acquisition_years(s: Scenario, years: int) -> Scenario:
-    """Acquire for ``years`` years: a list becomes a constant of its first non-zero year."""
-    if int(years) == _acquisition_years(s):
-        return s
-    if s.acquisition.mode in ("constant", "paid"):
-        return replace_path(s, "acquisition.years", int(years))
-    per_year = s.acquisition.new_per_year(s.horizon_years)
-    first = next((v for v in per_year if v > 0), s.acquisition.constant)
-    return replace_path(s, "acquisition", Acquisition(mode="constant", constant=first,
-                                                      years=int(years)))
-
-
-def _running_programme(s: Scenario) -> str:
-    """The first enabled programme kind, or ``none``."""
-    return next((kind for kind, p in s.programmes.items() if p.enabled), "none")
-
-
-def _run_only(s: Scenario, kind: str) -> Scenario:
-    """Enable programme ``kind`` alone (``none``: no programme)."""
-    if kind == _running_programme(s) and sum(p.enabled for _, p in s.programmes.items()) <= 1:
-        return s
-    for name, _programme in s.programmes.items():
-        s = replace_path(s, f"programmes.{name}.enabled", name == kind)
-    return s
-
-
-def _running_reference(s: Scenario) -> float | None:
-    running = [p for _, p in s.programmes.items() if p.enabled]
-    return running[0].reference_cost_per_member if running else None
-
-
-def _programme_spend(s: Scenario) -> float:
-    """Spend per member of the first running programme, % of its reference (100 if none)."""
-    running = [p for _, p in s.programmes.items() if p.enabled]
-    if not running:
-        return 100.0
-    return running[0].cost_per_member_year / running[0].reference_cost_per_member * 100.0
-
-
-def _programme_spend_bounds(s: Scenario) -> tuple[float, float]:
-    """0 % up to the schema's largest cost per member, as % of the tightest reference."""
-    references = [p.reference_cost_per_member for _, p in s.programmes.items() if p.enabled]
-    ceiling = spec_at("programmes.points.cost_per_member_year").maximum
-    return 0.0, (ceiling / max(references) * 100.0 if references else 300.0)
-
-
-def _set_programme_spend(s: Scenario, percent: float) -> Scenario:
-    if abs(percent - _programme_spend(s)) < 1e-9:
-        return s
-    for name, p in s.programmes.items():
-        if p.enabled:
-            s = replace_path(s, f"programmes.{name}.cost_per_member_year",
-                             p.reference_cost_per_member * percent / 100.0)
-    return s
-
-
 def _money(key: str, path: str, label_key: str | None = None, step: float = 0.1,
            fmt: str = "%.2f") -> Lever:
     return Lever(key, path, label_key or f"lever.{key}", "number", step, fmt=fmt)
@@ -197,7 +138,7 @@ LEVERS: tuple[Lever, ...] = (
     Lever("uplift", "retention.uplift_points", "lever.uplift", "slider", 0.5, fmt="%+.1f"),
     Lever("horizon", "horizon_years", "lever.horizon", "slider", 1, fmt="%d"),
     Lever("acq_years", "acquisition.years", "lever.acq_years", "number", 1, fmt="%d",
-          getter=_acquisition_years, setter=_set_acquisition_years),
+          getter=acquisition_years, setter=with_acquisition_years),
     _money("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget",
            step=50_000.0, fmt="%.0f"),
     Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", "toggle"),
@@ -208,10 +149,10 @@ LEVERS: tuple[Lever, ...] = (
     Lever("satisfaction_spread", "satisfaction.spread", "lever.satisfaction_spread", "slider",
           0.05, fmt="%.2f"),
     Lever("programme_kind", "programmes", "lever.programme_kind", "choice",
-          choices=("none", *PROGRAMME_KINDS), getter=_running_programme, setter=_run_only),
+          choices=("none", *PROGRAMME_KINDS), getter=running_programme, setter=with_only_programme),
     Lever("programme_spend", "programmes", "lever.programme_spend", "number", 10.0,
-          fmt="%.0f", getter=_programme_spend, setter=_set_programme_spend,
-          bounds=_programme_spend_bounds, rule_path=RUNNING_PROGRAMME_COST),
+          fmt="%.0f", getter=programme_spend_percent, setter=with_programme_spend_percent,
+          bounds=programme_spend_bounds, rule_path=RUNNING_PROGRAMME_COST),
     *(Lever(f"prog_{kind}", f"programmes.{kind}.enabled", f"programme.{kind}", "toggle")
       for kind in PROGRAMME_KINDS),
 )

@@ -24,11 +24,10 @@ def test_dashboard_lever_moves_kpi_delta(page, app_url):
     customers = _metric(page, "Customers after 10 years")
     assert customers.get_by_test_id("stMetricDelta").inner_text().strip() == "0"
 
-    slider = page.get_by_test_id("stSlider").filter(has_text="Acquisition budget").first
-    slider.get_by_role("slider").focus()
-    page.keyboard.press("ArrowRight")
-    page.keyboard.press("ArrowRight")       # +100,000 per year
-    wait_for_app(page)
+    budget = page.get_by_test_id("stNumberInput").filter(has_text="Acquisition budget").first
+    for _ in range(2):                      # +2 × 50,000 per year
+        budget.get_by_test_id("stNumberInputStepUp").click()
+        wait_for_app(page)
     page.wait_for_function(
         "() => [...document.querySelectorAll('[data-testid=stMetric]')]"
         ".some(m => m.innerText.includes('Customers after') &&"
