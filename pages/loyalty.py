@@ -3,9 +3,10 @@
 import pandas as pd
 import streamlit as st
 
-from sim.lessons import LOCK_IN_WARNING_SHARE, curve_table, loyalty_gain_breakdown, top_box_table
+from sim.lessons import (LOCK_IN_WARNING_SHARE, curve_table, loyalty_gain_breakdown, top_box_ratios,
+                         top_box_table)
 from sim.loyalty import ZONES, loyalty_zones
-from sim.population import LOYALTY_TYPES
+from sim.population import LOYALTY_TYPES, satisfied_share
 from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
@@ -70,7 +71,7 @@ def _types(scenario: Scenario, result) -> None:
 def _kpis(scenario: Scenario, result, reference) -> None:
     pop = state.cohort_inputs_of(scenario).population
     year1, ref1 = result.loyalty_types.iloc[0], reference.loyalty_types
-    satisfied = float(pop.weights @ pop.satisfied)
+    satisfied = satisfied_share(pop)
     retention = float(result.tenure["renewal_rate"].iloc[0])
     cols = st.columns(4)
     cols[0].metric(t("loyalty.kpi_satisfaction"), fmt_number(year1["mean_satisfaction"], 2),
@@ -105,9 +106,7 @@ def _top_box_section(scenario: Scenario) -> None:
     st.dataframe(pd.DataFrame(rows), hide_index=True, key="top_box_table")
     st.caption(t("loyalty.top_box_caption", low=fmt_number(TOP_BOX_COMPETITION[0] * 100),
                  high=fmt_number(TOP_BOX_COMPETITION[1] * 100)))
-    ratio = {c: float(table[(table.competition == c) & (table.satisfaction == 5.0)].retention.iloc[0]
-                      / table[(table.competition == c) & (table.satisfaction == 4.0)].retention.iloc[0])
-             for c in TOP_BOX_COMPETITION}
+    ratio = top_box_ratios(table)
     st.info(t("loyalty.top_box_lesson", ratio=fmt_number(ratio[TOP_BOX_COMPETITION[1]], 1),
               ratio_low=fmt_number(ratio[TOP_BOX_COMPETITION[0]], 2)), icon=":material/school:")
 

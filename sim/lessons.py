@@ -5,6 +5,8 @@
 * :func:`top_box_table` — "move satisfaction from 4 to 5": for a homogeneous
   population, the yearly retention, customers left after the horizon and CLV
   at each satisfaction and competition level, from the cohort engine;
+* :func:`top_box_ratios` — from that table, how many times more likely a customer
+  at the higher satisfaction is to renew than one at the lower, per competition level;
 * :func:`loyalty_gain_breakdown` — how much of the loyalty the programmes add
   comes from satisfaction (perceived value) and how much from switching costs
   (lock-in: hostages, loyalty that is not satisfaction).
@@ -23,7 +25,8 @@ from sim.population import satisfaction_population
 from sim.programmes import Programmes
 from sim.scenario import Scenario, replace_path
 
-__all__ = ["curve_table", "top_box_table", "loyalty_gain_breakdown", "LOCK_IN_WARNING_SHARE"]
+__all__ = ["curve_table", "top_box_table", "top_box_ratios", "loyalty_gain_breakdown",
+           "LOCK_IN_WARNING_SHARE"]
 
 LOCK_IN_WARNING_SHARE = 0.5
 """Warn when more than this share of the programmes' loyalty gain comes from switching costs."""
@@ -65,6 +68,21 @@ def top_box_table(scenario: Scenario, competition_levels: tuple[float, float] = 
                          "customers_end": result.kpis["customers_end"],
                          "clv_net": result.kpis["clv_net"]})
     return pd.DataFrame(rows)
+
+
+def top_box_ratios(table: pd.DataFrame) -> dict[float, float]:
+    """The "4→5" ratio per competition level of a :func:`top_box_table`.
+
+    ``{competition: retention at the higher satisfaction / retention at the lower}``
+    (dimensionless; how many times more likely the more satisfied customer is to
+    renew each year). NaN where retention at the lower level is 0.
+    """
+    ratios: dict[float, float] = {}
+    for competition, rows in table.groupby("competition", sort=False):
+        rows = rows.sort_values("satisfaction")
+        low, high = float(rows["retention"].iloc[0]), float(rows["retention"].iloc[-1])
+        ratios[float(competition)] = high / low if low > 0 else float("nan")
+    return ratios
 
 
 def loyalty_gain_breakdown(scenario: Scenario) -> dict[str, float]:

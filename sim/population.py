@@ -27,7 +27,8 @@ from sim.programmes import ProgrammeMix, programme_mix
 from sim.satisfaction import mean_satisfaction, satisfaction_classes
 from sim.scenario import Scenario
 
-__all__ = ["LOYALTY_TYPES", "Population", "satisfaction_population", "type_shares"]
+__all__ = ["LOYALTY_TYPES", "Population", "satisfaction_population", "satisfied_share",
+           "type_shares"]
 
 LOYALTY_TYPES = ("loyalists", "mercenaries", "hostages", "defectors")
 
@@ -56,6 +57,15 @@ class Population:
     loyalty_without_switching: np.ndarray
     satisfied: np.ndarray
     mix: ProgrammeMix
+
+
+def satisfied_share(population: Population) -> float:
+    """Share of new customers who are satisfied (satisfaction ≥ ``satisfied_from``).
+
+    Σ weights over the satisfied classes: a fraction in [0, 1] of the customers
+    acquired, before any renewal sorts them.
+    """
+    return float(np.clip(population.weights @ population.satisfied.astype(float), 0.0, 1.0))
 
 
 def satisfaction_population(scenario: Scenario) -> Population:

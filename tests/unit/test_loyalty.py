@@ -5,13 +5,15 @@ from __future__ import annotations
 import dataclasses
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cohort import run_cohort
 from sim.loyalty import LoyaltyCurve, loyalty_probability, loyalty_zones
-from sim.population import satisfaction_population
+from sim.lessons import top_box_ratios, top_box_table
+from sim.population import satisfaction_population, satisfied_share
 from sim.programmes import PROGRAMME_KINDS, Programmes, programme_mix
 from sim.satisfaction import Satisfaction, mean_satisfaction
 from sim.scenario import Scenario, replace_path
@@ -168,3 +170,27 @@ def test_word_of_mouth_feeds_acquisition() -> None:
     acquired = {name: run_cohort(s).kpis["acquired"]
                 for name, s in (("quiet", quiet), ("talking", talking), ("bitter", bitter))}
     assert acquired["talking"] > acquired["quiet"] > acquired["bitter"]
+
+
+def test_satisfied_share_is_the_weight_of_the_satisfied_classes() -> None:
+    scenario = replace_path(Scenario(), "retention.model", "satisfaction")
+    pop = satisfaction_population(scenario)
+    expected = sum(w for w, s in zip(pop.weights, pop.satisfaction)
+                   if s >= scenario.satisfaction.satisfied_from)
+    assert satisfied_share(pop) == pytest.approx(expected)
+    assert 0 < satisfied_share(pop) < 1
+    better = replace_path(scenario, "satisfaction.service_quality", 5.0)
+    assert satisfied_share(satisfaction_population(better)) >= satisfied_share(pop)
+
+
+def test_top_box_ratios_divide_retention_at_5_by_retention_at_4() -> None:
+    table = top_box_table(Scenario(), (0.0, 1.0))
+    ratios = top_box_ratios(table)
+    assert set(ratios) == {0.0, 1.0}
+    for c, ratio in ratios.items():
+        at = table[table["competition"] == c].set_index("satisfaction")["retention"]
+        assert ratio == pytest.approx(at[5.0] / at[4.0])
+    assert ratios[1.0] > ratios[0.0] >= 1.0          # the top box matters under competition
+    zero = pd.DataFrame({"competition": [0.5, 0.5], "satisfaction": [4.0, 5.0],
+                         "retention": [0.0, 0.3]})
+    assert np.isnan(top_box_ratios(zero)[0.5])
