@@ -7,7 +7,7 @@ import streamlit as st
 
 from sim.schema import ScenarioError
 from sim.scenario import scenario_from_dict, scenario_to_dict
-from sim.tco import TCO_ELEMENTS, CrmSystem, tco_warnings, tco_yearly
+from sim.tco import TCO_ELEMENTS, CrmSystem, tco_summary, tco_table, tco_warnings
 from sim.whatif import roi_by_benefit_share
 from ui import state
 from ui.charts import show_chart
@@ -24,11 +24,10 @@ MAX_COSTED_YEARS = 10
 
 
 def _editor_frame(system: CrmSystem, years: int) -> pd.DataFrame:
-    costs = system.element_costs()
-    rows = {name: [(list(c) + [0.0] * years)[y] for y in range(years)] for name, c in costs.items()}
-    frame = pd.DataFrame.from_dict(rows, orient="index",
-                                   columns=[t("roi.col_year", year=y + 1) for y in range(years)])
-    frame.index = pd.Index([t(f"tco_element.{name}") for name in TCO_ELEMENTS],
+    """:func:`sim.tco.tco_table` with translated element and year labels."""
+    frame = tco_table(system, years)
+    frame.columns = [t("roi.col_year", year=y) for y in range(1, len(frame.columns) + 1)]
+    frame.index = pd.Index([t(f"tco_element.{name}") for name in frame.index],
                            name=t("roi.col_element"))
     return frame
 
@@ -80,18 +79,16 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
 
 
 def _tco_summary(system: CrmSystem, currency: str) -> None:
-    years = max(len(c) for c in system.element_costs().values())
-    yearly = tco_yearly(dataclasses.replace(system, repeat_last_year=False), years)
-    long = yearly.melt(id_vars="year", value_vars=[*TCO_ELEMENTS, "training", "contingency"],
-                       var_name="element", value_name="cost")
+    summary = tco_summary(system)
+    long = summary.yearly.melt(id_vars="year",
+                               value_vars=[*TCO_ELEMENTS, "training", "contingency"],
+                               var_name="element", value_name="cost")
     long["element"] = long["element"].map(lambda k: t(f"tco_element.{k}"))
     left, right = st.columns([3, 1])
     show_chart(left, tco_stack_chart(long, t("roi.stack_title"), t("common.year"), currency,
                                       t("roi.stack_legend")), key="tco_chart")
-    total = float(yearly["total"].sum())
-    right.metric(t("roi.total_5y"), fmt_money(total, currency, 0))
-    right.metric(t("roi.initial_share"),
-                 fmt_pct(float(yearly["total"].iloc[0]) / total if total else None))
+    right.metric(t("roi.total_5y"), fmt_money(summary.total, currency, 0))
+    right.metric(t("roi.initial_share"), fmt_pct(summary.initial_share))
     for warning in tco_warnings(system):
         params = {"value": fmt_pct(warning.value) if warning.code != "few_years"
                   else fmt_number(warning.value), "low": fmt_pct(warning.low, 0),

@@ -23,8 +23,8 @@ import pandas as pd
 
 from sim.schema import spec
 
-__all__ = ["TCO_ELEMENTS", "CrmSystem", "TcoWarning", "tco_yearly", "tco_table", "tco_warnings",
-           "tco_period_costs"]
+__all__ = ["TCO_ELEMENTS", "CrmSystem", "TcoWarning", "TcoSummary", "costed_years", "tco_yearly",
+           "tco_table", "tco_summary", "tco_warnings", "tco_period_costs"]
 
 MONEY_MAX = 1e10
 
@@ -111,13 +111,49 @@ def tco_yearly(system: CrmSystem, years: int) -> pd.DataFrame:
     return pd.DataFrame(table)
 
 
-def tco_table(system: CrmSystem) -> pd.DataFrame:
-    """The costed years as the editable table: one row per element, one column per year."""
-    costs = system.element_costs()
-    width = max(len(c) for c in costs.values())
-    rows = {name: list(c) + [0.0] * (width - len(c)) for name, c in costs.items()}
+def costed_years(system: CrmSystem) -> int:
+    """Years the cost table states: the longest element list (years)."""
+    return max(len(c) for c in system.element_costs().values())
+
+
+def tco_table(system: CrmSystem, years: int | None = None) -> pd.DataFrame:
+    """The cost table as edited: one row per element (index: the element names of
+    :data:`TCO_ELEMENTS`, in order), one column per year ``year_1..year_n`` (currency/year).
+
+    ``years`` defaults to :func:`costed_years`; shorter lists are padded with 0 and
+    longer ones cut (no repeat of the last year, no training or contingency: those are
+    in :func:`tco_yearly`).
+    """
+    width = costed_years(system) if years is None else years
+    if width < 1:
+        raise ValueError(f"years must be at least 1, got {width}")
+    rows = {name: [float(c[y]) if y < len(c) else 0.0 for y in range(width)]
+            for name, c in system.element_costs().items()}
     return pd.DataFrame.from_dict(rows, orient="index",
                                   columns=[f"year_{y}" for y in range(1, width + 1)])
+
+
+@dataclass(frozen=True)
+class TcoSummary:
+    """TCO over the costed years (no repeat of the last year).
+
+    Attributes:
+        yearly: :func:`tco_yearly` over the costed years (currency/year).
+        total: the TCO over those years (currency).
+        initial_share: year 1's share of the total (fraction; None when the total is 0).
+    """
+
+    yearly: pd.DataFrame
+    total: float
+    initial_share: float | None
+
+
+def tco_summary(system: CrmSystem) -> TcoSummary:
+    """The TCO of the costed years (usually five), the figure the rules of thumb judge."""
+    yearly = tco_yearly(_without_repeat(system), costed_years(system))
+    total = float(yearly["total"].sum())
+    initial = float(yearly["total"].iloc[0]) / total if total > 0 else None
+    return TcoSummary(yearly, total, initial)
 
 
 def tco_period_costs(system: CrmSystem, years: int, periods_per_year: int) -> np.ndarray:
@@ -133,19 +169,15 @@ def tco_period_costs(system: CrmSystem, years: int, periods_per_year: int) -> np
 
 def tco_warnings(system: CrmSystem) -> list[TcoWarning]:
     """Departures from the book's rules of thumb, over the costed years (usually five)."""
-    costs = system.element_costs()
-    width = max(len(c) for c in costs.values())
-    yearly = tco_yearly(_without_repeat(system), width)
-    total = float(yearly["total"].sum())
+    summary = tco_summary(system)
     warnings: list[TcoWarning] = []
-    costed_years = int((yearly[list(TCO_ELEMENTS)].sum(axis=1) > 0).sum())
-    if costed_years <= 2:
-        warnings.append(TcoWarning("few_years", costed_years, 3, 5))
-    if total > 0 and costed_years > 2:
-        initial = float(yearly["total"].iloc[0]) / total
+    years = int((summary.yearly[list(TCO_ELEMENTS)].sum(axis=1) > 0).sum())
+    if years <= 2:
+        warnings.append(TcoWarning("few_years", years, 3, 5))
+    if summary.initial_share is not None and years > 2:
         low, high = INITIAL_SHARE_RANGE
-        if not low <= initial <= high:
-            warnings.append(TcoWarning("initial_share", initial, low, high))
+        if not low <= summary.initial_share <= high:
+            warnings.append(TcoWarning("initial_share", summary.initial_share, low, high))
     low, high = CONTINGENCY_RANGE
     if not low <= system.contingency_share <= high:
         warnings.append(TcoWarning("contingency", system.contingency_share, low, high))

@@ -10,7 +10,8 @@ import pytest
 from sim.acquisition import paid_acquisition, paid_conversion_share
 from sim.cohort import run_cohort
 from sim.scenario import Scenario, replace_path
-from sim.tco import CrmSystem, tco_period_costs, tco_warnings, tco_yearly
+from sim.tco import (TCO_ELEMENTS, CrmSystem, tco_period_costs, tco_summary, tco_table,
+                     tco_warnings, tco_yearly)
 
 
 def test_tco_yearly_totals_and_contingency() -> None:
@@ -39,6 +40,28 @@ def test_tco_rules_of_thumb() -> None:
     front_loaded = dataclasses.replace(CrmSystem(), licences=(5_000_000.0, 0, 0, 0, 0))
     (warning,) = tco_warnings(front_loaded)
     assert warning.code == "initial_share" and warning.value > 0.65
+
+
+def test_tco_table_is_the_editable_cost_table() -> None:
+    system = dataclasses.replace(CrmSystem(), licences=(100.0,), maintenance=(0.0, 20.0, 30.0))
+    table = tco_table(system)                                  # the costed years: 5 here
+    assert list(table.index) == list(TCO_ELEMENTS)
+    assert list(table.columns) == [f"year_{y}" for y in range(1, 6)]
+    assert table.loc["licences"].tolist() == [100.0, 0.0, 0.0, 0.0, 0.0]   # padded, not repeated
+    assert tco_table(system, 2).loc["maintenance"].tolist() == [0.0, 20.0]  # cut
+    assert tco_table(system, 7).loc["hardware"].tolist() == [*CrmSystem().hardware, 0.0, 0.0]
+    with pytest.raises(ValueError):
+        tco_table(system, 0)
+
+
+def test_tco_summary_over_the_costed_years() -> None:
+    summary = tco_summary(CrmSystem())                         # repeat_last_year does not count
+    costed = tco_yearly(dataclasses.replace(CrmSystem(), repeat_last_year=False), 5)
+    assert summary.total == pytest.approx(costed["total"].sum())
+    assert summary.initial_share == pytest.approx(costed["total"].iloc[0] / costed["total"].sum())
+    assert 0.55 <= summary.initial_share <= 0.65               # the defaults follow the book
+    nothing = CrmSystem(**{name: (0.0,) for name in TCO_ELEMENTS}, training_per_year=0.0)
+    assert tco_summary(nothing).total == 0 and tco_summary(nothing).initial_share is None
 
 
 def test_paid_conversion_has_diminishing_returns() -> None:
