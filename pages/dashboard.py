@@ -3,8 +3,8 @@
 import pandas as pd
 import streamlit as st
 
+from sim.kpis import missing_reason
 from sim.report import YEARLY_COLUMNS
-from sim.scenario import Scenario
 from sim.schema import ScenarioError
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
@@ -12,8 +12,15 @@ from ui import state
 from ui.charts import show_chart
 from ui.entry import require_entry_point
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
-from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number,
-                     fmt_pct, issue_text, t)
+from ui.i18n import issue_text, t
+from ui.kpi_format import (
+    baseline_note,
+    finance_metric,
+    format_kpi,
+    judgement_text,
+    kpi_label,
+    metric_args,
+)
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import band_chart, cash_chart
@@ -33,42 +40,29 @@ def _levers() -> None:
                 render_lever(key, col, rerun=RERUN)
 
 
-def _years(value: float | None) -> str:
-    return t("dashboard.never") if value is None else t("dashboard.years_value",
-                                                        value=fmt_number(value, 1))
-
-
 def _kpis(w: WhatIf) -> None:
     cur, base, money = w.result.kpis, w.base_result.kpis, w.scenario.currency
-    fin = w.finance
+
+    def args(key: str, short: bool = False) -> dict[str, object]:
+        return metric_args(key, cur[key], base[key], money, short=short,
+                           reason=missing_reason(key, cur))
+
     cols = st.columns(4)
     cols[0].metric(t("dashboard.kpi_customers", years=w.scenario.horizon_years),
-                   fmt_count(cur["customers_end"]),
-                   delta=fmt_count(cur["customers_end"] - base["customers_end"]))
-    retention_delta = cur["retention_last_year"] - base["retention_last_year"]
-    cols[1].metric(t("dashboard.kpi_retention"), fmt_pct(cur["retention_last_year"]),
-                   delta=t("dashboard.points", value=fmt_number(retention_delta * 100, 1)))
-    cols[2].metric(t("dashboard.kpi_clv"), fmt_money(cur["clv_net"], money),
-                   delta=fmt_delta_money(cur["clv_net"] - base["clv_net"], money),
-                   help=t("dashboard.kpi_clv_help"))
-    cols[3].metric(t("dashboard.kpi_equity"), fmt_money_short(cur["customer_equity"], money),
-                   delta=fmt_money_short(cur["customer_equity"] - base["customer_equity"], money,
-                                         delta=True),
+                   **args("customers_end"))
+    cols[1].metric(t("dashboard.kpi_retention"), **args("retention_last_year"))
+    cols[2].metric(t("dashboard.kpi_clv"), **args("clv_net"), help=t("dashboard.kpi_clv_help"))
+    cols[3].metric(t("dashboard.kpi_equity"), **args("customer_equity", short=True),
                    help=t("dashboard.kpi_equity_help"))
     cols = st.columns(4)
-    cols[0].metric(t("dashboard.kpi_npv"), fmt_money_short(cur["npv"], money),
-                   delta=fmt_money_short(fin["npv_delta"], money, delta=True),
+    cols[0].metric(t("dashboard.kpi_npv"), **args("npv", short=True),
                    help=t("dashboard.kpi_npv_help"))
-    if fin["roi"] is None:
-        cols[1].metric(t("dashboard.kpi_roi"), t("dashboard.undefined"),
-                       help=t("dashboard.roi_undefined_help"))
-    else:
-        cols[1].metric(t("dashboard.kpi_roi"), fmt_pct(fin["roi"]), help=t("dashboard.kpi_roi_help"))
-    cols[2].metric(t("dashboard.kpi_payback"),
-                   t("dashboard.undefined") if fin["incremental_cost"] <= 0
-                   else _years(fin["payback_years"]), help=t("dashboard.kpi_payback_help"))
-    cols[3].metric(t("dashboard.kpi_cost"), fmt_money_short(fin["incremental_cost"], money),
-                   help=t("roi.cost_help"))
+    finance_metric(cols[1], w.finance, "roi", money, label=t("dashboard.kpi_roi"),
+                   help_text=t("dashboard.kpi_roi_help"))
+    finance_metric(cols[2], w.finance, "payback_years", money,
+                   help_text=t("kpi_help.payback_years"))
+    finance_metric(cols[3], w.finance, "discounted_payback_years", money,
+                   help_text=t("kpi_help.discounted_payback_years"))
 
 
 def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
@@ -87,38 +81,46 @@ def _charts(w: WhatIf) -> tuple:
         pd.DataFrame({"year": cash["year"], "series": t("dashboard.series_cash_discounted"),
                       "value": cash["cumulative_discounted"]}),
     ])
-    payback = w.finance["payback_years"]
-    label = t("dashboard.payback_label", years=fmt_number(payback, 1)) if payback else ""
+    payback = w.finance.payback_years
+    label = ("" if payback is None else
+             t("dashboard.payback_label", years=format_kpi("payback_years", payback, "")))
     cash_plot = cash_chart(long, payback, t("dashboard.cash_title"), t("common.year"),
                            t("dashboard.cash_y", currency=w.scenario.currency), " ", label)
     return customers, cash_plot
 
 
+def _scorecard_rows(w: WhatIf) -> pd.DataFrame:
+    """The scorecard at full precision (exports)."""
+    return pd.DataFrame(scorecard_rows(w.scenario, w.result, w.baseline, w.base_result))
+
+
 def _scorecard(w: WhatIf) -> pd.DataFrame:
-    rows = scorecard_rows(w.scenario, w.result, w.baseline, w.base_result)
-    frame = pd.DataFrame(rows)
-    percent = frame["unit"] == "fraction"
-    for col in ("scenario", "baseline", "delta"):
-        frame.loc[percent, col] = frame.loc[percent, col] * 100
+    """The scorecard as text, each value in its KPI's format (registry), no false precision."""
+    frame, money = _scorecard_rows(w), w.scenario.currency
+    rows = frame.to_dict(orient="records")
     return pd.DataFrame({
-        t("scorecard.col_perspective"): frame["perspective"].map(lambda k: t(f"scorecard.{k}")),
-        t("scorecard.col_indicator"): frame["indicator"].map(lambda k: t(f"scorecard.{k}")),
-        t("scorecard.col_scenario"): frame["scenario"],
-        t("scorecard.col_baseline"): frame["baseline"],
-        t("scorecard.col_delta"): frame["delta"],
-        t("scorecard.col_direction"): frame["direction"].map(lambda k: t(f"scorecard.{k}")),
+        t("scorecard.col_perspective"): [t(f"scorecard.{r['perspective']}") for r in rows],
+        t("scorecard.col_indicator"): [kpi_label(r["indicator"]) for r in rows],
+        t("scorecard.col_scenario"): [format_kpi(r["indicator"], r["scenario"], money)
+                                      for r in rows],
+        t("scorecard.col_baseline"): [format_kpi(r["indicator"], r["baseline"], money)
+                                      for r in rows],
+        t("scorecard.col_delta"): ["" if r["direction"] == "same" else
+                                   format_kpi(r["indicator"], r["delta"], money, delta=True)
+                                   for r in rows],
+        t("scorecard.col_direction"): [judgement_text(r["direction"]) for r in rows],
     })
 
 
-def _workbook(w: WhatIf, scorecard: pd.DataFrame) -> bytes:
+def _workbook(w: WhatIf) -> bytes:
     """Every table of the dashboard, full precision, one sheet each (built on click)."""
     return excel_bytes({"kpis": pd.DataFrame(w.kpi_rows()),
-                        "finance": pd.DataFrame([w.finance]),
+                        "finance": pd.DataFrame([w.finance.as_dict()]),
                         "yearly": w.result.yearly[list(YEARLY_COLUMNS)],
                         "baseline_yearly": w.base_result.yearly[list(YEARLY_COLUMNS)],
                         "customer_bands": w.series_bands("customers"),
                         "incremental_cash": w.incremental_cash(),
-                        "scorecard": scorecard})
+                        "scorecard": _scorecard_rows(w)})
 
 
 def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
@@ -127,7 +129,7 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
     c1, c2, c3, c4 = st.columns(4)
     c1.download_button(t("dashboard.download_csv"), csv_bytes(yearly), "yearly_results.csv",
                        "text/csv", key="dl_csv", icon=":material/download:")
-    c2.download_button(t("dashboard.download_excel"), lambda: _workbook(w, scorecard),
+    c2.download_button(t("dashboard.download_excel"), lambda: _workbook(w),
                        "crm_whatif.xlsx", EXCEL_MIME, key="dl_excel", icon=":material/table:")
     c3.download_button(t("dashboard.download_png_customers"), lambda: png_bytes(charts[0]),
                        "customers.png", "image/png", key="dl_png_customers",
@@ -147,8 +149,7 @@ def dashboard_page() -> None:
                  icon=":material/error:")
         return
     _kpis(w)
-    st.caption(t("dashboard.baseline_note", kind=t(f"baseline_kind.{w.scenario.baseline.kind}",
-                                                   preset=w.baseline.name)))
+    st.caption(baseline_note(w))
     charts = _charts(w)
     left, right = st.columns(2)
     show_chart(left, charts[0], key="customers_chart")
@@ -160,9 +161,7 @@ def dashboard_page() -> None:
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
     scorecard = _scorecard(w)
-    number = st.column_config.NumberColumn(format="localized")
-    st.dataframe(scorecard, hide_index=True, key="scorecard_table",
-                 column_config={c: number for c in scorecard.columns[2:5]})
+    st.dataframe(scorecard, hide_index=True, key="scorecard_table")
     _downloads(w, scorecard, charts)
 
 

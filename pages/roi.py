@@ -13,6 +13,7 @@ from ui import state
 from ui.charts import show_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
+from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
@@ -97,23 +98,24 @@ def _tco_summary(system: CrmSystem, currency: str) -> None:
 
 
 def _finance(currency: str) -> None:
-    w = state.whatif_run(state.current_scenario(), state.base_scenario())
+    w = state.whatif_run(state.current_scenario())
     fin = w.finance
     st.subheader(t("roi.finance_header"))
-    cols = st.columns(6)
-    cols[0].metric(t("roi.benefit"), fmt_money(fin["incremental_benefit"], currency, 0),
-                   help=t("roi.benefit_help"))
-    cols[1].metric(t("roi.cost"), fmt_money(fin["incremental_cost"], currency, 0),
-                   help=t("roi.cost_help"))
-    cols[2].metric(t("roi.npv_delta"), fmt_money(fin["npv_delta"], currency, 0))
-    cols[3].metric(t("dashboard.kpi_roi"), t("dashboard.undefined") if fin["roi"] is None
-                   else fmt_pct(fin["roi"]), help=t("dashboard.kpi_roi_help"))
-    cols[4].metric(t("roi.irr"), t("dashboard.undefined") if fin["irr"] is None
-                   else fmt_pct(fin["irr"]))
-    payback = fin["discounted_payback_years"]
-    cols[5].metric(t("roi.discounted_payback"), t("dashboard.never") if payback is None
-                   else t("dashboard.years_value", value=fmt_number(payback, 1)))
-    curve = roi_by_benefit_share(fin["incremental_benefit"], fin["incremental_cost"])
+    st.caption(baseline_note(w))
+    cols = st.columns(3)
+    for col, key, help_text in ((cols[0], "incremental_benefit", t("roi.benefit_help")),
+                                (cols[1], "incremental_cost", t("roi.cost_help")),
+                                (cols[2], "npv_delta", None)):
+        col.metric(kpi_label(key), format_kpi(key, fin.value(key), currency), help=help_text)
+    cols = st.columns(4)
+    finance_metric(cols[0], fin, "roi", currency, label=t("dashboard.kpi_roi"),
+                   help_text=t("dashboard.kpi_roi_help"))
+    finance_metric(cols[1], fin, "irr", currency, help_text=t("kpi_help.irr"))
+    finance_metric(cols[2], fin, "payback_years", currency,
+                   help_text=t("kpi_help.payback_years"))
+    finance_metric(cols[3], fin, "discounted_payback_years", currency,
+                   help_text=t("kpi_help.discounted_payback_years"))
+    curve = roi_by_benefit_share(fin.incremental_benefit, fin.incremental_cost)
     frame = pd.DataFrame({"benefit_share": curve["benefit_share"], "roi": curve["roi"]})
     if frame["roi"].notna().any():
         show_chart(st, roi_curve_chart(frame, t("roi.roi_curve_title"), t("roi.roi_curve_x"),

@@ -25,7 +25,6 @@ from sim.scenario import Scenario
 from sim.tco import tco_period_costs
 
 
-
 class CohortInputsLike(Protocol):
     """What accounting needs of :class:`sim.cohort.CohortInputs` (no import cycle)."""
 
@@ -37,7 +36,8 @@ class CohortInputsLike(Protocol):
     programme_fixed_per_year: float
 
 
-__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "yearly_from_periods"]
+__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "clv_by_lifetime",
+           "yearly_from_periods"]
 
 
 def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
@@ -74,31 +74,45 @@ class PeriodSeries:
     profit: np.ndarray
     discounted_profit: np.ndarray
     clv_by_tenure: np.ndarray
+    retention_cost_by_tenure: np.ndarray
     acquisition_discount: np.ndarray
     acquisition_cost: float
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """The (R, T) series by name."""
         data = asdict(self)
-        for key in ("clv_by_tenure", "acquisition_discount", "acquisition_cost"):
+        for key in ("clv_by_tenure", "retention_cost_by_tenure", "acquisition_discount",
+                    "acquisition_cost"):
             data.pop(key)
         return data
 
     def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray,
              market_size: float = 0.0) -> dict[str, np.ndarray]:
-        """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.report`.
+        """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.kpis`.
 
+        Args:
+            clv_gross: per replication, discounted value of one acquired customer net of
+                retention spend (see :func:`clv_by_lifetime`); NaN where nobody is acquired.
+
+        ``clv_net`` = ``clv_gross`` − acquisition cost per customer (NaN where nobody is
+        acquired: a per-customer value of no customer is undefined); ``customer_equity``
+        = Σ new customers discounted to today × ``clv_net`` (0 where nobody is acquired);
         ``market_share`` = customers at the end / ``market_size`` (NaN when the market
         is unbounded, size 0).
         """
+        acquired = self.new.sum(axis=1)
+        nobody = ~(acquired > 0)
+        clv_gross = np.where(nobody, np.nan, clv_gross)
         clv_net = clv_gross - self.acquisition_cost
+        equity = np.where(nobody, 0.0, (self.new * self.acquisition_discount).sum(axis=1)
+                          * np.where(nobody, 0.0, clv_net))
         customers_end = yearly["customers"][:, -1]
         with np.errstate(invalid="ignore", divide="ignore"):
             share = customers_end / market_size if market_size > 0 else customers_end * np.nan
         return {
             "clv_gross": clv_gross,
             "clv_net": clv_net,
-            "customer_equity": (self.new * self.acquisition_discount).sum(axis=1) * clv_net,
+            "customer_equity": equity,
             "npv": self.discounted_profit.sum(axis=1),
             "acquired": self.new.sum(axis=1),
             "customers_end": yearly["customers"][:, -1],
@@ -143,8 +157,11 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
     saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
     cost_saving = billable_t * saving_rate
     programme_cost = np.full(active.shape, inputs.programme_fixed_per_year / ppy)
+    per_member = (np.zeros(periods) if inputs.programme_cost is None
+                  else np.asarray(inputs.programme_cost, dtype=float))
     if inputs.programme_cost is not None:
-        programme_cost = programme_cost + calendar_layers(alive * inputs.programme_cost).sum(axis=-2)
+        programme_cost = (programme_cost
+                          + calendar_layers(alive * inputs.programme_cost).sum(axis=-2))
     profit = revenue - var_cost - acq_spend - programme_cost - system_cost + cost_saving
 
     d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
@@ -162,8 +179,27 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
                         revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
                         programme_cost=programme_cost, system_cost=system_cost,
                         cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
-                        clv_by_tenure=(price - variable_cost) * d_margin,
+                        clv_by_tenure=(price - variable_cost + saving_rate) * d_margin,
+                        retention_cost_by_tenure=per_member * d_start,
                         acquisition_discount=d_start, acquisition_cost=inputs.acquisition_cost)
+
+
+def clv_by_lifetime(series: PeriodSeries, billed: np.ndarray, active: np.ndarray) -> np.ndarray:
+    """Value of one customer by how many periods it is billed and active (currency).
+
+    CLV = Σ_k billed_k · (margin_k + CRM saving per customer-period) · d_margin_k
+          − Σ_k active_k · programme cost per customer-period_k · d_start_k,
+
+    with ``billed_k``/``active_k`` the customer's (or a cohort's expected) presence
+    at tenure period k: margin and savings timed like the margin (``cash_timing``),
+    programme costs per member paid at the period's start. Fixed programme costs
+    per year and the CRM system's TCO are not per customer: they are in NPV only.
+
+    Args:
+        billed, active: arrays (..., T) of presence weights (0/1 for one customer,
+            survival probabilities for a cohort's expected customer).
+    """
+    return billed @ series.clv_by_tenure - active @ series.retention_cost_by_tenure
 
 
 def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,

@@ -15,7 +15,9 @@ from collections.abc import Sequence
 import pandas as pd
 
 from sim import scenario_io
-from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, compare
+from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, Comparison, compare
+from sim.finance import FinanceSummary
+from sim.kpis import COMPARE_KPIS, FINANCE_KPIS, format_plain
 from sim.report import YEARLY_COLUMNS, clean_number, run_report
 from sim.scenario import Scenario
 from sim.schema import ScenarioError
@@ -38,23 +40,37 @@ def _table(report: dict) -> str:
              tenure.to_string(index=False, float_format=lambda x: f"{x:,.2f}"), "",
              "Calendar years:",
              yearly.to_string(index=False, float_format=lambda x: f"{x:,.2f}"), "", "KPIs:"]
-    width = max(len(k) for k in (*report["kpis"], *report["finance"]))
+    finance = report["finance"]
+    width = max(len(k) for k in (*report["kpis"], *FINANCE_KPIS))
     mc = report.get("monte_carlo", {}).get("scenario", {})
     lines.append(f"  {'':<{width}}  {'scenario':>16}  {'baseline':>16}  {'delta':>16}"
                  + (f"  {'P10':>16}  {'P90':>16}" if mc else ""))
     for key, value in report["kpis"].items():
-        cells = [value, report["baseline"]["kpis"][key], report["delta"][key]]
+        cells = [format_plain(key, value), format_plain(key, report["baseline"]["kpis"][key]),
+                 format_plain(key, report["delta"][key], delta=True)]
         if mc:
-            cells += [mc[key]["p10"], mc[key]["p90"]]
-        lines.append(f"  {key:<{width}}  " + "  ".join(_cell(v) for v in cells))
+            cells += [format_plain(key, mc[key]["p10"]), format_plain(key, mc[key]["p90"])]
+        lines.append(f"  {key:<{width}}  " + "  ".join(f"{c:>16}" for c in cells))
     lines += ["", f"Against the baseline ({report['baseline']['kind']}):"]
-    for key, value in report["finance"].items():
-        lines.append(f"  {key:<{width}}  {_cell(value)}")
+    for key in FINANCE_KPIS:
+        reason = finance.get(FinanceSummary.REASON_KEYS.get(key, ""))
+        lines.append(f"  {key:<{width}}  {format_plain(key, finance[key], reason):>16}")
     return "\n".join(lines)
 
 
-def _cell(value: float | None) -> str:
-    return f"{'n/a':>16}" if value is None else f"{value:>16,.4f}"
+def _compare_table(result: Comparison) -> str:
+    """The comparison as text: a row per scenario, a column per KPI (registry formats)."""
+    long = result.kpi_table().set_index(["kpi", "scenario"])
+    rows = {}
+    for label in result.labels:
+        rows[label] = {kpi: format_plain(kpi, clean_number(long.loc[(kpi, label), "value"]),
+                                         long.loc[(kpi, label), "reason"])
+                       for kpi in COMPARE_KPIS}
+    for i, label in enumerate(result.labels):
+        if i != result.reference:
+            rows[f"Δ {label}"] = {kpi: format_plain(kpi, clean_number(
+                long.loc[(kpi, label), "delta"]), delta=True) for kpi in COMPARE_KPIS}
+    return pd.DataFrame(rows).T.to_string()
 
 
 def _load_all(paths: list[str]) -> list[Scenario] | None:
@@ -108,9 +124,8 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(result.kpi_table().to_csv(index=False), end="")
     else:
-        wide = result.wide_table()
         print(f"Reference: {result.labels[reference]}\n")
-        print(wide.set_index("kpi").T.to_string(float_format=lambda x: f"{x:,.4f}"))
+        print(_compare_table(result))
         differs = result.differences()
         print(f"\nWhat differs ({len(differs)} fields):")
         print(differs.to_string(index=False) if len(differs) else "  nothing")

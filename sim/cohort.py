@@ -14,7 +14,10 @@ Accounting conventions (all money in the scenario currency):
   discounted by a full period (Gupta-Lehmann). Acquisition spend is always paid
   at the start of the acquisition period.
 * CLV is per acquired customer over ``horizon_years`` of *tenure*, discounted
-  to the acquisition date; "net" subtracts the acquisition cost. Customer
+  to the acquisition date: margin plus the CRM system's savings per customer
+  (timed like the margin) minus the programmes' cost per member (paid at the
+  period's start); "net" subtracts the acquisition cost. Fixed programme costs
+  and the CRM system's TCO are not per customer: they are in NPV only. Customer
   equity sums net CLV over every cohort acquired in the horizon, discounted to
   today. Calendar NPV sums the discounted profit of the calendar horizon only.
 """
@@ -26,14 +29,19 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from sim.accounting import account_periods, calendar_layers, yearly_from_periods
+from sim.accounting import (
+    PeriodSeries,
+    account_periods,
+    calendar_layers,
+    clv_by_lifetime,
+    yearly_from_periods,
+)
 from sim.acquisition import AcquisitionPath, acquisition_path
-from sim.finance import discount_factors
-from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.population import Population, satisfaction_population, type_shares
+from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.scenario import Scenario
 
-__all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort", "new_customers_by_period"]
+__all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort"]
 
 
 @dataclass(frozen=True)
@@ -72,13 +80,6 @@ class CohortInputs:
     programme_fixed_per_year: float = 0.0
     population: Population | None = None
     acquisition: AcquisitionPath | None = None
-
-
-def new_customers_by_period(scenario: Scenario) -> np.ndarray:
-    """Scheduled new customers in each period (customers/period): a year's customers spread
-    evenly over its periods (``list`` and ``constant`` acquisition)."""
-    per_year = np.asarray(scenario.acquisition.new_per_year(scenario.horizon_years), dtype=float)
-    return np.repeat(per_year / scenario.periods_per_year, scenario.periods_per_year)
 
 
 def cohort_inputs(scenario: Scenario) -> CohortInputs:
@@ -148,8 +149,9 @@ class CohortResult:
             acquisition year): the layer cake.
         tenure: value of one cohort by tenure year: ``tenure_year, customers``
             (at the start of the tenure year), ``renewal_rate, revenue,
-            variable_cost, profit, discounted_profit`` for ``cohort_size``
-            customers acquired together.
+            variable_cost, programme_cost`` (per member), ``cost_saving`` (CRM, per
+            customer), ``profit, discounted_profit`` for ``cohort_size`` customers
+            acquired together (``discounted_profit`` sums to ``cohort_size`` × CLV).
         kpis: headline figures (see :func:`run_cohort`).
         loyalty_types: with satisfaction classes, one row per year: the shares of
             ``loyalists, mercenaries, hostages, defectors`` among the customers active
@@ -206,8 +208,9 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     yearly = pd.DataFrame({name: values[0] for name, values in yearly_arrays.items()})
     cohorts = _layer_cake(active_by_cohort, ppy, scenario.horizon_years)
 
-    # Value of one acquired customer over the tenure horizon (not cut by the calendar).
-    clv_gross = float(billable_curve @ series.clv_by_tenure)
+    # Value of one acquired customer over the tenure horizon (not cut by the calendar),
+    # net of the programme cost per member and with the CRM savings per customer.
+    clv_gross = float(clv_by_lifetime(series, billable_curve, survival))
     kpis = {name: float(values[0])
             for name, values in series.kpis(yearly_arrays, np.array([clv_gross]),
                                                scenario.market.size).items()}
@@ -216,10 +219,10 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     if size is None:
         nonzero = inp.new[inp.new > 0]
         size = float(nonzero[0] * ppy) if len(nonzero) else 1000.0
-    d_margin = discount_factors(periods, scenario.finance.discount_rate, ppy,
-                                scenario.finance.cash_timing)
-    tenure = _tenure_table(survival, billable_curve, inp, d_margin, ppy, scenario.horizon_years,
-                           size)
+    system = scenario.crm_system
+    saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
+    tenure = _tenure_table(survival, billable_curve, inp, series, saving_rate, ppy,
+                           scenario.horizon_years, size)
     types = _loyalty_types(inp, surv_class, ppy, scenario.horizon_years)
     return CohortResult(periods_df, yearly, cohorts, tenure, kpis, active_by_cohort, types)
 
@@ -255,11 +258,22 @@ def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
 
 
 def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
-                  d_margin: np.ndarray, ppy: int, years: int, size: float) -> pd.DataFrame:
+                  series: PeriodSeries, saving_rate: float, ppy: int, years: int,
+                  size: float) -> pd.DataFrame:
+    """One cohort of ``size`` customers by tenure year; ``discounted_profit`` sums to
+    ``size`` × CLV (margin and CRM savings, net of the programme cost per member)."""
     start_of_year = np.arange(years) * ppy
-    revenue = (billable * inp.price).reshape(years, ppy).sum(axis=1) * size
-    var_cost = (billable * inp.variable_cost).reshape(years, ppy).sum(axis=1) * size
-    discounted = (billable * (inp.price - inp.variable_cost) * d_margin).reshape(years, ppy).sum(axis=1) * size
+
+    def by_year(x: np.ndarray) -> np.ndarray:
+        return x.reshape(years, ppy).sum(axis=1) * size
+
+    per_member = np.zeros_like(survival) if inp.programme_cost is None else inp.programme_cost
+    revenue = by_year(billable * inp.price)
+    var_cost = by_year(billable * inp.variable_cost)
+    programme = by_year(survival * per_member)
+    saving = by_year(billable * saving_rate)
+    discounted = by_year(billable * series.clv_by_tenure
+                         - survival * series.retention_cost_by_tenure)
     weights = inp.class_weights
     surv_class = survival_from_retention(inp.retention)
     # Cohort renewal rate of tenure year y: survivors at the start of y+1 / at the start of y.
@@ -271,5 +285,6 @@ def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
     return pd.DataFrame({
         "tenure_year": np.arange(1, years + 1), "customers": start * size,
         "renewal_rate": renewal, "revenue": revenue, "variable_cost": var_cost,
-        "profit": revenue - var_cost, "discounted_profit": discounted,
+        "programme_cost": programme, "cost_saving": saving,
+        "profit": revenue - var_cost - programme + saving, "discounted_profit": discounted,
     })

@@ -13,7 +13,8 @@ from typing import Any
 
 import pandas as pd
 
-from sim.report import KPI_NAMES, clean_number
+from sim.kpis import COMPARE_FINANCE_KPIS, COMPARE_KPIS, missing_reason
+from sim.report import clean_number
 from sim.scenario import Scenario
 from sim.schema import iter_fields
 from sim.whatif import WhatIf, evaluate
@@ -22,9 +23,8 @@ __all__ = ["MIN_SCENARIOS", "MAX_SCENARIOS", "COMPARE_KPIS", "FINANCE_KPIS", "Co
            "compare", "unique_labels"]
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
-FINANCE_KPIS = ("npv_delta", "roi", "payback_years")
-"""Finance of each scenario against its own baseline (see :func:`sim.whatif.finance_summary`)."""
-COMPARE_KPIS = KPI_NAMES + FINANCE_KPIS
+FINANCE_KPIS = COMPARE_FINANCE_KPIS
+"""Finance of each scenario against its own baseline (:class:`sim.finance.FinanceSummary`)."""
 NOT_COMPARED = ("name", "description")
 """Metadata fields left out of the "what differs" table."""
 
@@ -56,23 +56,38 @@ class Comparison:
     def value(self, index: int, kpi: str) -> float | None:
         """KPI ``kpi`` of scenario ``index`` (None when undefined, e.g. ROI without cost)."""
         run = self.runs[index]
-        raw = run.finance[kpi] if kpi in FINANCE_KPIS else run.result.kpis[kpi]
+        raw = run.finance.value(kpi) if kpi in FINANCE_KPIS else run.result.kpis[kpi]
         return clean_number(raw)
 
+    def reason(self, index: int, kpi: str) -> str | None:
+        """Why KPI ``kpi`` of scenario ``index`` has no value (None when it has one):
+        a :data:`sim.finance.REASONS` code for finance, :func:`sim.kpis.missing_reason`
+        for the engine's KPIs."""
+        run = self.runs[index]
+        if kpi in FINANCE_KPIS:
+            return run.finance.reason(kpi)
+        return missing_reason(kpi, run.result.kpis)
+
     def kpi_table(self) -> pd.DataFrame:
-        """Long table ``kpi, scenario, value, delta, delta_pct``: delta against the
-        reference (None when either value is undefined), ``delta_pct`` relative to the
-        reference's absolute value (None when it is 0)."""
+        """Long table ``kpi, scenario, value, delta, delta_pct, reason``.
+
+        ``reason`` says why ``value`` is missing (``no_investment``, ``not_within_horizon``…;
+        None when there is a value); ``delta`` = value − the reference's value (None when
+        either is undefined); ``delta_pct`` = 100 × delta / |reference value|, a
+        percentage (None when the reference value is 0 or undefined).
+        """
         rows = []
         for kpi in COMPARE_KPIS:
             ref = self.value(self.reference, kpi)
             for i, label in enumerate(self.labels):
                 value = self.value(i, kpi)
                 delta = None if value is None or ref is None else value - ref
-                pct = None if delta is None or not ref else delta / abs(ref)
+                pct = None if delta is None or not ref else 100.0 * delta / abs(ref)
                 rows.append({"kpi": kpi, "scenario": label, "value": value, "delta": delta,
-                             "delta_pct": pct})
-        return pd.DataFrame(rows)
+                             "delta_pct": pct, "reason": self.reason(i, kpi)})
+        frame = pd.DataFrame(rows)
+        frame["reason"] = frame["reason"].astype(object).where(frame["reason"].notna(), None)
+        return frame
 
     def wide_table(self) -> pd.DataFrame:
         """One row per KPI: each scenario's value, then ``Δ <label>`` for the others."""
@@ -113,11 +128,12 @@ class Comparison:
 
     def report(self) -> dict[str, Any]:
         """JSON-ready: ``reference``, ``scenarios`` (labels), ``kpis`` (``{kpi: {label:
-        {value, delta, delta_pct}}}``), ``differences`` and the ``yearly`` series."""
+        {value, delta, delta_pct, reason}}}``; ``delta_pct`` in percent, ``reason`` null
+        unless ``value`` is), ``differences`` and the ``yearly`` series."""
         kpis: dict[str, dict[str, Any]] = {}
         for row in self.kpi_table().to_dict(orient="records"):
             kpis.setdefault(row["kpi"], {})[row["scenario"]] = {
-                k: clean_number(row[k]) for k in ("value", "delta", "delta_pct")}
+                k: clean_number(row[k]) for k in ("value", "delta", "delta_pct", "reason")}
         return {"reference": self.labels[self.reference], "scenarios": list(self.labels),
                 "kpis": kpis,
                 "differences": self.differences().to_dict(orient="records"),

@@ -35,7 +35,7 @@ import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from sim.accounting import PeriodSeries, account_periods, yearly_from_periods
+from sim.accounting import account_periods, yearly_from_periods
 from sim.cohort import CohortInputs, cohort_inputs
 from sim.retention import survival_from_retention
 from sim.scenario import Scenario
@@ -207,11 +207,14 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     series = account_periods(scenario, inp, counts.astype(float), alive, renewed)
     yearly = yearly_from_periods(series, alive, scenario.periods_per_year, scenario.horizon_years)
 
-    # CLV per acquired customer over the tenure horizon, from each customer's own lifetime.
-    per_tenure = series.clv_by_tenure                                  # (T,) discounted margin
-    cum_value = np.concatenate([[0.0], np.cumsum(per_tenure)])
+    # CLV per acquired customer over the tenure horizon, from each customer's own lifetime:
+    # margin and savings of the periods billed, minus programme costs of the periods active
+    # (sim.accounting.clv_by_lifetime, summed by cumulative sums).
+    cum_value = np.concatenate([[0.0], np.cumsum(series.clv_by_tenure)])
+    cum_cost = np.concatenate([[0.0], np.cumsum(series.retention_cost_by_tenure)])
     billed = lifetime if scenario.finance.cash_timing == "start" else lifetime - 1
-    value = cum_value[np.minimum(billed, periods)]
+    value = (cum_value[np.clip(billed, 0, periods)]
+             - cum_cost[np.clip(lifetime, 0, periods)])
     acquired = counts.sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
         clv_gross = np.bincount(rep, weights=value, minlength=replications) / acquired

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.kpis import ENGINE_KPIS, FINANCE_KPIS
 from sim.scenario import Scenario
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf, evaluate
@@ -19,13 +20,12 @@ from sim.whatif import WhatIf, evaluate
 __all__ = ["KPI_NAMES", "FINANCE_NAMES", "YEARLY_COLUMNS", "run_report", "clean_number",
            "records"]
 
-KPI_NAMES = ("clv_gross", "clv_net", "customer_equity", "npv", "acquired", "customers_end",
-             "revenue", "profit", "retention_last_year", "market_share")
-"""Stable snake_case KPI names in JSON output (documented in the README)."""
+KPI_NAMES = ENGINE_KPIS
+"""Stable snake_case KPI names in JSON output (the registry's :data:`sim.kpis.ENGINE_KPIS`)."""
 
-FINANCE_NAMES = ("incremental_benefit", "incremental_cost", "npv_delta", "roi", "irr",
-                 "payback_years", "discounted_payback_years")
-"""Finance of the scenario against its baseline (see :func:`sim.whatif.finance_summary`)."""
+FINANCE_NAMES = FINANCE_KPIS
+"""Finance values against the baseline (:class:`sim.finance.FinanceSummary`; the JSON
+``finance`` object also carries their ``*_reason`` keys)."""
 
 YEARLY_COLUMNS = ("year", "new", "customers", "churned", "retention", "revenue",
                   "variable_cost", "acquisition_spend", "programme_cost", "system_cost", "cost_saving", "profit",
@@ -56,7 +56,8 @@ def run_report(scenario: Scenario, replications: int | None = None,
 
     Keys: ``scenario``, ``currency``, ``kpis`` (the scenario, expected-value engine),
     ``baseline`` (``kind`` and its ``kpis``), ``delta`` (scenario − baseline),
-    ``finance`` (ROI, IRR, paybacks vs baseline), ``monte_carlo`` (``replications``
+    ``finance`` (:meth:`sim.finance.FinanceSummary.as_dict`: ROI, IRR, paybacks vs
+    baseline, each with its ``*_reason`` when null), ``monte_carlo`` (``replications``
     and, for scenario and baseline, ``{kpi: {mean, std_error, p10, p50, p90}}``; absent
     when 0 replications ran), ``scorecard``, ``yearly`` and ``tenure`` tables.
     """
@@ -67,7 +68,7 @@ def run_report(scenario: Scenario, replications: int | None = None,
         "kpis": _kpis(w.result.kpis),
         "baseline": {"kind": scenario.baseline.kind, "kpis": _kpis(w.base_result.kpis)},
         "delta": {k: clean_number(w.result.kpis[k] - w.base_result.kpis[k]) for k in KPI_NAMES},
-        "finance": {k: clean_number(w.finance[k]) for k in FINANCE_NAMES},
+        "finance": {k: clean_number(v) for k, v in w.finance.as_dict().items()},
     }
     if w.mc is not None and w.base_mc is not None:
         report["monte_carlo"] = {

@@ -1,9 +1,10 @@
 """Balanced scorecard of a what-if (DOMAIN.md §5): four perspectives, direction vs baseline.
 
 Perspectives (平衡计分卡): financial, customer, internal process, learning and
-growth. Each indicator is computed from an engine result; ``higher_is_better``
-says which way is an improvement, so the page can mark each delta as better or
-worse than the baseline.
+growth. Each indicator is a KPI of the registry (:mod:`sim.kpis`: unit,
+direction, label, format) computed from an engine result, so the page can mark
+each delta as better, worse, the same, or just changed (a neutral KPI such as
+training spend is neither better nor worse when it rises).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from sim.cohort import CohortResult
+from sim.kpis import KPIS, Kpi, judge
 from sim.scenario import Scenario
 from sim.tco import tco_yearly
 
@@ -24,17 +26,25 @@ PERSPECTIVES = ("financial", "customer", "internal_process", "learning_growth")
 
 @dataclass(frozen=True)
 class Indicator:
-    """One scorecard line: ``key`` (i18n and JSON name), unit, direction and how to compute it."""
+    """One scorecard line: its perspective, its KPI ``key`` (in :data:`sim.kpis.KPIS`) and
+    how to compute it from a scenario and its cohort-engine result."""
 
     perspective: str
     key: str
-    unit: str
-    higher_is_better: bool
     compute: Callable[[Scenario, CohortResult], float]
+
+    @property
+    def kpi(self) -> Kpi:
+        """The registry entry (unit, direction, label key, format rule)."""
+        return KPIS[self.key]
 
 
 def _total(column: str) -> Callable[[Scenario, CohortResult], float]:
     return lambda _s, r: float(r.yearly[column].sum())
+
+
+def _kpi(key: str) -> Callable[[Scenario, CohortResult], float]:
+    return lambda _s, r: r.kpis[key]
 
 
 def _cost_per_acquired(_s: Scenario, r: CohortResult) -> float:
@@ -48,35 +58,44 @@ def _training(s: Scenario, _r: CohortResult) -> float:
     return float(tco_yearly(s.crm_system, s.horizon_years)["training"].sum())
 
 
+def _customer_years(s: Scenario, r: CohortResult) -> float:
+    """Customer-years served over the horizon (Σ active customer-periods / periods per year)."""
+    return float(r.periods["active"].sum()) / s.periods_per_year
+
+
 def _cost_to_serve(s: Scenario, r: CohortResult) -> float:
     """Variable cost net of savings per customer-year served (currency)."""
-    customer_years = float(r.periods["active"].sum()) / s.periods_per_year
+    customer_years = _customer_years(s, r)
     net = float(r.yearly["variable_cost"].sum() - r.yearly["cost_saving"].sum())
     return net / customer_years if customer_years > 0 else float("nan")
 
 
-def _churn_share(_s: Scenario, r: CohortResult) -> float:
-    served = float(r.yearly["customers"].iloc[:-1].sum())
-    return float(r.yearly["churned"].iloc[1:].sum()) / served if served > 0 else float("nan")
+def _churn_rate(s: Scenario, r: CohortResult) -> float:
+    """Share of customers lost per year of service (fraction, 0-1).
+
+    Per period, p = customers lost / customer-periods served over the horizon (at most
+    1: only customers served can be lost); per year, 1 − (1 − p)^periods_per_year. With
+    yearly periods this is customers lost / customer-years served.
+    """
+    served = float(r.periods["active"].sum())
+    if served <= 0:
+        return float("nan")
+    per_period = min(float(r.periods["churned"].sum()) / served, 1.0)
+    return 1.0 - (1.0 - per_period) ** s.periods_per_year
 
 
 INDICATORS: tuple[Indicator, ...] = (
-    Indicator("financial", "npv", "currency", True, lambda _s, r: r.kpis["npv"]),
-    Indicator("financial", "profit", "currency", True, _total("profit")),
-    Indicator("financial", "revenue", "currency", True, _total("revenue")),
-    Indicator("customer", "customers_end", "customers", True,
-              lambda _s, r: r.kpis["customers_end"]),
-    Indicator("customer", "retention_last_year", "fraction", True,
-              lambda _s, r: r.kpis["retention_last_year"]),
-    Indicator("customer", "clv_net", "currency/customer", True, lambda _s, r: r.kpis["clv_net"]),
-    Indicator("internal_process", "cost_per_acquired", "currency/customer", False,
-              _cost_per_acquired),
-    Indicator("internal_process", "cost_to_serve", "currency/customer-year", False,
-              _cost_to_serve),
-    Indicator("internal_process", "churn_share", "fraction", False, _churn_share),
-    Indicator("learning_growth", "training_spend", "currency", True, _training),
-    Indicator("learning_growth", "customer_equity", "currency", True,
-              lambda _s, r: r.kpis["customer_equity"]),
+    Indicator("financial", "npv", _kpi("npv")),
+    Indicator("financial", "profit", _total("profit")),
+    Indicator("financial", "revenue", _total("revenue")),
+    Indicator("customer", "customers_end", _kpi("customers_end")),
+    Indicator("customer", "retention_last_year", _kpi("retention_last_year")),
+    Indicator("customer", "clv_net", _kpi("clv_net")),
+    Indicator("internal_process", "cost_per_acquired", _cost_per_acquired),
+    Indicator("internal_process", "cost_to_serve", _cost_to_serve),
+    Indicator("internal_process", "churn_rate", _churn_rate),
+    Indicator("learning_growth", "training_spend", _training),
+    Indicator("learning_growth", "customer_equity", _kpi("customer_equity")),
 )
 
 
@@ -84,19 +103,16 @@ def scorecard_rows(scenario: Scenario, result: CohortResult, baseline: Scenario,
                    base_result: CohortResult) -> list[dict[str, object]]:
     """Rows ``perspective, indicator, unit, scenario, baseline, delta, direction``.
 
-    ``direction`` is ``better``, ``worse`` or ``same`` (relative change below 1e-9),
-    or ``n/a`` when either value is undefined.
+    ``direction`` is :func:`sim.kpis.judge`: ``better``, ``worse``, ``same`` (the delta
+    reads as zero in the KPI's format), ``changed`` (a neutral KPI moved) or ``n/a``
+    when either value is undefined (then ``delta`` is NaN).
     """
     rows = []
     for ind in INDICATORS:
         now, base = ind.compute(scenario, result), ind.compute(baseline, base_result)
-        if not (np.isfinite(now) and np.isfinite(base)):
-            direction = "n/a"
-        elif abs(now - base) <= 1e-9 * max(1.0, abs(base)):
-            direction = "same"
-        else:
-            direction = "better" if (now > base) == ind.higher_is_better else "worse"
-        rows.append({"perspective": ind.perspective, "indicator": ind.key, "unit": ind.unit,
-                     "scenario": now, "baseline": base, "delta": now - base,
-                     "direction": direction})
+        finite = bool(np.isfinite(now) and np.isfinite(base))
+        rows.append({"perspective": ind.perspective, "indicator": ind.key, "unit": ind.kpi.unit,
+                     "scenario": now, "baseline": base,
+                     "delta": now - base if finite else float("nan"),
+                     "direction": judge(ind.key, now, base)})
     return rows

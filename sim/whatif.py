@@ -1,12 +1,11 @@
 """What-if evaluation: a scenario against its counterfactual baseline, with ROI.
 
 The baseline is what would happen without the scenario's levers (DESIGN.md,
-Counterfactuals). It starts from a *reference* policy — the scenario as loaded
-(when the user has edited levers) or the scenario itself — and always takes the
-scenario's market (same competition, same market size) and horizon, seed and
-finance, so the comparison is "same market, without the levers". With
-``baseline.kind = "no_programme"`` the baseline also runs without the loyalty
-programmes and without the CRM system (its TCO and its cost savings).
+Counterfactuals, README "Baseline"). It is a function of the scenario alone
+(:func:`baseline_for`), so the same scenario gives the same ROI from every path:
+``no_programme`` = the scenario without its loyalty programmes and CRM system;
+``preset`` = a named library file's policy in the scenario's market, horizon,
+seed and finance; ``as_is`` = the scenario itself.
 
 Both runs use the same seed, so the Monte Carlo engine gives them common
 random numbers and deltas are not noise.
@@ -17,7 +16,8 @@ Finance (all discounted as the engines discount, currency):
 * incremental cost = Δ acquisition spend + Δ programme costs + Δ CRM system cost;
 * ROI = (benefit − cost) / cost, undefined (None) when the incremental cost is
   not positive; NPV delta = benefit − cost;
-* IRR, simple and discounted payback (years) of the incremental cash flow.
+* IRR, simple and discounted payback (years) of the incremental cash flow, every
+  flow dated as the NPV dates it (see :class:`sim.finance.FinanceSummary`).
 """
 
 from __future__ import annotations
@@ -30,21 +30,24 @@ import numpy as np
 import pandas as pd
 
 from sim.cohort import CohortResult, cohort_inputs, run_cohort
-from sim.finance import discount_factors, irr, payback_period, roi
+from sim.finance import (
+    FinanceSummary,
+    cumulative_by_date,
+    incremental_flows,
+    roi,
+    summarise_incremental,
+)
 from sim.library import load_preset
 from sim.montecarlo import McResult, run_monte_carlo
 from sim.scenario import Scenario, get_path, replace_path
 from sim.schema import Issue, ScenarioError
 
-__all__ = ["MARKET_PATHS", "HEADLINE_KPIS", "WhatIf", "baseline_for", "evaluate",
+__all__ = ["MARKET_PATHS", "WhatIf", "baseline_for", "evaluate",
            "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
            "compare_runs"]
 
 MARKET_PATHS: tuple[str, ...] = ("market.size", "competition.intensity")
 """Fields describing the market, not the firm's policy: the baseline shares them."""
-
-HEADLINE_KPIS = ("customers_end", "retention_last_year", "clv_net", "customer_equity", "npv")
-"""The dashboard's KPI row (plus ROI and payback from :func:`finance_summary`)."""
 
 
 def _without_levers(scenario: Scenario) -> Scenario:
@@ -56,40 +59,42 @@ def _without_levers(scenario: Scenario) -> Scenario:
 
 
 def baseline_for(scenario: Scenario, reference: Scenario | None = None) -> Scenario:
-    """The counterfactual of ``scenario``: the reference policy in the scenario's market.
+    """The counterfactual of ``scenario``: a function of the scenario alone.
+
+    * ``baseline.kind = "no_programme"``: the scenario without its loyalty programmes
+      and without its CRM system (its TCO and its savings);
+    * ``"preset"``: the library file ``baseline.preset`` (its policy: prices,
+      acquisition, service, programmes…) run in the scenario's market
+      (:data:`MARKET_PATHS`) and on the scenario's horizon, periods, seed, finance
+      and Monte Carlo settings;
+    * ``"as_is"``: the scenario itself (nothing is incremental).
 
     Args:
         scenario: the scenario being evaluated (current lever values).
-        reference: the policy to fall back to (e.g. the scenario as loaded);
-            defaults to the scenario itself.
-
-    With ``baseline.kind = "preset"`` the baseline is the named scenario file as it is
-    (its own market), on the scenario's horizon, periods, seed and finance.
+        reference: ignored (kept for callers not yet updated; to be removed).
 
     Raises:
         ScenarioError: the named preset does not exist or is invalid.
     """
-    if scenario.baseline.kind == "preset":
-        try:
-            named = load_preset(scenario.baseline.preset)
-        except ScenarioError as exc:
-            raise ScenarioError([Issue("baseline.preset", "rule",
-                                       "the id of a valid scenario file in scenarios/",
-                                       repr(scenario.baseline.preset)), *exc.issues]) from None
-        return dataclasses.replace(named, horizon_years=scenario.horizon_years,
-                                   periods_per_year=scenario.periods_per_year, seed=scenario.seed,
-                                   finance=scenario.finance, monte_carlo=scenario.monte_carlo,
-                                   baseline=scenario.baseline, name=named.name)
-    base = scenario if reference is None else reference
+    del reference
+    kind = scenario.baseline.kind
+    if kind == "as_is":
+        return scenario
+    if kind == "no_programme":
+        return _without_levers(scenario)
+    try:
+        named = load_preset(scenario.baseline.preset)
+    except ScenarioError as exc:
+        raise ScenarioError([Issue("baseline.preset", "rule",
+                                   "the id of a valid scenario file in scenarios/",
+                                   repr(scenario.baseline.preset)), *exc.issues]) from None
+    base = named
     for path in MARKET_PATHS:
         base = replace_path(base, path, get_path(scenario, path))
-    base = dataclasses.replace(
-        base, horizon_years=scenario.horizon_years, periods_per_year=scenario.periods_per_year,
-        seed=scenario.seed, finance=scenario.finance, monte_carlo=scenario.monte_carlo,
-        baseline=scenario.baseline, name=scenario.name)
-    if scenario.baseline.kind == "no_programme":
-        base = _without_levers(base)
-    return base
+    return dataclasses.replace(base, horizon_years=scenario.horizon_years,
+                               periods_per_year=scenario.periods_per_year, seed=scenario.seed,
+                               finance=scenario.finance, monte_carlo=scenario.monte_carlo,
+                               baseline=scenario.baseline, name=named.name)
 
 
 @dataclass
@@ -109,7 +114,7 @@ class WhatIf:
     base_result: CohortResult
     mc: McResult | None
     base_mc: McResult | None
-    finance: dict[str, float | None]
+    finance: FinanceSummary
 
     def kpi_rows(self) -> list[dict[str, Any]]:
         """One row per KPI: ``kpi, scenario, baseline, delta`` (+ ``p10, p50, p90`` of each)."""
@@ -148,15 +153,22 @@ class WhatIf:
         return pd.concat(frames, ignore_index=True)
 
     def incremental_cash(self) -> pd.DataFrame:
-        """Cumulative incremental cash flow at each year end: ``year, cumulative,
-        cumulative_discounted`` (currency), with year 0 = 0."""
-        now, base = self.result.yearly, self.base_result.yearly
-        flow = (now["profit"] - base["profit"]).to_numpy()
-        discounted = (now["discounted_profit"] - base["discounted_profit"]).to_numpy()
-        return pd.DataFrame({"year": np.arange(len(flow) + 1),
-                             "cumulative": np.concatenate([[0.0], np.cumsum(flow)]),
-                             "cumulative_discounted": np.concatenate([[0.0],
-                                                                      np.cumsum(discounted)])})
+        """Cumulative incremental cash flow at each flow date: ``year`` (years from the start,
+        the dates :attr:`finance` is computed on, 0 first), ``cumulative``,
+        ``cumulative_discounted`` (currency). The paybacks are read off these lines
+        (linear between consecutive dates)."""
+        fin = self.scenario.finance
+        now, base = _flows(self.result), _flows(self.base_result)
+        flows = incremental_flows(now["benefit"] - base["benefit"], now["cost"] - base["cost"],
+                                  fin.discount_rate, self.scenario.periods_per_year,
+                                  fin.cash_timing)
+        dates, cumulative = cumulative_by_date(flows["amount"], flows["time"])
+        _, discounted = cumulative_by_date(flows["discounted"], flows["time"])
+        if dates[0] > 0:
+            dates, cumulative, discounted = (np.concatenate([[0.0], x])
+                                             for x in (dates, cumulative, discounted))
+        return pd.DataFrame({"year": dates, "cumulative": cumulative,
+                             "cumulative_discounted": discounted})
 
 
 def _flows(result: CohortResult) -> dict[str, np.ndarray]:
@@ -166,33 +178,18 @@ def _flows(result: CohortResult) -> dict[str, np.ndarray]:
 
 
 def finance_summary(scenario: Scenario, result: CohortResult,
-                    base_result: CohortResult) -> dict[str, float | None]:
-    """Incremental benefit, cost, ROI, NPV delta, IRR and paybacks of scenario vs baseline.
+                    base_result: CohortResult) -> FinanceSummary:
+    """The :class:`sim.finance.FinanceSummary` of ``result`` against ``base_result``.
 
-    Returns a dict with ``incremental_benefit``, ``incremental_cost``, ``npv_delta``
-    (currency, discounted), ``roi`` (fraction or None), ``irr`` (annual fraction or
-    None), ``payback_years`` and ``discounted_payback_years`` (years or None: never
-    within the horizon).
+    Incremental benefit, cost, NPV delta (currency, discounted as the engines discount),
+    ROI (fraction), IRR (annual fraction) and the undiscounted and discounted paybacks
+    (years), each missing value with its reason. Costs are dated at the period's start,
+    margin and savings at its start or end per ``finance.cash_timing``.
     """
-    fin, ppy = scenario.finance, scenario.periods_per_year
+    fin = scenario.finance
     now, base = _flows(result), _flows(base_result)
-    d_margin = discount_factors(scenario.periods, fin.discount_rate, ppy, fin.cash_timing)
-    d_start = discount_factors(scenario.periods, fin.discount_rate, ppy, "start")
-    delta_benefit = now["benefit"] - base["benefit"]
-    delta_cost = now["cost"] - base["cost"]
-    benefit = float(delta_benefit @ d_margin)
-    cost = float(delta_cost @ d_start)
-    delta_flow = delta_benefit - delta_cost
-    delta_discounted = delta_benefit * d_margin - delta_cost * d_start
-    return {
-        "incremental_benefit": benefit,
-        "incremental_cost": cost,
-        "npv_delta": benefit - cost,
-        "roi": roi(benefit, cost),
-        "irr": irr(delta_flow, ppy),
-        "payback_years": payback_period(delta_flow, ppy) if cost > 0 else None,
-        "discounted_payback_years": payback_period(delta_discounted, ppy) if cost > 0 else None,
-    }
+    return summarise_incremental(now["benefit"] - base["benefit"], now["cost"] - base["cost"],
+                                 fin.discount_rate, scenario.periods_per_year, fin.cash_timing)
 
 
 @dataclass
@@ -222,17 +219,15 @@ def compare_runs(run: EngineRun, base_run: EngineRun) -> WhatIf:
                   base_run.mc, finance_summary(run.scenario, run.result, base_run.result))
 
 
-def evaluate(scenario: Scenario, reference: Scenario | None = None,
-             replications: int | None = None) -> WhatIf:
-    """Run a scenario and its baseline through both engines.
+def evaluate(scenario: Scenario, replications: int | None = None) -> WhatIf:
+    """Run a scenario and its baseline (:func:`baseline_for`) through both engines.
 
     Args:
         scenario: the scenario with the user's levers.
-        reference: the policy the baseline starts from (default: the scenario).
         replications: Monte Carlo replications; default ``scenario.monte_carlo.replications``;
             0 skips the Monte Carlo engine.
     """
-    baseline = baseline_for(scenario, reference)
+    baseline = baseline_for(scenario)
     run = run_engines(scenario, replications)
     base_run = (EngineRun(baseline, run.result, run.mc) if baseline == scenario
                 else run_engines(baseline, replications))

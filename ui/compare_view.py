@@ -11,22 +11,14 @@ import streamlit as st
 from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
-from ui import state
-from ui.i18n import (fmt_count, fmt_delta_money, fmt_money, fmt_number, fmt_pct, load_catalog,
-                     t)
+from ui import kpi_format, state
+from ui.i18n import fmt_number, load_catalog, t
 
-__all__ = ["CURRENT", "KPI_KINDS", "choices", "format_kpi", "kpi_display", "cached_compare",
+__all__ = ["CURRENT", "choices", "format_kpi", "kpi_display", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
 
 CURRENT = "current"
 """Choice key of the scenario as currently edited."""
-KPI_KINDS: dict[str, str] = {
-    "clv_gross": "money", "clv_net": "money", "customer_equity": "money_whole",
-    "npv": "money_whole", "acquired": "count", "customers_end": "count",
-    "revenue": "money_whole", "profit": "money_whole", "retention_last_year": "pct",
-    "market_share": "pct", "npv_delta": "money_whole", "roi": "pct", "payback_years": "years",
-}
-"""How each compared KPI is shown (every name of ``sim.compare.COMPARE_KPIS``)."""
 
 
 def field_label(path: str) -> str:
@@ -52,22 +44,11 @@ def choices() -> dict[str, tuple[str, Scenario]]:
     return found
 
 
-def format_kpi(kpi: str, value: float | None, currency: str, delta: bool = False) -> str:
-    """A KPI value (or a delta, signed) for the table."""
-    kind = KPI_KINDS[kpi]
-    if value is None or value != value:
-        return t("common.not_available")
-    sign = "+" if delta and value >= 0 else ""
-    if kind in ("money", "money_whole"):
-        decimals = 2 if kind == "money" else 0
-        return (fmt_delta_money(value, currency, decimals) if delta
-                else fmt_money(value, currency, decimals))
-    if kind == "count":
-        return sign + fmt_count(value)
-    if kind == "pct":
-        return (sign + t("dashboard.points", value=fmt_number(value * 100, 1)) if delta
-                else fmt_pct(value, 1))
-    return sign + t("dashboard.years_value", value=fmt_number(value, 1))
+def format_kpi(kpi: str, value: float | None, currency: str, delta: bool = False,
+               reason: str | None = None) -> str:
+    """A KPI value (or a delta, signed) for the table, by the registry's format rule
+    (:func:`ui.kpi_format.format_kpi`); a missing value reads as its reason."""
+    return kpi_format.format_kpi(kpi, value, currency, delta=delta, reason=reason)
 
 
 def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
@@ -76,9 +57,10 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
     long = result.kpi_table().set_index(["kpi", "scenario"])
     rows = []
     for kpi in COMPARE_KPIS:
-        row: dict[str, Any] = {t("compare.col_kpi"): t(f"compare.kpi_{kpi}")}
+        row: dict[str, Any] = {t("compare.col_kpi"): kpi_format.kpi_label(kpi)}
         for label in result.labels:
-            row[label] = format_kpi(kpi, long.loc[(kpi, label), "value"], currency)
+            row[label] = format_kpi(kpi, long.loc[(kpi, label), "value"], currency,
+                                    reason=long.loc[(kpi, label), "reason"])
         for i, label in enumerate(result.labels):
             if i != result.reference:
                 row[t("compare.col_delta", label=label)] = format_kpi(

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from sim.finance import REASONS
+from sim.kpis import KPIS, REASON_NO_CUSTOMERS, REASON_UNBOUNDED_MARKET
 from sim.programmes import PROGRAMME_KINDS
 from sim.scorecard import INDICATORS, PERSPECTIVES
 from sim.tco import TCO_ELEMENTS
@@ -53,7 +55,11 @@ def test_keys_built_at_run_time_exist() -> None:
              "version", "rule")
     keys = [f"validation.{code}" for code in codes]
     keys += [f"tco_element.{name}" for name in TCO_ELEMENTS]
-    keys += [f"scorecard.{p}" for p in PERSPECTIVES] + [f"scorecard.{i.key}" for i in INDICATORS]
+    keys += [f"scorecard.{p}" for p in PERSPECTIVES] + [KPIS[i.key].label_key for i in INDICATORS]
+    keys += [kpi.label_key for kpi in KPIS.values()]                    # the KPI registry
+    keys += [f"reason.{code}" for code in (*REASONS, REASON_NO_CUSTOMERS,
+                                           REASON_UNBOUNDED_MARKET)]
+    keys += [f"judgement.{j}" for j in ("better", "worse", "same", "changed", "n_a")]
     keys += [f"programme.{kind}" for kind in PROGRAMME_KINDS]
     keys += [f"baseline_kind.{kind}" for kind in ("no_programme", "preset", "as_is")]
     for lever in LEVERS:

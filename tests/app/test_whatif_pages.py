@@ -7,6 +7,7 @@ import dataclasses
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from sim.report import run_report
 from sim.scenario import replace_path
 from sim.scenario_io import load
 from sim.tco import tco_yearly
@@ -36,7 +37,7 @@ def _metric(at: AppTest, label_start: str):
 def _money(text: str) -> float:
     """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77 M`` or ``USD 277.3 万``."""
     scale = {"M": 1e6, "bn": 1e9, "万": 1e4, "亿": 1e8}
-    value = text.replace("USD", "").replace(",", "").replace("+", "").strip()
+    value = text.replace("USD", "").replace(",", "").replace("+", "").strip().replace("- ", "-")
     number, _, unit = value.partition(" ")
     return float(number) * scale.get(unit, 1.0)
 
@@ -55,27 +56,55 @@ def test_dashboard_loads_in_both_languages(lang: str, npv_label: str, title: str
 
 def test_moving_the_acquisition_budget_changes_kpi_deltas_as_computed() -> None:
     at = _open("pages/dashboard.py")
-    customers = _metric(at, "Customers after")
-    assert customers.delta == "0"
-    at.slider(key="acq_budget").set_value(400_000.0).run()
+    assert _metric(at, "Customers after").delta == ""      # a zero delta is not shown
+    at.number_input(key="acq_budget").set_value(400_000.0).run()
     assert not at.exception
     loaded = load(ROOT / "scenarios" / f"{PRESET}.toml")
     edited = replace_path(loaded, "acquisition.budget_per_year", 400_000.0)
-    w = evaluate(edited, loaded, replications=0)
-    delta = w.result.kpis["customers_end"] - w.base_result.kpis["customers_end"]
-    assert delta > 100
-    assert _metric(at, "Customers after").delta == f"{delta:,.0f}"
-    assert _money(_metric(at, "NPV").delta) == pytest.approx(w.finance["npv_delta"], rel=5e-3)
-    roi = _metric(at, "ROI").value
-    assert roi == f"{w.finance['roi'] * 100:.1f} %"
+    report = run_report(edited, replications=0)       # the baseline depends on the scenario
+    assert _money(_metric(at, "NPV").delta) == pytest.approx(report["finance"]["npv_delta"],
+                                                             rel=5e-3)
+    assert _metric(at, "ROI").value == f"{report['finance']['roi'] * 100:.1f} %"
 
 
 def test_roi_is_shown_as_undefined_without_incremental_cost() -> None:
     at = _open("pages/dashboard.py", preset="textbook_magazine")
-    assert _metric(at, "ROI").value == "not defined"
-    assert _metric(at, "Payback").value == "not defined"
+    for label in ("ROI", "Payback (undiscounted)", "Discounted payback"):
+        assert _metric(at, label).value == "—"
+        assert _metric(at, label).delta == "no investment"
     at = _open("pages/dashboard.py", lang="zh", preset="textbook_magazine")
-    assert _metric(at, "投资回报率").value == "无定义"
+    assert _metric(at, "投资回报率").value == "—"
+    assert _metric(at, "投资回报率").delta == "无投资"
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_dashboard_and_roi_page_show_the_same_finance_for_one_scenario(lang: str) -> None:
+    """Issue 10: the dashboard said payback 6.2 years, the ROI page 7.1, for one scenario;
+    and "not defined" on one page where the other said "not within the horizon"."""
+    for preset in ("whatif_points_programme", "whatif_crm_system"):
+        dash = _open("pages/dashboard.py", lang, preset=preset)
+        roi = _open("pages/roi.py", lang, preset=preset)
+        finance = evaluate(load(ROOT / "scenarios" / f"{preset}.toml"), replications=0).finance
+        for key in ("payback_years", "discounted_payback_years"):
+            label = {"en": {"payback_years": "Payback (undiscounted)",
+                            "discounted_payback_years": "Discounted payback"},
+                     "zh": {"payback_years": "投资回收期(未折现)",
+                            "discounted_payback_years": "折现回收期"}}[lang][key]
+            on_dash, on_roi = _metric(dash, label), _metric(roi, label)
+            assert (on_dash.value, on_dash.delta) == (on_roi.value, on_roi.delta), key
+            if finance.value(key) is None:
+                assert on_dash.value == "—" and on_dash.delta == {
+                    "en": "not within the horizon", "zh": "期限内无法回收"}[lang]
+            else:
+                assert on_dash.value.startswith(f"{finance.value(key):.1f}")
+
+
+def test_a_zero_delta_is_not_shown_as_a_green_gain() -> None:
+    at = _open("pages/dashboard.py", preset="whatif_crm_system")
+    clv = _metric(at, "Average CLV")
+    # The CRM system saves per customer (CLV rises); customers do not change: no "+0" delta.
+    assert _metric(at, "Customers after").delta == ""
+    assert "0.00" not in clv.delta
 
 
 @pytest.mark.parametrize("lang,title", [("en", "ROI and total cost of ownership"),

@@ -40,12 +40,29 @@ def test_compare_values_deltas_and_differences() -> None:
     assert table.loc[("clv_net", book.name), "value"] == pytest.approx(16.94, abs=0.01)
     assert table.loc[("clv_net", "Lifted"), "delta"] == pytest.approx(21.99 - 16.94, abs=0.01)
     assert table.loc[("clv_net", book.name), "delta"] == 0
-    assert table.loc[("clv_net", "Lifted"), "delta_pct"] == pytest.approx(5.05 / 16.94, abs=1e-3)
+    # delta_pct is a percentage (issue 10: it used to be a fraction): +5.05 / 16.94 = +29.8 %.
+    assert table.loc[("clv_net", "Lifted"), "delta_pct"] == pytest.approx(100 * 5.05 / 16.94,
+                                                                           abs=0.1)
     differs = result.differences()
     assert list(differs["field"]) == ["retention.uplift_points"]
     assert list(differs.iloc[0, 2:]) == [0.0, 2.0]
     assert table.loc[("roi", book.name), "value"] is None or pd.isna(
         table.loc[("roi", book.name), "value"])          # no incremental cost: undefined
+    # ... and says why, so "no investment" and "never" are told apart.
+    assert table.loc[("payback_years", book.name), "reason"] == "no_investment"
+    assert table.loc[("clv_net", book.name), "reason"] is None
+    report = result.report()["kpis"]
+    assert report["payback_years"][book.name] == {"value": None, "delta": None,
+                                                   "delta_pct": None, "reason": "no_investment"}
+    assert report["clv_net"]["Lifted"]["delta_pct"] == pytest.approx(29.8, abs=0.1)
+
+
+def test_compare_tells_never_from_no_investment() -> None:
+    crm = load(ROOT / "scenarios" / "whatif_crm_system.toml")
+    result = compare([load(MAGAZINE), crm], reference=0)
+    assert result.value(1, "payback_years") is None
+    assert result.reason(1, "payback_years") == "not_within_horizon"
+    assert result.reason(0, "payback_years") == "no_investment"
 
 
 def test_compare_agrees_with_evaluate_for_every_scenario() -> None:
@@ -55,7 +72,10 @@ def test_compare_agrees_with_evaluate_for_every_scenario() -> None:
     for i, scenario in enumerate(scenarios):
         w = evaluate(scenario, replications=0)
         assert result.value(i, "npv") == pytest.approx(w.result.kpis["npv"])
-        assert result.value(i, "npv_delta") == pytest.approx(w.finance["npv_delta"])
+        assert result.value(i, "npv_delta") == pytest.approx(w.finance.npv_delta)
+        for key in ("roi", "payback_years", "discounted_payback_years"):
+            assert result.value(i, key) == w.finance.value(key)
+            assert result.reason(i, key) == w.finance.reason(key)
     assert result.labels[result.reference] == scenarios[2].name
 
 

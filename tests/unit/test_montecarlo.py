@@ -43,8 +43,14 @@ def _satisfaction_with_programme():
     return replace_path(s, "programmes.community.enabled", True)
 
 
+def _programme_crm_end_timing():
+    s = replace_path(_satisfaction_with_programme(), "crm_system.enabled", True)
+    return replace_path(s, "finance.cash_timing", "end")
+
+
 CASES = {
     "satisfaction_classes_with_programmes": _satisfaction_with_programme,
+    "programmes_crm_end_timing": _programme_crm_end_timing,
     "textbook": lambda: load(SCENARIOS / "textbook_magazine.toml"),
     "five_cohorts_end_timing": _end_timing,
     "monthly_sbg": _monthly_sbg,
@@ -58,7 +64,8 @@ def test_monte_carlo_mean_agrees_with_cohort_engine(name: str) -> None:
     expected = run_cohort(scenario)
     mc = run_monte_carlo(scenario, replications=120)
     summary = mc.kpi_summary()
-    for kpi in ("clv_gross", "npv", "customers_end", "revenue", "acquired"):
+    for kpi in ("clv_gross", "clv_net", "customer_equity", "npv", "customers_end", "revenue",
+                "acquired"):
         mean, se = summary[kpi]["mean"], summary[kpi]["std_error"]
         assert se > 0, kpi
         assert abs(mean - expected.kpis[kpi]) <= 3 * se, (kpi, mean, expected.kpis[kpi], se)

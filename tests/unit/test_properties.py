@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import math
 
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from sim.cohort import run_cohort
@@ -58,12 +58,18 @@ def test_counts_are_never_negative_and_rates_stay_in_0_1(scenario: Scenario) -> 
         values = frame[column].dropna()
         assert ((values >= 0) & (values <= 1 + 1e-12)).all(), column
     assert all(math.isfinite(v) or math.isnan(v) for v in result.kpis.values())
+    # Per-customer values exist exactly when someone is acquired (no "CLV" of nobody).
+    acquired = result.kpis["acquired"] > 0
+    assert math.isfinite(result.kpis["clv_net"]) == acquired
+    assert math.isfinite(result.kpis["customer_equity"])
 
 
 @FAST
 @given(scenarios(), st.floats(0.1, 30))
 def test_higher_retention_never_lowers_clv(scenario: Scenario, points: float) -> None:
-    base = run_cohort(scenario).kpis["clv_gross"]
+    result = run_cohort(scenario)
+    assume(result.kpis["acquired"] > 0)             # CLV of no customer is undefined (NaN)
+    base = result.kpis["clv_gross"]
     higher = run_cohort(replace_path(scenario, "retention.uplift_points",
                                      scenario.retention.uplift_points + points)).kpis["clv_gross"]
     assert higher >= base - 1e-9 * max(1.0, abs(base))
@@ -72,7 +78,9 @@ def test_higher_retention_never_lowers_clv(scenario: Scenario, points: float) ->
 @FAST
 @given(scenarios(), st.floats(0.001, 0.5))
 def test_a_higher_discount_rate_never_raises_clv(scenario: Scenario, more: float) -> None:
-    base = run_cohort(scenario).kpis["clv_gross"]
+    result = run_cohort(scenario)
+    assume(result.kpis["acquired"] > 0)             # CLV of no customer is undefined (NaN)
+    base = result.kpis["clv_gross"]
     rate = min(1.0, scenario.finance.discount_rate + more)
     higher = run_cohort(replace_path(scenario, "finance.discount_rate", rate)).kpis["clv_gross"]
     assert higher <= base + 1e-9 * max(1.0, abs(base))

@@ -28,7 +28,12 @@ def test_json_has_scenario_baseline_delta_finance_and_bands(report: dict) -> Non
     assert set(report) >= {"scenario", "currency", "kpis", "baseline", "delta", "finance",
                            "monte_carlo", "scorecard", "yearly", "tenure"}
     assert set(report["kpis"]) == set(KPI_NAMES) == set(report["baseline"]["kpis"])
-    assert set(report["finance"]) == set(FINANCE_NAMES)
+    # The value keys are a contract; each missing value also says why.
+    assert list(report["finance"])[:7] == list(FINANCE_NAMES) == [
+        "incremental_benefit", "incremental_cost", "npv_delta", "roi", "irr", "payback_years",
+        "discounted_payback_years"]
+    assert set(report["finance"]) - set(FINANCE_NAMES) == {
+        "roi_reason", "irr_reason", "payback_reason", "discounted_payback_reason"}
     assert report["monte_carlo"]["replications"] == 20
     for kpi in KPI_NAMES:
         stats = report["monte_carlo"]["scenario"][kpi]
@@ -43,7 +48,7 @@ def test_json_numbers_are_the_engines_numbers(report: dict) -> None:
         assert report["kpis"][kpi] == pytest.approx(w.result.kpis[kpi], rel=1e-12)
         assert report["delta"][kpi] == pytest.approx(
             w.result.kpis[kpi] - w.base_result.kpis[kpi], rel=1e-9, abs=1e-6)
-    assert report["finance"]["roi"] == pytest.approx(w.finance["roi"], rel=1e-12)
+    assert report["finance"] == pytest.approx(w.finance.as_dict(), rel=1e-12)
     assert report["monte_carlo"]["scenario"]["npv"]["p50"] == pytest.approx(
         w.mc.kpi_summary()["npv"]["p50"], rel=1e-12)
 
@@ -61,3 +66,5 @@ def test_undefined_roi_is_null_not_infinity() -> None:
                           "--replications", "0"], cwd=ROOT, capture_output=True, text=True,
                          check=True)
     assert '"roi": null' in out.stdout and "Infinity" not in out.stdout and "NaN" not in out.stdout
+    finance = json.loads(out.stdout)["finance"]
+    assert finance["roi_reason"] == finance["payback_reason"] == "no_investment"

@@ -1,0 +1,121 @@
+"""Showing KPIs as the registry (:mod:`sim.kpis`) says: labels, format rules, reasons, deltas.
+
+Every page, the Compare table and the scorecard format a KPI through these
+functions, so one figure reads the same everywhere, and a missing value shows
+the same reason wording ("no investment", "not within the horizon") on every page.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from sim.finance import REASON_NO_INVESTMENT, REASON_NOT_WITHIN_HORIZON, FinanceSummary
+from sim.kpis import KPIS, rounds_to_zero
+from sim.whatif import WhatIf
+from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number, fmt_pct, t
+
+__all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_args",
+           "finance_metric_args", "finance_metric", "baseline_note", "judgement_text"]
+
+
+def kpi_label(key: str) -> str:
+    """The KPI's label in the current language (``kpi.<key>``)."""
+    return t(KPIS[key].label_key)
+
+
+def reason_text(reason: str | None) -> str:
+    """Why a value is missing, in the current language (``reason.<code>``); "not available"
+    when no reason is known."""
+    return t(f"reason.{reason}") if reason else t("common.not_available")
+
+
+def _missing(value: float | None) -> bool:
+    return value is None or not isinstance(value, (int, float)) or not math.isfinite(value)
+
+
+def format_kpi(key: str, value: float | None, currency: str, *, delta: bool = False,
+               short: bool = False, reason: str | None = None) -> str:
+    """A KPI value (or, with ``delta``, a signed difference) by its format rule.
+
+    Args:
+        key: a registered KPI.
+        value: in the KPI's unit (fractions for ``pct``); None/NaN reads as ``reason``.
+        currency: the scenario's currency code.
+        delta: signed, and percentages as points (pp).
+        short: large money in the language's large units (``USD 1.23 M``), for tiles.
+        reason: shown when the value is missing.
+    """
+    if _missing(value):
+        return reason_text(reason)
+    rule = KPIS[key]
+    sign = "+" if delta and value >= 0 else ""
+    if rule.format in ("money", "money_whole"):
+        if short and rule.format == "money_whole":
+            return fmt_money_short(value, currency, delta=delta)
+        return (fmt_delta_money(value, currency, rule.decimals) if delta
+                else fmt_money(value, currency, rule.decimals))
+    if rule.format == "count":
+        return sign + fmt_count(value)
+    if rule.format == "pct":
+        return (sign + t("dashboard.points", value=fmt_number(value * 100, rule.decimals))
+                if delta else fmt_pct(value, rule.decimals))
+    return sign + t("dashboard.years_value", value=fmt_number(value, rule.decimals))
+
+
+def metric_delta(key: str, delta: float | None, currency: str,
+                 short: bool = False) -> tuple[str | None, str]:
+    """``(text, delta_color)`` for ``st.metric``: no text when the delta is missing or reads
+    as zero (never a green "+USD 0.00"); colour ``normal`` when higher is better,
+    ``inverse`` when lower is better, ``off`` for a neutral KPI."""
+    if _missing(delta) or rounds_to_zero(key, delta):
+        return None, "off"
+    color = {"higher": "normal", "lower": "inverse", "neutral": "off"}[KPIS[key].direction]
+    return format_kpi(key, delta, currency, delta=True, short=short), color
+
+
+def metric_args(key: str, value: float | None, base: float | None, currency: str, *,
+                short: bool = False, reason: str | None = None) -> dict[str, object]:
+    """Keyword arguments of ``st.metric`` for a KPI against its baseline value: ``value``,
+    ``delta``, ``delta_color`` and, when the value is missing, its reason as a grey note."""
+    if _missing(value):
+        return {"value": t("kpi_value.missing"), "delta": reason_text(reason),
+                "delta_color": "off", "delta_arrow": "off"}
+    text, color = metric_delta(key, None if _missing(base) else value - base, currency, short)
+    return {"value": format_kpi(key, value, currency, short=short), "delta": text,
+            "delta_color": color}
+
+
+def finance_metric_args(finance: FinanceSummary, key: str, currency: str, *,
+                        short: bool = False) -> dict[str, object]:
+    """``st.metric`` arguments for a finance value (ROI, IRR, a payback…): the value, or
+    "—" with the reason ("no investment", "not within the horizon") under it."""
+    value = finance.value(key)
+    if _missing(value):
+        return metric_args(key, None, None, currency, reason=finance.reason(key))
+    return {"value": format_kpi(key, value, currency, short=short)}
+
+
+def judgement_text(judgement: str) -> str:
+    """A scorecard direction (``better``, ``worse``, ``same``, ``changed``, ``n/a``) as text."""
+    return t(f"judgement.{judgement.replace('/', '_')}")
+
+
+def finance_metric(container: Any, finance: FinanceSummary, key: str, currency: str, *,
+                   label: str | None = None, help_text: str | None = None,
+                   short: bool = False) -> None:
+    """One finance tile (``st.metric``) on ``container``: the value, or "—" with its reason.
+    The dashboard and the ROI page both draw their ROI, IRR and paybacks with it, so the
+    same scenario reads the same there. The help explains a missing value's reason."""
+    reason = finance.reason(key)
+    if reason in (REASON_NO_INVESTMENT, REASON_NOT_WITHIN_HORIZON):
+        help_text = t(f"reason_help.{reason}")
+    container.metric(label or kpi_label(key),
+                     **finance_metric_args(finance, key, currency, short=short), help=help_text)
+
+
+def baseline_note(w: WhatIf) -> str:
+    """What every delta, ROI and payback of ``w`` is measured against, and its cost."""
+    kind = t(f"baseline_kind.{w.scenario.baseline.kind}", preset=w.baseline.name)
+    cost = format_kpi("incremental_cost", w.finance.incremental_cost, w.scenario.currency)
+    return t("dashboard.baseline_note", kind=kind) + " " + t("dashboard.cost_note", cost=cost)
