@@ -21,7 +21,7 @@ from ui.kpi_format import (
     kpi_label,
     metric_args,
 )
-from ui.levers import render_lever
+from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import band_chart, cash_chart
 
@@ -35,6 +35,7 @@ LEVER_ROWS = (("programme_kind", "programme_spend", "service_quality", "competit
 
 def _levers() -> None:
     with st.expander(t("dashboard.levers"), expanded=True, icon=":material/tune:"):
+        render_baseline_picker(st, rerun=RERUN)
         for row in LEVER_ROWS:
             for col, key in zip(st.columns(len(row)), row):
                 render_lever(key, col, rerun=RERUN)
@@ -140,10 +141,9 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
 
 @st.fragment(key="dashboard_body")
 def dashboard_page() -> None:
-    base = state.base_scenario()
     _levers()
     try:
-        w = state.whatif_run(state.current_scenario(), base)
+        w = state.whatif_run(state.current_scenario())
     except ScenarioError as exc:
         st.error(t("dashboard.baseline_error", problems="; ".join(issue_text(i) for i in exc.issues)),
                  icon=":material/error:")

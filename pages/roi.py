@@ -14,7 +14,7 @@ from ui.charts import show_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
 from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label
-from ui.levers import render_lever
+from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
 
@@ -128,7 +128,9 @@ def _finance(currency: str) -> None:
 @st.fragment(key="roi_body")
 def roi_page() -> None:
     scenario = state.current_scenario()
-    render_lever("crm_enabled", rerun=RERUN)
+    left, right = st.columns(2)
+    render_lever("crm_enabled", left, rerun=RERUN)
+    render_baseline_picker(right, rerun=RERUN)
     if not scenario.crm_system.enabled:
         st.info(t("roi.disabled_note"), icon=":material/info:")
     system = _tco_editor(scenario.crm_system, scenario.currency)

@@ -58,7 +58,7 @@ def _without_levers(scenario: Scenario) -> Scenario:
     return base
 
 
-def baseline_for(scenario: Scenario, reference: Scenario | None = None) -> Scenario:
+def baseline_for(scenario: Scenario) -> Scenario:
     """The counterfactual of ``scenario``: a function of the scenario alone.
 
     * ``baseline.kind = "no_programme"``: the scenario without its loyalty programmes
@@ -71,12 +71,10 @@ def baseline_for(scenario: Scenario, reference: Scenario | None = None) -> Scena
 
     Args:
         scenario: the scenario being evaluated (current lever values).
-        reference: ignored (kept for callers not yet updated; to be removed).
 
     Raises:
         ScenarioError: the named preset does not exist or is invalid.
     """
-    del reference
     kind = scenario.baseline.kind
     if kind == "as_is":
         return scenario

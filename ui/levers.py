@@ -24,12 +24,13 @@ from sim.programmes import PROGRAMME_KINDS
 from sim.edits import (acquisition_years, programme_spend_bounds, programme_spend_percent,
                        running_programme, with_acquisition_years, with_only_programme,
                        with_programme_spend_percent)
-from sim.scenario import Scenario, get_path, replace_path, spec_at
+from sim.scenario import Baseline, Scenario, get_path, replace_path, spec_at
 from sim.schema import ScenarioError
 from ui import state
 from ui.i18n import issue_text, t
 
-__all__ = ["Lever", "LEVERS", "lever", "render_lever", "edit_lever"]
+__all__ = ["Lever", "LEVERS", "lever", "render_lever", "edit_lever", "BASELINE_KEY",
+           "baseline_code", "with_baseline_code", "render_baseline_picker", "apply_edit"]
 
 LeverKind = Literal["slider", "number", "toggle", "choice"]
 
@@ -172,13 +173,18 @@ def edit_lever(key: str, display_value: Any) -> str | None:
     current scenario is always one that loads, runs and saves.
     """
     lv = _BY_KEY[key]
-    current = state.current_scenario()
     try:
-        edited = state.validated(lv.write(current, display_value))
+        return apply_edit(lv.write(state.current_scenario(), display_value))
     except ValueError as exc:
-        issues = exc.issues if isinstance(exc, ScenarioError) else ()
-        return "; ".join(issue_text(i) for i in issues) or str(exc)
-    state.set_current(edited)
+        return str(exc)
+
+
+def apply_edit(edited: Scenario) -> str | None:
+    """Make ``edited`` current if it is valid; otherwise the problems, and nothing changes."""
+    try:
+        state.set_current(state.validated(edited))
+    except ScenarioError as exc:
+        return "; ".join(issue_text(i) for i in exc.issues)
     return None
 
 
@@ -193,12 +199,13 @@ def _on_change(key: str, rerun: tuple[str, ...]) -> None:
 
 
 def _show_widget_value(lv: Lever, value: Any) -> None:
-    """Make the widget show ``value`` (before it is drawn in this run)."""
-    if st.session_state.get(lv.key, _MISSING) != value:
-        st.session_state[lv.key] = value
+    """Make the widget show ``value`` (before it is drawn in this run).
 
-
-_MISSING = object()
+    Always written, never "only if different": a widget's id includes its page, so the
+    key may still answer with the value of the same lever on the page the user came
+    from while this page's widget has no state yet (it would start at its minimum).
+    """
+    st.session_state[lv.key] = value
 
 
 def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
@@ -233,5 +240,62 @@ def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> 
         container.caption(t(f"lever_off.{reason}"))
     error = st.session_state.get(_ERROR_KEY)
     if error and error[0] == key:
+        container.error(error[1], icon=":material/error:")
+    return widget
+
+
+BASELINE_KEY = "baseline_choice"
+"""Widget key of the "measured against" selector (the scenario's ``[baseline]``)."""
+
+
+def baseline_code(scenario: Scenario) -> str:
+    """The selector's code of the scenario's baseline: ``no_programme``, ``as_is`` or
+    ``preset:<file id>``."""
+    b = scenario.baseline
+    return f"preset:{b.preset}" if b.kind == "preset" else b.kind
+
+
+def with_baseline_code(scenario: Scenario, code: str) -> Scenario:
+    """``scenario`` measured against the baseline ``code`` (see :func:`baseline_code`)."""
+    kind, _, preset = code.partition(":")
+    return replace_path(scenario, "baseline", Baseline(kind=kind, preset=preset))
+
+
+def _baseline_label(code: str, names: dict[str, str]) -> str:
+    kind, _, preset = code.partition(":")
+    if kind != "preset":
+        return t(f"baseline_pick.{kind}")
+    loaded = t("baseline_pick.as_loaded") if preset == state.loaded_preset() else ""
+    return t("baseline_pick.preset", name=names.get(preset, preset)) + loaded
+
+
+def _on_baseline(rerun: tuple[str, ...]) -> None:
+    problem = apply_edit(with_baseline_code(state.current_scenario(),
+                                        st.session_state[BASELINE_KEY]))
+    st.session_state[_ERROR_KEY] = (BASELINE_KEY, problem) if problem else None
+    if rerun:
+        try:
+            st.rerun(list(rerun))
+        except StreamlitAPIException:
+            pass
+
+
+def render_baseline_picker(container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
+    """The "measured against" selector: the scenario's own ``[baseline]``, so what the
+    page compares against travels with the scenario (download, save, CLI)."""
+    scenario = state.current_scenario()
+    names = state.preset_options()
+    options = ["no_programme", *(f"preset:{pid}" for pid in names)]
+    code = baseline_code(scenario)
+    if code not in options:
+        options.append(code)
+    st.session_state[BASELINE_KEY] = code
+    labels = {option: _baseline_label(option, names) for option in options}
+    widget = container.selectbox(t("baseline_pick.label"), options, key=BASELINE_KEY,
+                                 format_func=labels.__getitem__,
+                                 help=t("baseline_pick.help"), on_change=_on_baseline,
+                                 args=(rerun,))
+    error = st.session_state.get(_ERROR_KEY)
+    if error and error[0] == BASELINE_KEY:
         container.error(error[1], icon=":material/error:")
     return widget

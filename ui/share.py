@@ -18,12 +18,14 @@ import streamlit as st
 from sim.scenario import Scenario
 from ui import state
 from ui.i18n import t
-from ui.levers import Lever, edit_lever, lever
+from ui.levers import Lever, apply_edit, baseline_code, edit_lever, lever, with_baseline_code
 
 __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices", "clear_notices",
            "parse_lever_value", "format_lever_value"]
 
 SCENARIO_PARAM = "scenario"
+BASELINE_PARAM = "baseline"
+"""``no_programme``, ``as_is`` or ``preset:<file id>``: what the link's figures are measured against."""
 SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
                  "service_quality", "programme_kind", "programme_spend", "acq_budget")
 """The headline levers that travel in links (widget keys = parameter names)."""
@@ -101,6 +103,15 @@ def read_url_once() -> None:
         if problem:
             notices.append(t("share.refused_value", name=t(lv.label_key), value=raw[:40],
                              problem=problem))
+    raw = params.get(BASELINE_PARAM)
+    if raw is not None:
+        kind, _, preset = raw.partition(":")
+        known = (kind in ("no_programme", "as_is") and not preset) or (
+            kind == "preset" and preset in state.preset_options())
+        problem = (apply_edit(with_baseline_code(state.current_scenario(), raw)) if known
+                   else t("share.bad_baseline", value=raw[:60]))
+        if problem:
+            notices.append(problem)
     st.session_state[_NOTICE_KEY] = notices
 
 
@@ -126,5 +137,7 @@ def sync_url() -> None:
         value = lv.read(current)
         if value != lv.read(base):
             wanted[key] = format_lever_value(value)
+    if baseline_code(current) != baseline_code(base):
+        wanted[BASELINE_PARAM] = baseline_code(current)
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

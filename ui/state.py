@@ -166,9 +166,9 @@ def engine_run(scenario: Scenario) -> EngineRun:
     return run_engines(scenario)
 
 
-def whatif_run(scenario: Scenario, reference: Scenario | None = None) -> WhatIf:
+def whatif_run(scenario: Scenario) -> WhatIf:
     """``scenario`` against its baseline, which depends on the scenario alone
-    (:func:`sim.whatif.baseline_for`; ``reference`` is not used and will go).
+    (:func:`sim.whatif.baseline_for`).
 
     Each run is cached on its own, so a lever move recomputes only the scenario.
     """

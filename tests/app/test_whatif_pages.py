@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.report import run_report
 from sim.scenario import replace_path
+from sim.report import run_report
 from sim.scenario_io import load
 from sim.tco import tco_yearly
 from sim.whatif import evaluate
@@ -37,7 +37,7 @@ def _metric(at: AppTest, label_start: str):
 def _money(text: str) -> float:
     """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77 M`` or ``USD 277.3 万``."""
     scale = {"M": 1e6, "bn": 1e9, "万": 1e4, "亿": 1e8}
-    value = text.replace("USD", "").replace(",", "").replace("+", "").strip().replace("- ", "-")
+    value = text.replace("USD", "").replace(",", "").replace("+", "").strip()
     number, _, unit = value.partition(" ")
     return float(number) * scale.get(unit, 1.0)
 
@@ -54,14 +54,27 @@ def test_dashboard_loads_in_both_languages(lang: str, npv_label: str, title: str
     assert len(at.dataframe) == 1                        # the balanced scorecard
 
 
-def test_moving_the_acquisition_budget_changes_kpi_deltas_as_computed() -> None:
+def test_against_the_file_as_loaded_the_budget_lever_shows_its_deltas_as_the_cli() -> None:
+    """The baseline is part of the scenario: measured against the library file as loaded,
+    a budget move shows the deltas ``python -m sim run`` gives for the edited file."""
     at = _open("pages/dashboard.py")
     assert _metric(at, "Customers after").delta == ""      # a zero delta is not shown
+    picker = at.selectbox(key="baseline_choice")
+    assert picker.value == "no_programme"
+    assert any(label.endswith("in this scenario's market (as loaded)") and "CRM system" in label
+               for label in picker.options)
+    picker.set_value(f"preset:{PRESET}").run()
     at.number_input(key="acq_budget").set_value(400_000.0).run()
-    assert not at.exception
+    assert not at.exception, at.exception
     loaded = load(ROOT / "scenarios" / f"{PRESET}.toml")
-    edited = replace_path(loaded, "acquisition.budget_per_year", 400_000.0)
-    report = run_report(edited, replications=0)       # the baseline depends on the scenario
+    edited = replace_path(replace_path(loaded, "acquisition.budget_per_year", 400_000.0),
+                          "baseline", dataclasses.replace(loaded.baseline, kind="preset",
+                                                          preset=PRESET))
+    assert at.session_state["current_scenario"] == edited
+    report = run_report(edited, replications=0)
+    delta = report["delta"]["customers_end"]
+    assert delta > 100
+    assert _metric(at, "Customers after").delta == f"{delta:+,.0f}"
     assert _money(_metric(at, "NPV").delta) == pytest.approx(report["finance"]["npv_delta"],
                                                              rel=5e-3)
     assert _metric(at, "ROI").value == f"{report['finance']['roi'] * 100:.1f} %"
