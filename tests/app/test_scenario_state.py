@@ -145,3 +145,21 @@ def test_reset_puts_the_loaded_scenario_back_into_every_widget() -> None:
     book = load_preset("textbook_magazine")
     assert at.session_state["current_scenario"] == book
     assert at.slider(key="uplift").value == 0.0 and at.slider(key="horizon").value == 10
+
+
+def test_the_same_scenario_from_two_paths_shows_the_same_roi_and_payback() -> None:
+    """Issue 10, point 3: the points programme at competition 90 % showed ROI −5.9 % from
+    whatif_points_programme and −257.6 % from whatif_competitor_enters."""
+    shown = []
+    for preset, key, value in (("whatif_points_programme", "competition", 90.0),
+                               ("whatif_competitor_enters", "programme_kind", "points")):
+        at = _open(preset, page="pages/dashboard.py")
+        widget = at.slider(key=key) if key == "competition" else at.selectbox(key=key)
+        widget.set_value(value).run()
+        assert not at.exception, at.exception
+        tiles = {m.label: (m.value, m.delta) for m in at.metric}
+        shown.append({label: tiles[label] for label in tiles
+                      if label.startswith(("ROI", "Payback", "Discounted payback", "NPV"))})
+    assert len(shown[0]) == 4 and shown[0] == shown[1]
+    roi = next(v for label, v in shown[0].items() if label.startswith("ROI"))
+    assert roi[0] == "-5.9 %"
