@@ -35,7 +35,8 @@ def time_moves(at: AppTest, move: Callable[[AppTest, float], None], values: Sequ
         assert not at.exception, at.exception
     median = statistics.median(times) * 1e3
     print(f"  {label}, AppTest rerun over {len(values)} moves: median {median:.0f} ms, "
-          f"min {min(times) * 1e3:.0f} ms, max {max(times) * 1e3:.0f} ms (target < {target_ms:.0f} ms)")
+          f"min {min(times) * 1e3:.0f} ms, max {max(times) * 1e3:.0f} ms "
+          f"(target < {target_ms:.0f} ms)")
     return median
 
 

@@ -15,11 +15,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._apptest import time_call  # noqa: E402
-from sim.compare import compare  # noqa: E402
-from sim.library import load_preset  # noqa: E402
-from sim.scenario import Scenario  # noqa: E402
-from sim.sensitivity import heat_map, sensitivity_levers, tornado  # noqa: E402
+from bench._apptest import time_call
+from sim.compare import compare
+from sim.library import load_preset
+from sim.scenario import Scenario
+from sim.sensitivity import heat_map, sensitivity_levers, tornado
 
 SIX = ("whatif_today", "whatif_points_programme", "whatif_vip_offers", "whatif_affinity",
        "whatif_community", "whatif_knowledge")

@@ -19,11 +19,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from streamlit.testing.v1 import AppTest  # noqa: E402
+from streamlit.testing.v1 import AppTest
 
-from sim.cohort import run_cohort  # noqa: E402
-from sim.scenario_io import load  # noqa: E402
-from sim.whatif import run_engines  # noqa: E402
+from sim.cohort import run_cohort
+from sim.scenario_io import load
+from sim.whatif import run_engines
 
 PRESET = "whatif_crm_system"
 
@@ -31,8 +31,9 @@ PRESET = "whatif_crm_system"
 def main(moves: int = 20) -> None:
     scenario = load(ROOT / "scenarios" / f"{PRESET}.toml")
     acquired = run_cohort(scenario).kpis["acquired"]
-    print(f"Scenario {PRESET}: {acquired:,.0f} customers acquired, {scenario.horizon_years} years x "
-          f"{scenario.periods_per_year} periods, {scenario.monte_carlo.replications} replications")
+    print(f"Scenario {PRESET}: {acquired:,.0f} customers acquired, "
+          f"{scenario.horizon_years} years x {scenario.periods_per_year} periods, "
+          f"{scenario.monte_carlo.replications} replications")
     start = time.perf_counter()
     run_engines(scenario)
     print(f"  engines alone (cohort + Monte Carlo): {(time.perf_counter() - start) * 1e3:.1f} ms")
@@ -46,7 +47,7 @@ def main(moves: int = 20) -> None:
     for i in range(moves):
         budget = 260_000.0 + 50_000.0 * i
         begin = time.perf_counter()
-        at.slider(key="acq_budget").set_value(budget).run()
+        at.number_input(key="acq_budget").set_value(budget).run()
         times.append(time.perf_counter() - begin)
         assert not at.exception, at.exception
     print(f"  dashboard lever move, AppTest rerun over {moves} moves: median "

@@ -17,10 +17,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._apptest import open_page, time_call, time_moves  # noqa: E402
-from sim.cohort import run_cohort  # noqa: E402
-from sim.scenario import replace_path  # noqa: E402
-from sim.scenario_io import load  # noqa: E402
+from bench._apptest import open_page, time_call, time_moves
+from sim.cohort import run_cohort
+from sim.scenario import replace_path
+from sim.scenario_io import load
 
 
 def main() -> None:

@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._apptest import open_page, time_call, time_moves  # noqa: E402
-from sim.cohort import run_cohort  # noqa: E402
-from sim.lessons import top_box_table  # noqa: E402
-from sim.scenario_io import load  # noqa: E402
+from bench._apptest import open_page, time_call, time_moves
+from sim.cohort import run_cohort
+from sim.lessons import top_box_table
+from sim.scenario_io import load
 
 PRESET = "whatif_points_programme"
 
@@ -31,7 +31,8 @@ def main() -> None:
     median, best = time_call(lambda: run_cohort(scenario), repeat=50)
     print(f"  cohort engine with satisfaction classes: median {median:.2f} ms, min {best:.2f} ms")
     median, best = time_call(lambda: top_box_table(scenario), repeat=20)
-    print(f"  'satisfaction 4 -> 5' table (4 engine runs): median {median:.2f} ms, min {best:.2f} ms")
+    print(f"  'satisfaction 4 -> 5' table (4 engine runs): median {median:.2f} ms, "
+          f"min {best:.2f} ms")
 
     at = open_page(PRESET, "pages/loyalty.py")
     values = [3.0 + 4.5 * i for i in range(20)]

@@ -27,13 +27,13 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import numpy as np  # noqa: E402
-import simpy  # noqa: E402
+import numpy as np
+import simpy
 
-from sim.cohort import CohortInputs, cohort_inputs  # noqa: E402
-from sim.montecarlo import run_monte_carlo  # noqa: E402
-from sim.scenario import Scenario, replace_path  # noqa: E402
-from sim.scenario_io import load  # noqa: E402
+from sim.cohort import CohortInputs, cohort_inputs
+from sim.montecarlo import run_monte_carlo
+from sim.scenario import Scenario, replace_path
+from sim.scenario_io import load
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -49,7 +49,10 @@ def dashboard_scenario(customers_per_year: float) -> Scenario:
 
 def simpy_reference(scenario: Scenario, inputs: CohortInputs, replications: int,
                     seed: int) -> tuple[float, int, float]:
-    """One simpy process per customer; returns (seconds, customer-periods, mean customers at end)."""
+    """One simpy process per customer.
+
+    Returns (seconds, customer-periods, mean customers at end).
+    """
     rng = np.random.default_rng(seed)
     periods = scenario.periods
     weights = inputs.class_weights / inputs.class_weights.sum()
@@ -90,7 +93,8 @@ def simpy_reference(scenario: Scenario, inputs: CohortInputs, replications: int,
     return seconds, customer_periods, float(np.mean(end_counts))
 
 
-def time_engine(scenario: Scenario, replications: int, repeats: int = 7) -> tuple[float, int, float]:
+def time_engine(scenario: Scenario, replications: int,
+                repeats: int = 7) -> tuple[float, int, float]:
     """Median seconds of run_monte_carlo, its customer-periods and mean customers at the end."""
     inputs = cohort_inputs(scenario)
     run_monte_carlo(scenario, inputs, replications)            # warm-up
@@ -119,9 +123,11 @@ def main() -> None:
     eng_seconds, eng_cps, eng_end = time_engine(scenario, reps)
     ref_rate, eng_rate = ref_cps / ref_seconds, eng_cps / eng_seconds
     print("Same model, same size (1,000 customers/year x 10 years monthly x 4 replications):")
-    print(f"  simpy, one process per customer: {ref_seconds:8.3f} s, {ref_rate:.3e} customer-periods/s,"
+    print(f"  simpy, one process per customer: {ref_seconds:8.3f} s, "
+          f"{ref_rate:.3e} customer-periods/s,"
           f" mean customers at end {ref_end:,.1f}")
-    print(f"  vectorised engine:               {eng_seconds:8.4f} s, {eng_rate:.3e} customer-periods/s,"
+    print(f"  vectorised engine:               {eng_seconds:8.4f} s, "
+          f"{eng_rate:.3e} customer-periods/s,"
           f" mean customers at end {eng_end:,.1f}")
     print(f"  speed-up: {ref_seconds / eng_seconds:,.0f}x")
 

@@ -37,10 +37,10 @@ def clv_page() -> None:
     with st.expander(t("clv.levers"), expanded=True, icon=":material/tune:"):
         cols = st.columns(4)
         for col, key in zip(cols, ("first_year_price", "renewal_price", "variable_cost",
-                                   "acquisition_cost")):
+                                   "acquisition_cost"), strict=True):
             render_lever(key, col, rerun=RERUN)
         cols = st.columns(4)
-        for col, key in zip(cols, ("uplift", "discount_rate", "horizon", "acq_years")):
+        for col, key in zip(cols, ("uplift", "discount_rate", "horizon", "acq_years"), strict=True):
             render_lever(key, col, rerun=RERUN)
 
     scenario = state.current_scenario()

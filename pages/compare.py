@@ -7,8 +7,17 @@ from sim.sensitivity import DEFAULT_STEP, METRICS, sensitivity_levers
 from ui import state
 from ui.charts import show_chart
 from ui.compare_charts import heat_map_chart, overlay_chart, tornado_chart
-from ui.compare_view import (CURRENT, bar_label, cached_compare, cached_heat_map, cached_tornado,
-                             choices, field_label, kpi_display, tornado_display)
+from ui.compare_view import (
+    CURRENT,
+    bar_label,
+    cached_compare,
+    cached_heat_map,
+    cached_tornado,
+    choices,
+    field_label,
+    kpi_display,
+    tornado_display,
+)
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t

@@ -37,7 +37,7 @@ def _levers() -> None:
     with st.expander(t("dashboard.levers"), expanded=True, icon=":material/tune:"):
         render_baseline_picker(st, rerun=RERUN)
         for row in LEVER_ROWS:
-            for col, key in zip(st.columns(len(row)), row):
+            for col, key in zip(st.columns(len(row)), row, strict=True):
                 render_lever(key, col, rerun=RERUN)
 
 
@@ -67,7 +67,8 @@ def _kpis(w: WhatIf) -> None:
 
 
 def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    labels = {"scenario": t("dashboard.series_scenario"), "baseline": t("dashboard.series_baseline")}
+    labels = {"scenario": t("dashboard.series_scenario"),
+              "baseline": t("dashboard.series_baseline")}
     return frame.assign(series=frame["run"].map(labels)).drop(columns="run")
 
 
@@ -145,8 +146,8 @@ def dashboard_page() -> None:
     try:
         w = state.whatif_run(state.current_scenario())
     except ScenarioError as exc:
-        st.error(t("dashboard.baseline_error", problems="; ".join(issue_text(i) for i in exc.issues)),
-                 icon=":material/error:")
+        problems = "; ".join(issue_text(i) for i in exc.issues)
+        st.error(t("dashboard.baseline_error", problems=problems), icon=":material/error:")
         return
     _kpis(w)
     st.caption(baseline_note(w))

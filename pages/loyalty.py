@@ -3,10 +3,15 @@
 import pandas as pd
 import streamlit as st
 
-from sim.lessons import (LOCK_IN_WARNING_SHARE, curve_table, loyalty_gain_breakdown, top_box_ratios,
-                         top_box_table)
+from sim.lessons import (
+    LOCK_IN_WARNING_SHARE,
+    curve_table,
+    loyalty_gain_breakdown,
+    top_box_ratios,
+    top_box_table,
+)
 from sim.loyalty import ZONES, loyalty_zones
-from sim.population import LOYALTY_TYPES, satisfied_share
+from sim.population import satisfied_share
 from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
@@ -14,7 +19,12 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.levers import render_lever
-from ui.loyalty_charts import loyalty_curves_chart, loyalty_curves_data, quadrant_chart, quadrant_data
+from ui.loyalty_charts import (
+    loyalty_curves_chart,
+    loyalty_curves_data,
+    quadrant_chart,
+    quadrant_data,
+)
 from ui.sidebar import STATUS_FRAGMENT
 
 require_entry_point()
@@ -81,8 +91,10 @@ def _kpis(scenario: Scenario, result, reference) -> None:
                      threshold=fmt_number(scenario.satisfaction.satisfied_from, 1)),
                    fmt_pct(satisfied))
     ref_retention = float(reference.tenure["renewal_rate"].iloc[0])
-    cols[2].metric(t("loyalty.kpi_retention"), fmt_pct(retention), help=t("loyalty.kpi_retention_help"),
-                   delta=t("dashboard.points", value=fmt_number((retention - ref_retention) * 100, 1)))
+    retention_points = fmt_number((retention - ref_retention) * 100, 1)
+    cols[2].metric(t("loyalty.kpi_retention"), fmt_pct(retention),
+                   help=t("loyalty.kpi_retention_help"),
+                   delta=t("dashboard.points", value=retention_points))
     cols[3].metric(t("loyalty.kpi_customers_end", years=scenario.horizon_years),
                    fmt_count(result.kpis["customers_end"]),
                    delta=fmt_count(result.kpis["customers_end"] - reference.kpis["customers_end"]))
@@ -93,7 +105,8 @@ def _top_box_section(scenario: Scenario) -> None:
     table = _top_box(scenario)
     money, years = scenario.currency, scenario.horizon_years
     rows = []
-    for c, label in zip(TOP_BOX_COMPETITION, (t("loyalty.market_low"), t("loyalty.market_high"))):
+    markets = (t("loyalty.market_low"), t("loyalty.market_high"))
+    for c, label in zip(TOP_BOX_COMPETITION, markets, strict=True):
         at4, at5 = (table[(table["competition"] == c) & (table["satisfaction"] == s)].iloc[0]
                     for s in (4.0, 5.0))
         rows.append({t("loyalty.col_market"): label,
@@ -116,16 +129,18 @@ def _programmes(scenario: Scenario, result) -> None:
     st.caption(t("loyalty.programmes_caption"))
     money = scenario.currency
     cols = st.columns(len(PROGRAMME_KINDS))
-    for col, (kind, programme) in zip(cols, scenario.programmes.items()):
+    for col, (kind, programme) in zip(cols, scenario.programmes.items(), strict=True):
         render_lever(f"prog_{kind}", col, rerun=RERUN)
-        col.caption(t("loyalty.programme_cost", fixed=fmt_money(programme.fixed_cost_per_year, money, 0),
+        col.caption(t("loyalty.programme_cost",
+                      fixed=fmt_money(programme.fixed_cost_per_year, money, 0),
                       per_member=fmt_money(programme.cost_per_member_year, money),
                       share=fmt_pct(programme.enrolment_share, 0)))
     st.write(t("loyalty.programmes_total",
                cost=fmt_money(float(result.yearly["programme_cost"].iloc[0]), money, 0)))
     if scenario.programmes.any_enabled():
         gain = loyalty_gain_breakdown(scenario)
-        st.info(t("loyalty.gain_info", without=fmt_pct(gain["without"]), **{"with": fmt_pct(gain["with"])},
+        st.info(t("loyalty.gain_info", without=fmt_pct(gain["without"]),
+                  **{"with": fmt_pct(gain["with"])},
                   from_satisfaction=fmt_number(gain["from_satisfaction"] * 100, 1),
                   from_switching=fmt_number(gain["from_switching_cost"] * 100, 1)),
                 icon=":material/info:")
@@ -139,7 +154,7 @@ def loyalty_page() -> None:
     base = state.base_scenario()
     with st.expander(t("loyalty.levers"), expanded=True, icon=":material/tune:"):
         for col, key in zip(st.columns(3), ("competition", "service_quality",
-                                            "satisfaction_spread")):
+                                            "satisfaction_spread"), strict=True):
             render_lever(key, col, rerun=RERUN)
     scenario = state.current_scenario()
     if scenario.retention.model != "satisfaction":

@@ -5,8 +5,8 @@ import dataclasses
 import pandas as pd
 import streamlit as st
 
-from sim.schema import ScenarioError
 from sim.scenario import scenario_from_dict, scenario_to_dict
+from sim.schema import ScenarioError
 from sim.tco import TCO_ELEMENTS, CrmSystem, tco_summary, tco_table, tco_warnings
 from sim.whatif import roi_by_benefit_share
 from ui import state
@@ -36,7 +36,8 @@ def _editor_frame(system: CrmSystem, years: int) -> pd.DataFrame:
 def _system_from_editor(system: CrmSystem, frame: pd.DataFrame, contingency: float,
                         training: float, service: float, transaction: float) -> CrmSystem:
     """Validate the edited table through the schema (ranges, NaN) and build the system."""
-    values = {name: [float(v) for v in frame.iloc[i].tolist()] for i, name in enumerate(TCO_ELEMENTS)}
+    values = {name: [float(v) for v in frame.iloc[i].tolist()]
+              for i, name in enumerate(TCO_ELEMENTS)}
     plain = scenario_to_dict(state.current_scenario())
     plain["crm_system"] = {**plain["crm_system"], **values, "contingency_share": contingency / 100,
                            "training_per_year": training, "service_saving": service,
@@ -49,17 +50,22 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
     c1, c2, c3, c4, c5 = st.columns(5)
     years = c1.number_input(t("roi.add_year"), 1, MAX_COSTED_YEARS,
                             value=min(max(len(c) for c in system.element_costs().values()),
-                                      MAX_COSTED_YEARS), key=state.editor_key("tco_years"), help=t("roi.add_year_help"))
+                                      MAX_COSTED_YEARS),
+                            key=state.editor_key("tco_years"), help=t("roi.add_year_help"))
     contingency = c2.number_input(t("roi.contingency"), 0.0, 100.0,
                                   value=system.contingency_share * 100, step=1.0,
-                                  key=state.editor_key("tco_contingency"), help=t("roi.contingency_help"))
+                                  key=state.editor_key("tco_contingency"),
+                                  help=t("roi.contingency_help"))
     training = c3.number_input(t("roi.training"), 0.0, 1e9, value=system.training_per_year,
-                               step=1000.0, key=state.editor_key("tco_training"), help=t("roi.training_help"))
+                               step=1000.0, key=state.editor_key("tco_training"),
+                               help=t("roi.training_help"))
     service = c4.number_input(t("roi.service_saving"), 0.0, 1e6, value=system.service_saving,
-                              step=0.5, key=state.editor_key("tco_service"), help=t("roi.saving_help"))
+                              step=0.5, key=state.editor_key("tco_service"),
+                              help=t("roi.saving_help"))
     transaction = c5.number_input(t("roi.transaction_saving"), 0.0, 1e6,
                                   value=system.transaction_saving, step=0.5,
-                                  key=state.editor_key("tco_transaction"), help=t("roi.saving_help"))
+                                  key=state.editor_key("tco_transaction"),
+                                  help=t("roi.saving_help"))
     st.caption(t("roi.tco_caption", currency=currency))
     edited = st.data_editor(_editor_frame(system, int(years)), key=state.editor_key("tco_table"),
                             column_config={c: st.column_config.NumberColumn(min_value=0.0,
@@ -73,8 +79,9 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
                  icon=":material/error:")
         return system
     if new_system != system:
-        state.set_current(dataclasses.replace(state.current_scenario(), crm_system=dataclasses.replace(
-            new_system, enabled=system.enabled)))
+        system_as_shown = dataclasses.replace(new_system, enabled=system.enabled)
+        state.set_current(dataclasses.replace(state.current_scenario(),
+                                              crm_system=system_as_shown))
         st.rerun()
     return new_system
 

@@ -101,14 +101,15 @@ class Comparison:
     def yearly(self) -> pd.DataFrame:
         """Long table ``scenario, year, customers, cumulative_discounted_profit`` (calendar)."""
         frames = [run.result.yearly[["year", "customers", "cumulative_discounted_profit"]]
-                  .assign(scenario=label) for label, run in zip(self.labels, self.runs)]
+                  .assign(scenario=label)
+                  for label, run in zip(self.labels, self.runs, strict=True)]
         return pd.concat(frames, ignore_index=True)[
             ["scenario", "year", "customers", "cumulative_discounted_profit"]]
 
     def retention_by_tenure(self) -> pd.DataFrame:
         """Long table ``scenario, tenure_year, renewal_rate`` (one cohort's path)."""
         frames = [run.result.tenure[["tenure_year", "renewal_rate"]].assign(scenario=label)
-                  for label, run in zip(self.labels, self.runs)]
+                  for label, run in zip(self.labels, self.runs, strict=True)]
         return pd.concat(frames, ignore_index=True)[["scenario", "tenure_year", "renewal_rate"]]
 
     def differences(self) -> pd.DataFrame:
@@ -122,8 +123,9 @@ class Comparison:
                 continue
             values = [fields[path][1] for fields in per_scenario]
             if any(v != values[0] for v in values[1:]):
-                rows.append({"field": path, "unit": unit,
-                             **{label: _plain(v) for label, v in zip(self.labels, values)}})
+                by_label = {label: _plain(v)
+                            for label, v in zip(self.labels, values, strict=True)}
+                rows.append({"field": path, "unit": unit, **by_label})
         return pd.DataFrame(rows, columns=["field", "unit", *self.labels])
 
     def report(self) -> dict[str, Any]:

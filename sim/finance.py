@@ -117,7 +117,7 @@ def dated_irr(amounts: np.ndarray, times: np.ndarray) -> tuple[float | None, str
     grid = np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 100.0, 200)[1:]])
     with np.errstate(over="ignore"):
         values = [value(r) for r in grid]
-    for lo, hi, vlo, vhi in zip(grid[:-1], grid[1:], values[:-1], values[1:]):
+    for lo, hi, vlo, vhi in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
         if vlo == 0.0:
             return float(lo), None
         if math.isfinite(vlo) and math.isfinite(vhi) and vlo * vhi < 0:

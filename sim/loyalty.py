@@ -89,7 +89,10 @@ def _unit_step(s: np.ndarray, midpoint: float, steepness: float) -> np.ndarray:
 
 
 def curve_probability(curve: LoyaltyCurve, s: np.ndarray, which: str) -> np.ndarray:
-    """Loyalty of the ``low`` or ``high`` competition curve at satisfaction ``s`` (fraction/year)."""
+    """Loyalty of the ``low`` or ``high`` competition curve at satisfaction ``s``.
+
+    In fraction/year.
+    """
     s = np.clip(np.asarray(s, dtype=float), SATISFACTION_MIN, SATISFACTION_MAX)
     if which == "low":
         return curve.low_floor + (curve.low_top - curve.low_floor) * _unit_step(
@@ -122,7 +125,7 @@ def loyalty_zones(c: float, curve: LoyaltyCurve | None = None) -> list[dict[str,
     curve = curve or LoyaltyCurve()
     edges = (SATISFACTION_MIN, curve.defection_below, curve.affection_from, SATISFACTION_MAX)
     rows = []
-    for zone, lo, hi in zip(ZONES, edges[:-1], edges[1:]):
+    for zone, lo, hi in zip(ZONES, edges[:-1], edges[1:], strict=True):
         at = loyalty_probability(np.array([lo, hi]), c, curve)
         rows.append({"zone": zone, "s_from": lo, "s_to": hi, "loyalty_from": float(at[0]),
                      "loyalty_to": float(at[1])})

@@ -116,12 +116,13 @@ class McResult:
                 q = np.nanquantile(values, quantiles, axis=0)
                 mean = np.nanmean(values, axis=0)
             frame = pd.DataFrame({"year": self.yearly["year"][0], "series": name, "mean": mean})
-            for qi, qv in zip(quantiles, q):
+            for qi, qv in zip(quantiles, q, strict=True):
                 frame[f"p{round(qi * 100)}"] = qv
             frames.append(frame)
         return pd.concat(frames, ignore_index=True)
 
-    def kpi_summary(self, quantiles: tuple[float, ...] = BAND_QUANTILES) -> dict[str, dict[str, float]]:
+    def kpi_summary(self, quantiles: tuple[float, ...] = BAND_QUANTILES
+                    ) -> dict[str, dict[str, float]]:
         """``{kpi: {"mean", "std_error", "p10", "p50", "p90"}}`` over replications."""
         summary = {}
         for name, values in self.kpis.items():

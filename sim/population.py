@@ -89,7 +89,8 @@ def satisfaction_population(scenario: Scenario) -> Population:
         parts["r0"].append(np.clip(loyalty_probability(values, c, curve) + uplift, 0.0, 1.0))
     satisfaction = np.concatenate(parts["s"])
     return Population(weights=np.concatenate(parts["w"]), satisfaction=satisfaction,
-                      member=np.concatenate(parts["m"]), felt_competition=np.concatenate(parts["c"]),
+                      member=np.concatenate(parts["m"]),
+                      felt_competition=np.concatenate(parts["c"]),
                       loyalty=np.concatenate(parts["r"]),
                       loyalty_without_switching=np.concatenate(parts["r0"]),
                       satisfied=satisfaction >= sat.satisfied_from, mix=mix)

@@ -71,9 +71,8 @@ def _kind(name: str, **defaults: float) -> type:
     for f in fields(Programme):
         if f.name in defaults:
             fs: FieldSpec = f.metadata["spec"]
-            overridden.append((f.name, f.type, spec(defaults[f.name], fs.kind,
-                                                    **{k: v for k, v in dataclasses.asdict(fs).items()
-                                                       if k != "kind"})))
+            options = {k: v for k, v in dataclasses.asdict(fs).items() if k != "kind"}
+            overridden.append((f.name, f.type, spec(defaults[f.name], fs.kind, **options)))
     cls = dataclasses.make_dataclass(name, overridden, bases=(Programme,), frozen=True)
     cls.__module__ = __name__          # picklable (caches) as sim.programmes.<name>
     return cls

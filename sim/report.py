@@ -28,8 +28,8 @@ FINANCE_NAMES = FINANCE_KPIS
 ``finance`` object also carries their ``*_reason`` keys)."""
 
 YEARLY_COLUMNS = ("year", "new", "customers", "churned", "retention", "revenue",
-                  "variable_cost", "acquisition_spend", "programme_cost", "system_cost", "cost_saving", "profit",
-                  "discounted_profit", "cumulative_discounted_profit")
+                  "variable_cost", "acquisition_spend", "programme_cost", "system_cost",
+                  "cost_saving", "profit", "discounted_profit", "cumulative_discounted_profit")
 
 
 def clean_number(value: Any) -> Any:

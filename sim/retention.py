@@ -30,13 +30,19 @@ __all__ = [
 
 
 def sbg_retention(alpha: float, beta: float, t: np.ndarray | int) -> np.ndarray:
-    """Shifted-beta-geometric renewal rate at the end of tenure period t (t ≥ 1): (β+t−1)/(α+β+t−1)."""
+    """Shifted-beta-geometric renewal rate at the end of tenure period t (t ≥ 1).
+
+    r(t) = (β+t−1)/(α+β+t−1).
+    """
     t = np.asarray(t, dtype=float)
     return (beta + t - 1.0) / (alpha + beta + t - 1.0)
 
 
 def sbg_survival(alpha: float, beta: float, t: np.ndarray | int) -> np.ndarray:
-    """Shifted-beta-geometric survival S(t) = B(α, β+t) / B(α, β) (fraction alive after t periods)."""
+    """Shifted-beta-geometric survival S(t) = B(α, β+t) / B(α, β).
+
+    The fraction alive after t periods.
+    """
     t = np.asarray(t, dtype=float)
     return np.exp(betaln(alpha, beta + t) - betaln(alpha, beta))
 
@@ -60,7 +66,8 @@ def annual_renewal_rates(retention: Retention, years: int) -> np.ndarray:
     return np.clip(rates + retention.uplift_points / 100.0, 0.0, 1.0)
 
 
-def period_retention(annual_rates: np.ndarray, periods_per_year: int, churn_timing: str) -> np.ndarray:
+def period_retention(annual_rates: np.ndarray, periods_per_year: int,
+                     churn_timing: str) -> np.ndarray:
     """Per-period renewal rates by tenure period from yearly rates.
 
     Args:

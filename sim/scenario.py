@@ -14,10 +14,10 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
-from sim.schema import FieldSpec, Issue, ScenarioError, build_dataclass, iter_fields, spec, to_plain
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
 from sim.satisfaction import Competition, Satisfaction
+from sim.schema import FieldSpec, Issue, ScenarioError, build_dataclass, iter_fields, spec, to_plain
 from sim.tco import CrmSystem
 
 __all__ = [
@@ -323,7 +323,8 @@ def replace_path(scenario: Any, path: str, value: Any) -> Any:
     head, _, rest = path.partition(".")
     if not rest:
         return dataclasses.replace(scenario, **{head: value})
-    return dataclasses.replace(scenario, **{head: replace_path(getattr(scenario, head), rest, value)})
+    inner = replace_path(getattr(scenario, head), rest, value)
+    return dataclasses.replace(scenario, **{head: inner})
 
 
 @cache

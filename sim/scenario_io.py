@@ -62,7 +62,8 @@ def load(path: str | os.PathLike[str]) -> Scenario:
                                        f"{size / 1024:.0f} KiB")])
         data = p.read_bytes()
     except OSError as exc:
-        raise ScenarioError([Issue("", "rule", "check the file name", f"cannot read {p}: {exc.strerror}")]) from None
+        issue = Issue("", "rule", "check the file name", f"cannot read {p}: {exc.strerror}")
+        raise ScenarioError([issue]) from None
     return loads(data)
 
 

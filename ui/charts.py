@@ -114,7 +114,8 @@ def retention_lines_chart(lines: pd.DataFrame, title: str, x_title: str, y_title
                     scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title=legend_title),
             strokeDash=alt.StrokeDash("series:N", legend=None),
-            tooltip=[alt.Tooltip("year:O", title=x_title), alt.Tooltip("series:N", title=legend_title),
+            tooltip=[alt.Tooltip("year:O", title=x_title),
+                     alt.Tooltip("series:N", title=legend_title),
                      alt.Tooltip("retention:Q", title=y_title, format=".1%")],
         )
     )

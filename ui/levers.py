@@ -20,10 +20,16 @@ import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
 from sim.applicability import RUNNING_PROGRAMME_COST, inactive_reason
+from sim.edits import (
+    acquisition_years,
+    programme_spend_bounds,
+    programme_spend_percent,
+    running_programme,
+    with_acquisition_years,
+    with_only_programme,
+    with_programme_spend_percent,
+)
 from sim.programmes import PROGRAMME_KINDS
-from sim.edits import (acquisition_years, programme_spend_bounds, programme_spend_percent,
-                       running_programme, with_acquisition_years, with_only_programme,
-                       with_programme_spend_percent)
 from sim.scenario import Baseline, Scenario, get_path, replace_path, spec_at
 from sim.schema import ScenarioError
 from ui import state

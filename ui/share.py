@@ -20,12 +20,15 @@ from ui import state
 from ui.i18n import t
 from ui.levers import Lever, apply_edit, baseline_code, edit_lever, lever, with_baseline_code
 
-__all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices", "clear_notices",
-           "parse_lever_value", "format_lever_value"]
+__all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices",
+           "clear_notices", "parse_lever_value", "format_lever_value"]
 
 SCENARIO_PARAM = "scenario"
 BASELINE_PARAM = "baseline"
-"""``no_programme``, ``as_is`` or ``preset:<file id>``: what the link's figures are measured against."""
+"""``no_programme``, ``as_is`` or ``preset:<file id>``.
+
+What the link's figures are measured against.
+"""
 SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
                  "service_quality", "programme_kind", "programme_spend", "acq_budget")
 """The headline levers that travel in links (widget keys = parameter names)."""

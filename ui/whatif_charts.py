@@ -50,21 +50,25 @@ def cash_chart(frame: pd.DataFrame, payback_year: float | None, title: str, x_ti
         payback_year: years until the cumulative flow turns non-negative, or None.
     """
     data = _check_rows(frame)
-    lines = alt.Chart(data, title=title, height=_HEIGHT).mark_line(point=True, strokeWidth=3).encode(
+    lines = alt.Chart(data, title=title, height=_HEIGHT).mark_line(point=True, strokeWidth=3)
+    lines = lines.encode(
         x=alt.X("year:Q", title=x_title, axis=alt.Axis(tickMinStep=1)),
         y=alt.Y("value:Q", title=y_title),
         color=alt.Color("series:N", title=legend_title),
-        tooltip=[alt.Tooltip("year:Q", title=x_title), alt.Tooltip("series:N", title=legend_title),
+        tooltip=[alt.Tooltip("year:Q", title=x_title),
+                 alt.Tooltip("series:N", title=legend_title),
                  alt.Tooltip("value:Q", title=y_title, format=",.0f")])
-    zero = alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="gray").encode(y=alt.Y("value:Q"))
+    zero = (alt.Chart(pd.DataFrame({"value": [0.0]})).mark_rule(color="gray")
+            .encode(y=alt.Y("value:Q")))
     layers = [zero, lines]
     if payback_year is not None:
         marker = pd.DataFrame({"year": [payback_year], "label": [payback_label]})
-        rule = alt.Chart(marker).mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#d62728").encode(
-            x=alt.X("year:Q"))
-        text = alt.Chart(marker).mark_text(align="left", dx=6, dy=-8, fontSize=14,
-                                           color="#d62728").encode(x=alt.X("year:Q"), text=alt.Text("label:N"),
-                                                                   y=alt.YValue(12))
+        rule = (alt.Chart(marker)
+                .mark_rule(strokeDash=[6, 4], strokeWidth=2, color="#d62728")
+                .encode(x=alt.X("year:Q")))
+        text = (alt.Chart(marker)
+                .mark_text(align="left", dx=6, dy=-8, fontSize=14, color="#d62728")
+                .encode(x=alt.X("year:Q"), text=alt.Text("label:N"), y=alt.YValue(12)))
         layers += [rule, text]
     return alt.layer(*layers)
 

@@ -52,8 +52,9 @@ def _money(text: str) -> float:
     return float(text.replace("USD", "").replace(",", "").replace("+", "").replace(" ", ""))
 
 
-@pytest.mark.parametrize("lang,title,npv", [("en", "Compare scenarios and find the lever that matters", "NPV"),
-                                            ("zh", "比较情景,找出最关键的杠杆", "净现值")])
+@pytest.mark.parametrize("lang,title,npv",
+                         [("en", "Compare scenarios and find the lever that matters", "NPV"),
+                          ("zh", "比较情景,找出最关键的杠杆", "净现值")])
 def test_compare_page_shows_the_clis_numbers_in_both_languages(lang, title, npv, capsys) -> None:
     at = _compare_page(_open(lang))
     assert at.title[0].value == title
@@ -68,7 +69,7 @@ def test_compare_page_shows_the_clis_numbers_in_both_languages(lang, title, npv,
              for name in (TODAY, POINTS, "whatif_vip_offers")]
     assert main(["compare", *files, "--format", "json"]) == 0
     report = json.loads(capsys.readouterr().out)
-    for column, label in zip(table.columns[1:4], report["scenarios"]):
+    for column, label in zip(table.columns[1:4], report["scenarios"], strict=True):
         assert _money(row[column]) == pytest.approx(report["kpis"]["npv"][label]["value"], abs=0.5)
     delta_points = report["kpis"]["npv"][report["scenarios"][1]]["delta"]
     assert _money(row[table.columns[4]]) == pytest.approx(delta_points, abs=0.5)
@@ -83,8 +84,8 @@ def test_reference_choice_moves_the_deltas() -> None:
     at.multiselect(key="compare_choice").set_value(["current", f"preset:{POINTS}"]).run()
     at.selectbox(key="compare_reference").set_value(f"preset:{POINTS}").run()
     table = _frame(at, "compare_kpis")
-    expected = compare([scenario_io.load(ROOT / "scenarios" / f"{n}.toml") for n in (TODAY, POINTS)],
-                       reference=1)
+    expected = compare([scenario_io.load(ROOT / "scenarios" / f"{n}.toml")
+                        for n in (TODAY, POINTS)], reference=1)
     npv = table[table.iloc[:, 0] == "NPV"].iloc[0]
     assert _money(npv.iloc[-1]) == pytest.approx(expected.kpi_table().query(
         "kpi == 'npv' and delta != 0")["delta"].iloc[0], abs=0.5)

@@ -7,8 +7,8 @@ import dataclasses
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from sim.scenario import replace_path
 from sim.report import run_report
+from sim.scenario import replace_path
 from sim.scenario_io import load
 from sim.tco import tco_yearly
 from sim.whatif import evaluate

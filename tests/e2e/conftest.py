@@ -42,7 +42,8 @@ def pytest_collection_modifyitems(config, items):
 def browser_type_launch_args(browser_type_launch_args):
     executable = _chromium()
     if executable is None:
-        pytest.fail("Debian chromium is not installed (apt-get install chromium); .ci/run installs it")
+        pytest.fail("Debian chromium is not installed (apt-get install chromium); "
+                    ".ci/run installs it")
     return {**browser_type_launch_args, "executable_path": executable,
             "args": ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                      "--disable-background-networking", "--disable-component-update",

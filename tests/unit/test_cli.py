@@ -1,4 +1,7 @@
-"""``python -m sim run`` and ``python -m sim validate``: same numbers as the engine, clear errors."""
+"""``python -m sim run`` and ``python -m sim validate``.
+
+Same numbers as the engine, clear errors.
+"""
 
 from __future__ import annotations
 

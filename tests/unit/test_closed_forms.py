@@ -58,7 +58,8 @@ def test_sbg_clv_equals_the_discounted_survival_sum() -> None:
     alpha, beta, i, m = 1.2, 4.0, 0.1, 40.0
     clv = run_cohort(_scenario({"model": "sbg", "sbg_alpha": alpha, "sbg_beta": beta}, m, i)
                      ).kpis["clv_gross"]
-    expected = sum(m * _beta(alpha, beta + k) / _beta(alpha, beta) / (1 + i) ** k for k in range(50))
+    expected = sum(m * _beta(alpha, beta + k) / _beta(alpha, beta) / (1 + i) ** k
+                   for k in range(50))
     assert clv == pytest.approx(expected, rel=1e-10)
 
 

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 import pytest
 
-from sim.edits import (acquisition_years, programme_spend_bounds, programme_spend_percent,
-                       running_programme, with_acquisition_years, with_only_programme,
-                       with_programme_spend_percent)
+from sim.edits import (
+    acquisition_years,
+    programme_spend_bounds,
+    programme_spend_percent,
+    running_programme,
+    with_acquisition_years,
+    with_only_programme,
+    with_programme_spend_percent,
+)
 from sim.library import load_preset
 from sim.scenario import replace_path
 

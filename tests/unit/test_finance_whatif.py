@@ -8,9 +8,18 @@ import math
 import numpy as np
 import pytest
 
-from sim.finance import (REASON_NO_INVESTMENT, REASON_NO_SIGN_CHANGE, REASON_NOT_WITHIN_HORIZON,
-                         dated_irr, dated_payback, irr, npv, payback_period, roi,
-                         summarise_incremental)
+from sim.finance import (
+    REASON_NO_INVESTMENT,
+    REASON_NO_SIGN_CHANGE,
+    REASON_NOT_WITHIN_HORIZON,
+    dated_irr,
+    dated_payback,
+    irr,
+    npv,
+    payback_period,
+    roi,
+    summarise_incremental,
+)
 from sim.scenario import replace_path
 from sim.scenario_io import load
 from sim.whatif import baseline_for, compare_runs, evaluate, run_engines

@@ -11,8 +11,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sim.cohort import run_cohort
-from sim.loyalty import LoyaltyCurve, loyalty_probability, loyalty_zones
 from sim.lessons import top_box_ratios, top_box_table
+from sim.loyalty import LoyaltyCurve, loyalty_probability, loyalty_zones
 from sim.population import satisfaction_population, satisfied_share
 from sim.programmes import PROGRAMME_KINDS, Programmes, programme_mix
 from sim.satisfaction import Satisfaction, mean_satisfaction
@@ -37,7 +37,7 @@ def test_low_competition_keeps_loyalty_high() -> None:
 
 def test_high_competition_is_flat_then_steep_with_xerox_ratio() -> None:
     high = loyalty_probability(S_GRID, 1.0)
-    at = dict(zip(np.round(S_GRID, 3), high))
+    at = dict(zip(np.round(S_GRID, 3), high, strict=True))
     assert at[1.0] < 0.2 and at[4.0] - at[1.0] < 0.05                  # low and flat to 4
     assert at[5.0] / at[4.0] == pytest.approx(6.0, abs=0.5)            # Xerox: ≈ 6×
     assert at[5.0] - at[4.5] > 0.3                                      # steep at the top
@@ -175,7 +175,7 @@ def test_word_of_mouth_feeds_acquisition() -> None:
 def test_satisfied_share_is_the_weight_of_the_satisfied_classes() -> None:
     scenario = replace_path(Scenario(), "retention.model", "satisfaction")
     pop = satisfaction_population(scenario)
-    expected = sum(w for w, s in zip(pop.weights, pop.satisfaction)
+    expected = sum(w for w, s in zip(pop.weights, pop.satisfaction, strict=True)
                    if s >= scenario.satisfaction.satisfied_from)
     assert satisfied_share(pop) == pytest.approx(expected)
     assert 0 < satisfied_share(pop) < 1

@@ -24,7 +24,8 @@ def retention_specs(draw) -> dict:
         return {"model": model, "by_tenure_year": draw(st.lists(rates, min_size=1, max_size=12))}
     if model == "constant":
         return {"model": model, "constant": draw(rates)}
-    return {"model": model, "sbg_alpha": draw(st.floats(0.01, 50)), "sbg_beta": draw(st.floats(0.01, 50))}
+    return {"model": model, "sbg_alpha": draw(st.floats(0.01, 50)),
+            "sbg_beta": draw(st.floats(0.01, 50))}
 
 
 @st.composite
@@ -89,7 +90,8 @@ def test_a_higher_discount_rate_never_raises_clv(scenario: Scenario, more: float
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers(-10**30, 10**30) | st.floats(allow_nan=True)
     | st.text(max_size=20),
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=12), children, max_size=4),
+    lambda children: (st.lists(children, max_size=4)
+                      | st.dictionaries(st.text(max_size=12), children, max_size=4)),
     max_leaves=20)
 known_keys = st.sampled_from(["schema_version", "name", "horizon_years", "periods_per_year",
                               "acquisition", "pricing", "retention", "finance", "seed",
@@ -121,7 +123,8 @@ def test_out_of_range_values_name_the_field_and_the_allowed_range(path: str, val
     try:
         scenario_from_dict(data)
     except ScenarioError as exc:
-        assert any(issue.path == path or issue.path.startswith(path) for issue in exc.issues), exc.issues
+        assert any(issue.path == path or issue.path.startswith(path)
+                   for issue in exc.issues), exc.issues
         assert all(issue.allowed for issue in exc.issues)
         return
     raise AssertionError(f"{path} = {value!r} was accepted")

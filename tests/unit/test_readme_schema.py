@@ -10,7 +10,8 @@ README = Path(__file__).resolve().parents[2] / "README.md"
 
 def test_readme_field_table_matches_schema() -> None:
     text = README.read_text(encoding="utf-8")
-    assert embed_table(text) == text, "README field table is stale: python -m sim.schema_doc --write README.md"
+    assert embed_table(text) == text, (
+        "README field table is stale: python -m sim.schema_doc --write README.md")
 
 
 def test_every_field_has_a_documented_range() -> None:

@@ -176,7 +176,8 @@ def test_fuzz_random_toml(entries: list[tuple[str, str, str]]) -> None:
     for table, lines in by_table.items():
         header = f"[{table}]\n" if table else ""
         unique = list(dict.fromkeys(lines))
-        chunks.append(header + "\n".join(dict((line.split(" = ")[0], line) for line in unique).values()))
+        last_per_key = dict((line.split(" = ")[0], line) for line in unique)
+        chunks.append(header + "\n".join(last_per_key.values()))
     _must_be_clear("\n".join(chunks))
 
 

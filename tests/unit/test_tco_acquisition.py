@@ -10,8 +10,15 @@ import pytest
 from sim.acquisition import paid_acquisition, paid_conversion_share
 from sim.cohort import run_cohort
 from sim.scenario import Scenario, replace_path
-from sim.tco import (TCO_ELEMENTS, CrmSystem, tco_period_costs, tco_summary, tco_table,
-                     tco_warnings, tco_yearly)
+from sim.tco import (
+    TCO_ELEMENTS,
+    CrmSystem,
+    tco_period_costs,
+    tco_summary,
+    tco_table,
+    tco_warnings,
+    tco_yearly,
+)
 
 
 def test_tco_yearly_totals_and_contingency() -> None:
