@@ -26,14 +26,23 @@ from sim.tco import tco_period_costs
 
 
 class CohortInputsLike(Protocol):
-    """What accounting needs of :class:`sim.cohort.CohortInputs` (no import cycle)."""
+    """What accounting needs of :class:`sim.cohort.CohortInputs` (no import cycle).
 
-    price: np.ndarray
-    variable_cost: np.ndarray
-    acquisition_cost: float
-    acquisition_spend: np.ndarray | None
-    programme_cost: np.ndarray | None
-    programme_fixed_per_year: float
+    Read-only members, so the frozen dataclass satisfies the protocol.
+    """
+
+    @property
+    def price(self) -> np.ndarray: ...
+    @property
+    def variable_cost(self) -> np.ndarray: ...
+    @property
+    def acquisition_cost(self) -> float: ...
+    @property
+    def acquisition_spend(self) -> np.ndarray | None: ...
+    @property
+    def programme_cost(self) -> np.ndarray | None: ...
+    @property
+    def programme_fixed_per_year(self) -> float: ...
 
 
 __all__ = ["PeriodSeries", "calendar_layers", "account_periods", "clv_by_lifetime",

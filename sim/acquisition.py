@@ -86,7 +86,7 @@ def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_surviv
     paid = acq.mode == "paid"
     ceiling = acq.ceiling * (1.0 - acq.competition_ceiling_effect * scenario.competition.intensity)
     budget = np.where(np.arange(periods) // ppy < acq.years, acq.budget_per_year, 0.0)
-    scheduled = None if paid else _scheduled(scenario)
+    scheduled = np.zeros(periods) if paid else _scheduled(scenario)   # paid: budget decides
     weighted = class_weights[:, None] * class_survival                       # (C, T)
     net_rate = None
     if referral_rate is not None and loss_rate is not None:

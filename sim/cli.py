@@ -7,10 +7,10 @@ Exit codes: 0 success, 1 invalid scenario file(s), 2 usage error.
 from __future__ import annotations
 
 import argparse
-import io
 import json
 import sys
 from collections.abc import Sequence
+from typing import TextIO
 
 import pandas as pd
 
@@ -26,7 +26,7 @@ from sim.sensitivity import ABSOLUTE_STEPS, DEFAULT_STEP, METRICS, tornado
 __all__ = ["main"]
 
 
-def _print_issues(path: str, error: ScenarioError, stream: io.TextIOBase) -> None:
+def _print_issues(path: str, error: ScenarioError, stream: TextIO) -> None:
     print(f"{path}: {len(error.issues)} problem(s)", file=stream)
     for issue in error.issues:
         print(f"  {issue}", file=stream)

@@ -242,6 +242,7 @@ def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
         mean_s = np.where(total > 0, (pop.satisfaction @ start) / total, np.nan)
         members = np.where(total > 0, (pop.member @ start) / total, np.nan)
     path = inp.acquisition
+    assert path is not None, "cohort_inputs always sets the acquisition path"
     return pd.DataFrame({"year": np.arange(1, years + 1), **shares,
                          "mean_satisfaction": mean_s, "member_share": members,
                          "referrals": path.referrals.reshape(years, ppy).sum(axis=1),

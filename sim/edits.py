@@ -62,6 +62,7 @@ def programme_spend_bounds(s: Scenario) -> tuple[float, float]:
     largest running reference, so every running programme stays within its range."""
     references = [p.reference_cost_per_member for _, p in s.programmes.items() if p.enabled]
     ceiling = spec_at("programmes.points.cost_per_member_year").maximum
+    assert ceiling is not None, "the schema bounds the cost per member"
     return 0.0, (ceiling / max(references) * 100.0 if references else 300.0)
 
 

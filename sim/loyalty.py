@@ -88,17 +88,17 @@ def _unit_step(s: np.ndarray, midpoint: float, steepness: float) -> np.ndarray:
     return (logistic(s) - lo) / (hi - lo)
 
 
-def curve_probability(curve: LoyaltyCurve, s: np.ndarray, which: str) -> np.ndarray:
+def curve_probability(curve: LoyaltyCurve, s: np.ndarray | float, which: str) -> np.ndarray:
     """Loyalty of the ``low`` or ``high`` competition curve at satisfaction ``s``.
 
     In fraction/year.
     """
-    s = np.clip(np.asarray(s, dtype=float), SATISFACTION_MIN, SATISFACTION_MAX)
+    clipped = np.clip(np.asarray(s, dtype=float), SATISFACTION_MIN, SATISFACTION_MAX)
     if which == "low":
         return curve.low_floor + (curve.low_top - curve.low_floor) * _unit_step(
-            s, curve.low_midpoint, curve.low_steepness)
+            clipped, curve.low_midpoint, curve.low_steepness)
     return curve.high_floor + (curve.high_top - curve.high_floor) * _unit_step(
-        s, curve.high_midpoint, curve.high_steepness)
+        clipped, curve.high_midpoint, curve.high_steepness)
 
 
 def loyalty_probability(s: np.ndarray | float, c: np.ndarray | float,
@@ -124,7 +124,7 @@ def loyalty_zones(c: float, curve: LoyaltyCurve | None = None) -> list[dict[str,
     """The three zones at competition ``c``: ``zone, s_from, s_to`` and the loyalty at both ends."""
     curve = curve or LoyaltyCurve()
     edges = (SATISFACTION_MIN, curve.defection_below, curve.affection_from, SATISFACTION_MAX)
-    rows = []
+    rows: list[dict[str, float | str]] = []
     for zone, lo, hi in zip(ZONES, edges[:-1], edges[1:], strict=True):
         at = loyalty_probability(np.array([lo, hi]), c, curve)
         rows.append({"zone": zone, "s_from": lo, "s_to": hi, "loyalty_from": float(at[0]),

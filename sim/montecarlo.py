@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
@@ -51,9 +52,10 @@ _STREAM_LIFETIME = 3
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
+_Words = TypeVar("_Words", np.ndarray, np.uint64)
 
 
-def _splitmix64(x: np.ndarray) -> np.ndarray:
+def _splitmix64(x: _Words) -> _Words:
     """SplitMix64 finaliser: a well-mixed 64-bit hash of each element (uint64 in, uint64 out)."""
     z = x + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _MIX1

@@ -222,7 +222,7 @@ def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any
     kwargs: dict[str, Any] = {}
     for name, f in declared.items():
         where = f"{path}.{name}" if path else name
-        sub = f.default_factory if f.default_factory is not MISSING else None  # type: ignore[misc]
+        sub = f.default_factory if f.default_factory is not MISSING else None
         if sub is not None and is_dataclass(sub):
             kwargs[name] = build_dataclass(sub, data.get(name, {}), where, issues)
         elif name in data:

@@ -104,7 +104,8 @@ class SensitivityLever:
 def sensitivity_levers(scenario: Scenario) -> tuple[list[SensitivityLever], list[SensitivityLever]]:
     """The scenario's numeric levers: those moved by a relative step, and those moved
     by an absolute step (value 0, or a rate shift)."""
-    relative, absolute = [], []
+    relative: list[SensitivityLever] = []
+    absolute: list[SensitivityLever] = []
     for path, spec, value in iter_numeric_fields(scenario):
         if spec.lever:
             lever = SensitivityLever(path, spec, float(value))
