@@ -125,7 +125,7 @@ def test_every_shipped_scenario_opens_with_its_own_values_unedited() -> None:
         assert "Edited" not in " ".join(w.value for w in at.sidebar.warning), path.stem
 
 
-@pytest.mark.parametrize("lang,needle", [("en", "No effect here"), ("zh", "此处无效")])
+@pytest.mark.parametrize("lang,needle", [("en", "No effect:"), ("zh", "此处无效")])
 def test_a_lever_that_cannot_act_is_disabled_with_its_reason(lang: str, needle: str) -> None:
     at = _open("textbook_magazine", lang, page="pages/dashboard.py")
     competition = at.slider(key="competition")
