@@ -21,6 +21,7 @@ from ui.compare_view import (
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t
+from ui.text import md_text
 
 require_entry_point()
 
@@ -56,7 +57,7 @@ def _compare_tab() -> None:
     currency = scenarios[reference].currency
 
     st.subheader(t("compare.kpi_header"))
-    st.caption(t("compare.kpi_caption", reference=result.labels[reference]))
+    st.caption(t("compare.kpi_caption", reference=md_text(result.labels[reference])))
     table = kpi_display(result, currency)
     st.dataframe(table, hide_index=True, key="compare_kpis", height=36 * (len(table) + 1) + 4)
     st.download_button(t("compare.download_csv"), data=csv_bytes(result.kpi_table()),
@@ -90,7 +91,7 @@ def _compare_tab() -> None:
 
 def _sensitivity_tab() -> None:
     scenario = state.current_scenario()
-    st.caption(t("compare.sens_intro", name=scenario.name))
+    st.caption(t("compare.sens_intro", name=md_text(scenario.name)))
     left, right = st.columns(2)
     step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
                        key="sens_step", help=t("compare.step_help")) / 100

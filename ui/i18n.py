@@ -18,6 +18,7 @@ from typing import Any
 import streamlit as st
 
 from sim.schema import Issue
+from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
@@ -129,6 +130,7 @@ def fmt_pct(fraction: float | None, decimals: int = 1) -> str:
 
 
 def issue_text(issue: Issue) -> str:
-    """One validation problem in the current language (field path, allowed range, value)."""
-    return t(f"validation.{issue.code}", path=issue.path or "—", allowed=issue.allowed,
-             got=issue.got)
+    """One validation problem in the current language (field path, allowed range, value),
+    for a Markdown element: the path and the value come from the user's file, shown as text."""
+    return t(f"validation.{issue.code}", path=md_text(issue.path, 200) if issue.path else "—",
+             allowed=issue.allowed, got=md_text(issue.got, 200))

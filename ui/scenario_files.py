@@ -25,6 +25,7 @@ from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError
 from ui import state
 from ui.i18n import issue_text, t
+from ui.text import md_text
 
 __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
            "save_dir", "download_button", "render_files"]
@@ -32,9 +33,10 @@ __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
 SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
 """Folder saves go to (default: the scenario library, scenarios/)."""
 ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
-"""``1`` allows saving, ``0`` forbids it; unset: allowed when the app is opened on localhost."""
-LOCAL_HOSTS = {"localhost", "127.0.0.1", "::1", "[::1]"}
+"""``1`` allows saving into the library; anything else (or unset) forbids it."""
 _MESSAGE_KEY = "save_message"
+MAX_LISTED_ISSUES = 50
+"""Problems of an invalid upload listed one by one; the rest are counted."""
 
 
 def file_stem(name: str) -> str:
@@ -45,15 +47,10 @@ def file_stem(name: str) -> str:
 
 
 def saving_allowed() -> bool:
-    """Saving into the library is offered when the app runs on the user's machine."""
-    setting = os.environ.get(ALLOW_SAVE_ENV)
-    if setting is not None:
-        return setting == "1"
-    url = getattr(st.context, "url", None)
-    if not url:
-        return True
-    host = re.sub(r"^[a-z]+://", "", url).split("/")[0].rsplit(":", 1)[0]
-    return host in LOCAL_HOSTS
+    """Saving into the library is a decision of whoever runs the server: only
+    ``CRMSIM_ALLOW_SAVE=1`` offers it. What a browser reports (its host name, say
+    ``localhost``) is never trusted: a remote client can claim anything."""
+    return os.environ.get(ALLOW_SAVE_ENV) == "1"
 
 
 def save_dir() -> Path:
@@ -70,12 +67,13 @@ def download_button(scenario: Scenario) -> None:
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
-def _parse(data: bytes) -> tuple[Scenario | None, list[Issue]]:
-    """Validate uploaded bytes (cached on the content: reruns do not re-parse)."""
+def _parse(data: bytes) -> tuple[Scenario | None, list[Issue], int]:
+    """Validate uploaded bytes (cached on the content: reruns do not re-parse): the scenario,
+    or the problems (the loader keeps the first ones) and how many there are in all."""
     try:
-        return scenario_io.loads(data), []
+        return scenario_io.loads(data), [], 0
     except ScenarioError as exc:
-        return None, exc.issues
+        return None, exc.issues, getattr(exc, "total", len(exc.issues))
 
 
 def _open(scenario: Scenario) -> None:
@@ -89,17 +87,22 @@ def _upload() -> None:
     if uploaded is None:
         return
     if uploaded.size > scenario_io.MAX_FILE_BYTES:
-        st.error(t("files.too_large", name=uploaded.name, kib=uploaded.size // 1024,
+        st.error(t("files.too_large", name=md_text(uploaded.name, 120), kib=uploaded.size // 1024,
                    limit=scenario_io.MAX_FILE_BYTES // 1024), icon=":material/error:")
         return
-    scenario, issues = _parse(uploaded.getvalue())
+    scenario, issues, total = _parse(uploaded.getvalue())
     if scenario is None:
-        st.error(t("files.invalid", name=uploaded.name, n=len(issues)), icon=":material/error:")
-        st.markdown("\n".join(f"- {issue_text(issue)}" for issue in issues))
+        st.error(t("files.invalid", name=md_text(uploaded.name, 120), n=total),
+                 icon=":material/error:")
+        shown = issues[:MAX_LISTED_ISSUES]
+        lines = [f"- {issue_text(issue)}" for issue in shown]
+        if total > len(shown):
+            lines.append(f"- {t('files.more_issues', n=total - len(shown))}")
+        st.markdown("\n".join(lines))
         return
     label = f"{scenario.name} ({uploaded.name})"
     state.add_upload(label, scenario)
-    st.success(t("files.valid", name=scenario.name), icon=":material/check_circle:")
+    st.success(t("files.valid", name=md_text(scenario.name)), icon=":material/check_circle:")
     st.button(t("files.open"), key="open_upload", on_click=_open, args=(scenario,),
               icon=":material/upload_file:", width="stretch")
 

@@ -19,6 +19,7 @@ from sim.scenario import Scenario
 from ui import state
 from ui.i18n import t
 from ui.levers import Lever, apply_edit, baseline_code, edit_lever, lever, with_baseline_code
+from ui.text import md_text
 
 __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices",
            "clear_notices", "parse_lever_value", "format_lever_value"]
@@ -86,7 +87,7 @@ def read_url_once() -> None:
         if preset in state.preset_options():
             st.session_state[state.PRESET_KEY] = preset
         else:
-            notices.append(t("share.bad_scenario", value=preset[:60]))
+            notices.append(t("share.bad_scenario", value=md_text(preset, 60)))
     state.ensure_loaded()
     for key in SHARED_LEVERS:
         raw = params.get(key)
@@ -99,12 +100,12 @@ def read_url_once() -> None:
             continue
         value = parse_lever_value(lv, raw, current)
         if value is None:
-            notices.append(t("share.bad_value", name=t(lv.label_key), value=raw[:40],
+            notices.append(t("share.bad_value", name=t(lv.label_key), value=md_text(raw, 40),
                              allowed=_allowed(lv, current)))
             continue
         problem = edit_lever(key, value)
         if problem:
-            notices.append(t("share.refused_value", name=t(lv.label_key), value=raw[:40],
+            notices.append(t("share.refused_value", name=t(lv.label_key), value=md_text(raw, 40),
                              problem=problem))
     raw = params.get(BASELINE_PARAM)
     if raw is not None:
@@ -112,7 +113,7 @@ def read_url_once() -> None:
         known = (kind in ("no_programme", "as_is") and not preset) or (
             kind == "preset" and preset in state.preset_options())
         problem = (apply_edit(with_baseline_code(state.current_scenario(), raw)) if known
-                   else t("share.bad_baseline", value=raw[:60]))
+                   else t("share.bad_baseline", value=md_text(raw, 60)))
         if problem:
             notices.append(problem)
     st.session_state[_NOTICE_KEY] = notices

@@ -128,7 +128,7 @@ def test_an_invalid_upload_lists_every_problem_and_changes_nothing() -> None:
     at.sidebar.file_uploader(key="upload_toml").upload("bad.toml", bad, "application/toml").run()
     assert not at.exception, at.exception
     errors = " ".join(e.value for e in at.sidebar.error)
-    assert "bad.toml has 2 problem(s)" in errors
+    assert "`bad.toml` has 2 problem(s)" in errors
     listing = " ".join(m.value for m in at.sidebar.markdown)
     assert "horizon_years" in listing and "pricing.renewal_price" in listing
     assert "allowed" in listing
