@@ -1,6 +1,9 @@
 """Downloads: tables as CSV and as an Excel workbook, charts as PNG (bytes for st.download_button).
 
-Exports keep full precision (DESIGN.md: numbers are rounded on screen only).
+Exports keep full precision (DESIGN.md: numbers are rounded on screen only). Text cells
+are data too: a scenario name such as ``=HYPERLINK("https://…")`` must not become a
+formula when the file is opened in a spreadsheet (CSV/formula injection), so text that
+a spreadsheet would evaluate gets a leading apostrophe (:func:`inert_text`).
 """
 
 from __future__ import annotations
@@ -11,14 +14,34 @@ import re
 import altair as alt
 import pandas as pd
 
-__all__ = ["csv_bytes", "excel_bytes", "png_bytes", "EXCEL_MIME", "sheet_name"]
+__all__ = ["csv_bytes", "excel_bytes", "png_bytes", "EXCEL_MIME", "sheet_name", "inert_text",
+           "inert_frame"]
+
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
 EXCEL_MIME = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+def inert_text(value: object) -> object:
+    """A text cell a spreadsheet will show, not evaluate: ``'`` before a leading ``= + - @``
+    or control character; any other value (numbers, None) unchanged."""
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return value
+
+
+def inert_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with every text cell and text column name made inert (numbers untouched)."""
+    out = frame.rename(columns=lambda c: inert_text(c) if isinstance(c, str) else c)
+    for column in out.columns:
+        if out[column].dtype == object or pd.api.types.is_string_dtype(out[column]):
+            out[column] = out[column].map(inert_text)
+    return out
+
+
 def csv_bytes(frame: pd.DataFrame) -> bytes:
     """UTF-8 CSV (with BOM, so spreadsheet programs read Chinese labels correctly)."""
-    return frame.to_csv(index=False).encode("utf-8-sig")
+    return inert_frame(frame).to_csv(index=False).encode("utf-8-sig")
 
 
 def sheet_name(name: str) -> str:
@@ -31,7 +54,7 @@ def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
     buffer = io.BytesIO()
     with pd.ExcelWriter(buffer, engine="openpyxl") as writer:
         for name, frame in tables.items():
-            frame.to_excel(writer, sheet_name=sheet_name(name), index=False)
+            inert_frame(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
     return buffer.getvalue()
 
 

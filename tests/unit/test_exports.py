@@ -39,3 +39,23 @@ def test_png_of_a_chart() -> None:
                           "p90": [1.5, 2.5, 2.0, 3.0]})
     data = png_bytes(band_chart(frame, "title", "x", "y", "legend", ["a", "b"]))
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
+
+
+def test_text_cells_never_become_spreadsheet_formulas() -> None:
+    """A scenario label like ``=HYPERLINK(…)`` is exported as text (issue 11: user text is
+    data in exports too); numbers, including negative ones, stay numbers."""
+    from openpyxl import load_workbook
+
+    from ui.exports import inert_text
+
+    evil = '=HYPERLINK("https://example.com","x")'
+    frame = pd.DataFrame({"scenario": [evil, "+1", "@SUM(A1)", "-2", "plain"],
+                          "value": [-1.5, 2.0, 3.0, -4.0, 5.0]})
+    text = csv_bytes(frame).decode("utf-8-sig")
+    assert "'=HYPERLINK" in text and "\n'+1," in text and "\n'@SUM" in text
+    assert "\n'-2," in text and "\nplain,5.0" in text and ",-1.5" in text
+    book = load_workbook(io.BytesIO(excel_bytes({"t": frame})))
+    cells = [row[0].value for row in book["t"].iter_rows(min_row=2)]
+    assert cells[0] == "'" + evil and book["t"]["A2"].data_type == "s"
+    assert [row[1].value for row in book["t"].iter_rows(min_row=2)] == [-1.5, 2, 3, -4, 5]
+    assert inert_text(-3.0) == -3.0 and inert_text(None) is None
