@@ -26,7 +26,7 @@ from sim.finance import FinanceSummary
 
 __all__ = ["Direction", "FormatRule", "Kpi", "KPIS", "ENGINE_KPIS", "FINANCE_KPIS",
            "COMPARE_FINANCE_KPIS", "COMPARE_KPIS", "SCORECARD_ONLY_KPIS", "REASON_NO_CUSTOMERS",
-           "REASON_UNBOUNDED_MARKET", "kpi", "judge", "rounds_to_zero", "missing_reason",
+           "REASON_UNBOUNDED_MARKET", "REASON_NO_EARLIER_YEAR", "kpi", "judge", "rounds_to_zero", "missing_reason",
            "format_plain"]
 
 Direction = Literal["higher", "lower", "neutral"]
@@ -39,6 +39,9 @@ DECIMALS: dict[str, int] = {"money": 2, "money_whole": 0, "count": 0, "pct": 1, 
 REASON_NO_CUSTOMERS = "no_customers"
 """Per-customer values (CLV) are undefined when no customer is acquired."""
 REASON_UNBOUNDED_MARKET = "unbounded_market"
+REASON_NO_EARLIER_YEAR = "no_earlier_year"
+"""Last year's retention is undefined when there is no earlier year (a 1-year horizon) or
+nobody was a customer at its start."""
 """Market share is undefined when the market has no size (``market.size = 0``)."""
 
 
@@ -161,7 +164,8 @@ def judge(key: str, now: float | None, base: float | None) -> str:
 
 def missing_reason(key: str, kpis: Mapping[str, float]) -> str | None:
     """Why an engine KPI has no value (None when it has one): ``no_customers`` for CLV when
-    nobody is acquired, ``unbounded_market`` for market share without a market size."""
+    nobody is acquired, ``unbounded_market`` for market share without a market size,
+    ``no_earlier_year`` for last year's retention with nothing to compare it with."""
     value = kpis.get(key)
     if value is not None and math.isfinite(value):
         return None
@@ -169,6 +173,8 @@ def missing_reason(key: str, kpis: Mapping[str, float]) -> str | None:
         return REASON_NO_CUSTOMERS
     if key == "market_share":
         return REASON_UNBOUNDED_MARKET
+    if key == "retention_last_year":
+        return REASON_NO_EARLIER_YEAR
     return None
 
 
