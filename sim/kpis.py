@@ -26,8 +26,8 @@ from sim.finance import FinanceSummary
 
 __all__ = ["Direction", "FormatRule", "Kpi", "KPIS", "ENGINE_KPIS", "FINANCE_KPIS",
            "COMPARE_FINANCE_KPIS", "COMPARE_KPIS", "SCORECARD_ONLY_KPIS", "REASON_NO_CUSTOMERS",
-           "REASON_UNBOUNDED_MARKET", "REASON_NO_EARLIER_YEAR", "kpi", "judge", "rounds_to_zero", "missing_reason",
-           "format_plain"]
+           "REASON_UNBOUNDED_MARKET", "REASON_NO_EARLIER_YEAR", "kpi", "judge", "rounds_to_zero",
+           "missing_reason", "format_plain"]
 
 Direction = Literal["higher", "lower", "neutral"]
 """``higher``: a rise is better; ``lower``: a fall is better; ``neutral``: neither (e.g. spend)."""
