@@ -96,7 +96,7 @@ def _sensitivity_tab() -> None:
     step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
                        key="sens_step", help=t("compare.step_help")) / 100
     # Options are the translated names (AppTest formats options outside the session).
-    names = {t(f"compare.kpi_{m}"): m for m in METRICS}
+    names = {t(f"kpi.{m}"): m for m in METRICS}
     metric = names.get(right.radio(t("compare.metric"), list(names), horizontal=True,
                                    key="sens_metric"), METRICS[0])
     frame = cached_tornado(scenario, step)
@@ -111,9 +111,9 @@ def _sensitivity_tab() -> None:
         base = float(frame[f"{metric}_base"].iloc[0])
         bars = bars.assign(field=[bar_label(row) for _, row in bars.iterrows()])
         show_chart(st, tornado_chart(bars[["field", "low", "high"]], base,
-                                     t("compare.tornado_title", metric=t(f"compare.kpi_{metric}"),
+                                     t("compare.tornado_title", metric=t(f"kpi.{metric}"),
                                        step=round(step * 100)),
-                                     t(f"compare.kpi_{metric}") + f" ({scenario.currency})",
+                                     t(f"kpi.{metric}") + f" ({scenario.currency})",
                                      t("compare.move_down"), t("compare.move_up")),
                    key="tornado_chart")
         st.caption(t("compare.tornado_caption", base=fmt_money(base, scenario.currency, 0),
@@ -121,7 +121,7 @@ def _sensitivity_tab() -> None:
     if not absolute.empty:
         st.caption(t("compare.absolute_steps", fields=", ".join(
             field_label(path) for path in absolute["field"])))
-    st.caption(t("compare.elasticity_note", metric=t(f"compare.kpi_{metric}")))
+    st.caption(t("compare.elasticity_note", metric=t(f"kpi.{metric}")))
     with st.expander(t("compare.tornado_table")):
         st.dataframe(tornado_display(frame), hide_index=True, key="tornado_table")
 
@@ -144,9 +144,9 @@ def _sensitivity_tab() -> None:
     span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
     points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
     grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
-    show_chart(st, heat_map_chart(grid, t("compare.heat_title", metric=t(f"compare.kpi_{metric}")),
+    show_chart(st, heat_map_chart(grid, t("compare.heat_title", metric=t(f"kpi.{metric}")),
                                   field_label(x_path), field_label(y_path),
-                                  t(f"compare.kpi_{metric}")), key="heat_chart")
+                                  t(f"kpi.{metric}")), key="heat_chart")
     st.download_button(t("compare.download_heat"), data=csv_bytes(grid), file_name="heat_map.csv",
                        mime="text/csv", on_click="ignore", key="heat_csv",
                        icon=":material/download:")

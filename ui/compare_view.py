@@ -103,7 +103,7 @@ def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
                "low_value": t("compare.col_low_value"),
                "high_value": t("compare.col_high_value")}
     for metric in METRICS:
-        name = t(f"compare.kpi_{metric}")
+        name = t(f"kpi.{metric}")
         columns |= {f"{metric}_low": t("compare.col_metric_low", metric=name),
                     f"{metric}_high": t("compare.col_metric_high", metric=name),
                     f"{metric}_swing": t("compare.col_metric_swing", metric=name),
