@@ -16,7 +16,7 @@ start of the acquisition period. Money in the scenario currency.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -45,8 +45,8 @@ class CohortInputsLike(Protocol):
     def programme_fixed_per_year(self) -> float: ...
 
 
-__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "clv_by_lifetime",
-           "yearly_from_periods"]
+__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "tenure_values",
+           "clv_by_lifetime", "yearly_from_periods"]
 
 
 def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
@@ -166,8 +166,6 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
     saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
     cost_saving = billable_t * saving_rate
     programme_cost = np.full(active.shape, inputs.programme_fixed_per_year / ppy)
-    per_member = (np.zeros(periods) if inputs.programme_cost is None
-                  else np.asarray(inputs.programme_cost, dtype=float))
     if inputs.programme_cost is not None:
         programme_cost = (programme_cost
                           + calendar_layers(alive * inputs.programme_cost).sum(axis=-2))
@@ -188,9 +186,28 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
                         revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
                         programme_cost=programme_cost, system_cost=system_cost,
                         cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
-                        clv_by_tenure=(price - variable_cost + saving_rate) * d_margin,
-                        retention_cost_by_tenure=per_member * d_start,
-                        acquisition_discount=d_start, acquisition_cost=inputs.acquisition_cost)
+                        **tenure_values(scenario, inputs))
+
+
+def tenure_values(scenario: Scenario, inputs: CohortInputsLike) -> dict[str, Any]:
+    """Per-customer values by tenure period, independent of how many customers there are.
+
+    ``clv_by_tenure`` (margin plus CRM saving per customer-period, discounted as the margin
+    is), ``retention_cost_by_tenure`` (programme cost per member-period, discounted at the
+    period's start), ``acquisition_discount`` (start-of-period factors) and
+    ``acquisition_cost`` (per customer): the :class:`PeriodSeries` fields of that name.
+    """
+    fin = scenario.finance
+    ppy, periods = scenario.periods_per_year, scenario.periods
+    system = scenario.crm_system
+    saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
+    per_member = (np.zeros(periods) if inputs.programme_cost is None
+                  else np.asarray(inputs.programme_cost, dtype=float))
+    d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
+    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
+    return {"clv_by_tenure": (inputs.price - inputs.variable_cost + saving_rate) * d_margin,
+            "retention_cost_by_tenure": per_member * d_start,
+            "acquisition_discount": d_start, "acquisition_cost": inputs.acquisition_cost}
 
 
 def clv_by_lifetime(series: PeriodSeries, billed: np.ndarray, active: np.ndarray) -> np.ndarray:
@@ -225,11 +242,13 @@ def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,
 
     year_end = np.arange(1, years + 1) * ppy - 1
     customers = series.active[:, year_end]
-    alive_cal = calendar_layers(alive)                                  # (R, A, T)
-    cum_by_cohort = np.cumsum(alive_cal[:, :, year_end], axis=1)       # (R, A, Y)
-    first_of_year = np.arange(years) * ppy
+    # Customers at the end of year y acquired before it began: Σ_{a < start of y}
+    # alive[a, end of y − a], read off the (cohort, tenure) array without shifting it to
+    # calendar time (no (R, A, T) copy); summed in cohort order like a cumulative sum.
     kept = np.zeros((n_rep, years))
-    kept[:, 1:] = cum_by_cohort[:, first_of_year[1:] - 1, np.arange(1, years)]
+    for y in range(1, years):
+        cohorts = np.arange(y * ppy)
+        kept[:, y] = np.cumsum(alive[:, cohorts, year_end[y] - cohorts], axis=1)[:, -1]
     prev = np.concatenate([np.full((n_rep, 1), np.nan), customers[:, :-1]], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         retention = np.where(prev > 0, kept / prev, np.nan)

@@ -18,7 +18,11 @@ New customers in a period come from three sources (expected values):
    (loyalists refer, defectors put prospects off; programme members may refer
    more). The net flow may be negative (it then lowers acquisition, never below 0).
 3. **The market bound.** With ``market.size`` > 0 no period acquires more than
-   the remaining potential; customers who churn return to the potential.
+   the remaining potential; customers who churn return to the potential. An
+   unbounded market (size 0) still holds at most :data:`POPULATION_CAP` customers
+   (more people than live on Earth), so word of mouth cannot grow without end.
+   What the schedule, budget and word of mouth asked for before the bound is
+   kept (``demand``), so a run can say when the market cut it.
 
 Current customers come from the classes' survival curves, so acquisition
 responds to churn. Units: customers and currency per period unless stated.
@@ -32,7 +36,11 @@ import numpy as np
 
 from sim.scenario import Scenario
 
-__all__ = ["AcquisitionPath", "paid_conversion_share", "acquisition_path", "paid_acquisition"]
+__all__ = ["POPULATION_CAP", "AcquisitionPath", "paid_conversion_share", "acquisition_path",
+           "paid_acquisition"]
+
+POPULATION_CAP = 1e10
+"""Most customers an unbounded market (``market.size = 0``) holds at once."""
 
 
 @dataclass(frozen=True)
@@ -46,6 +54,9 @@ class AcquisitionPath:
         customers_before: expected customers at the period's start, before acquisition.
         referrals: customers gained by positive word of mouth.
         lost: prospects lost to negative word of mouth.
+        demand: customers the schedule or budget and word of mouth would have brought
+            before the market bound (``new`` ≤ ``demand``).
+        capped: True when an unbounded market reached :data:`POPULATION_CAP`.
     """
 
     new: np.ndarray
@@ -54,6 +65,8 @@ class AcquisitionPath:
     customers_before: np.ndarray
     referrals: np.ndarray
     lost: np.ndarray
+    demand: np.ndarray | None = None
+    capped: bool = False
 
 
 def paid_conversion_share(budget_per_year: float, potential: float, ceiling: float,
@@ -94,7 +107,8 @@ def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_surviv
         lose_rate = (weighted.T @ loss_rate) / ppy                           # by tenure (T,)
         net_rate = (gain_rate, lose_rate)
     new, potential, before = np.zeros(periods), np.zeros(periods), np.zeros(periods)
-    referrals, lost = np.zeros(periods), np.zeros(periods)
+    referrals, lost, demand = np.zeros(periods), np.zeros(periods), np.zeros(periods)
+    capped = False
     active_curve = weighted.sum(axis=0)                                      # (T,)
     for t in range(periods):
         past = new[:t][::-1]                                                 # cohorts t-1 … 0
@@ -109,9 +123,13 @@ def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_surviv
         if net_rate is not None and t:
             referrals[t] = float(past @ net_rate[0][1:t + 1])
             lost[t] = float(past @ net_rate[1][1:t + 1])
-        new[t] = min(max(base + referrals[t] - lost[t], 0.0), potential[t])
+        demand[t] = max(base + referrals[t] - lost[t], 0.0)
+        new[t] = min(demand[t], potential[t])
+        if customers + new[t] > POPULATION_CAP:
+            new[t], capped = max(POPULATION_CAP - customers, 0.0), True
     return AcquisitionPath(new=new, spend=budget / ppy if paid else None, potential=potential,
-                           customers_before=before, referrals=referrals, lost=lost)
+                           customers_before=before, referrals=referrals, lost=lost,
+                           demand=demand, capped=capped)
 
 
 def paid_acquisition(scenario: Scenario, survival: np.ndarray) -> AcquisitionPath:

@@ -37,6 +37,7 @@ from sim.accounting import (
     yearly_from_periods,
 )
 from sim.acquisition import AcquisitionPath, acquisition_path
+from sim.budget import check_cohort
 from sim.population import Population, satisfaction_population, type_shares
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.scenario import Scenario
@@ -185,7 +186,11 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
         (currency), ``acquired``, ``customers_end`` (customers),
         ``revenue``, ``profit`` (undiscounted, currency) and
         ``retention_last_year`` (fraction).
+
+    Raises:
+        sim.budget.BudgetError: the run is over the work budget (:mod:`sim.budget`).
     """
+    check_cohort(scenario)
     inp = inputs if inputs is not None else cohort_inputs(scenario)
     ppy, periods = scenario.periods_per_year, scenario.periods
 
@@ -233,9 +238,14 @@ def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
     pop = inp.population
     if pop is None:
         return None
-    by_tenure = (inp.class_weights[:, None] * surv_class)[:, None, :] * inp.new[None, :, None]
-    active_class = calendar_layers(by_tenure).sum(axis=1)                   # (C, T)
-    start = active_class[:, np.arange(years) * ppy]                         # (C, Y)
+    # Active customers of each class at each year's start, Σ_a new[a] · w_c · S_c(t − a),
+    # summed cohort by cohort without the (C, A, T) array of every cohort's path.
+    weighted = inp.class_weights[:, None] * surv_class                      # (C, T)
+    first = np.arange(years) * ppy
+    start = np.zeros((len(weighted), years))                                # (C, Y)
+    for a, arrivals in enumerate(inp.new):
+        open_years = first >= a
+        start[:, open_years] += weighted[:, first[open_years] - a] * arrivals
     total = start.sum(axis=0)
     shares = type_shares(pop, start)
     with np.errstate(invalid="ignore", divide="ignore"):

@@ -29,14 +29,16 @@ cohort engine through :mod:`sim.accounting`.
 from __future__ import annotations
 
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
 from scipy.stats import poisson
 
-from sim.accounting import account_periods, yearly_from_periods
+from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
+from sim.budget import CUSTOMER_CHUNK, check_monte_carlo, replication_chunk
 from sim.cohort import CohortInputs, cohort_inputs
 from sim.retention import survival_from_retention
 from sim.scenario import Scenario
@@ -149,24 +151,17 @@ def _arrivals(seed: int, new: np.ndarray, replications: int) -> np.ndarray:
     return counts.astype(np.int64)
 
 
-def _lifetimes(seed: int, counts: np.ndarray, inputs: CohortInputs
-               ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Replication, cohort and lifetime (periods active, 1 … T+1) of every customer."""
-    n_rep, periods = counts.shape
-    flat = counts.ravel()
-    total = int(flat.sum())
-    owner = np.repeat(np.arange(flat.size), flat)                     # (N,) flat (r, a) index
-    first = np.concatenate([[0], np.cumsum(flat)[:-1]])
-    index = np.arange(total) - np.repeat(first, flat)
-    rep, cohort = owner // periods, owner % periods
-
+def _lifetimes(seed: int, rep: np.ndarray, cohort: np.ndarray, index: np.ndarray,
+               inputs: CohortInputs) -> np.ndarray:
+    """Lifetime (periods active, 0 … T+1) of the customers (replication, cohort, index)."""
     n_class = len(inputs.class_weights)
     if n_class > 1:
         u_class = hashed_uniforms(seed, _STREAM_CLASS, rep, cohort, index)
         cum = np.cumsum(inputs.class_weights)
         klass = np.minimum(np.searchsorted(cum / cum[-1], u_class, side="right"), n_class - 1)
+        del u_class
     else:
-        klass = np.zeros(total, dtype=np.int64)
+        klass = np.zeros(len(rep), dtype=np.int64)
 
     # Survival at tenure 0..T (the last entry: renewed at the end of the last period).
     surv = survival_from_retention(inputs.retention)                     # (C, T)
@@ -175,8 +170,18 @@ def _lifetimes(seed: int, counts: np.ndarray, inputs: CohortInputs
     # K = #{k : S_c(k) > u}; one sorted array for all classes (class c offset by 2c).
     keyed = (-full + 2.0 * np.arange(n_class)[:, None]).ravel()
     u_life = hashed_uniforms(seed, _STREAM_LIFETIME, rep, cohort, index)
-    lifetime = np.searchsorted(keyed, -u_life + 2.0 * klass, side="left") - klass * width
-    return rep, cohort, lifetime
+    return np.searchsorted(keyed, -u_life + 2.0 * klass, side="left") - klass * width
+
+
+def _customer_chunks(flat: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """``(owner, index)`` of the customers in chunks of at most ``chunk``: the flat cell
+    each belongs to and its index within the cell (the customers' order is fixed)."""
+    cum = np.cumsum(flat)
+    total = int(cum[-1]) if len(cum) else 0
+    for begin in range(0, total, chunk):
+        position = np.arange(begin, min(begin + chunk, total), dtype=np.int64)
+        owner = np.searchsorted(cum, position, side="right")
+        yield owner, position - (cum[owner] - flat[owner])
 
 
 def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
@@ -191,38 +196,62 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
 
     Returns:
         An :class:`McResult` whose means converge to the cohort engine's expectations.
+
+    Raises:
+        sim.budget.BudgetError: the run is over the work budget (:mod:`sim.budget`).
     """
     inp = inputs if inputs is not None else cohort_inputs(scenario)
+    check_monte_carlo(scenario, inp, replications)
     seed = scenario.seed if seed is None else seed
-    periods = scenario.periods
+    periods, ppy = scenario.periods, scenario.periods_per_year
     counts = _arrivals(seed, inp.new, replications)                      # (R, T)
-    rep, cohort, lifetime = _lifetimes(seed, counts, inp)
-
-    # Customers by (replication, cohort, lifetime) → alive at each tenure by reverse cumsum.
-    width = periods + 2
-    hist = np.bincount((rep * periods + cohort) * width + lifetime,
-                       minlength=replications * periods * width).reshape(replications, periods,
-                                                                         width)
-    at_least = np.cumsum(hist[:, :, ::-1], axis=2)[:, :, ::-1]          # #(K ≥ j), j = 0..T+1
-    alive = at_least[:, :, 1:periods + 1].astype(float)                 # K > k, k = 0..T−1
-    renewed = at_least[:, :, 2:periods + 2].astype(float)               # K > k + 1
-
-    series = account_periods(scenario, inp, counts.astype(float), alive, renewed)
-    yearly = yearly_from_periods(series, alive, scenario.periods_per_year, scenario.horizon_years)
 
     # CLV per acquired customer over the tenure horizon, from each customer's own lifetime:
     # margin and savings of the periods billed, minus programme costs of the periods active
     # (sim.accounting.clv_by_lifetime, summed by cumulative sums).
-    cum_value = np.concatenate([[0.0], np.cumsum(series.clv_by_tenure)])
-    cum_cost = np.concatenate([[0.0], np.cumsum(series.retention_cost_by_tenure)])
-    billed = lifetime if scenario.finance.cash_timing == "start" else lifetime - 1
-    value = (cum_value[np.clip(billed, 0, periods)]
-             - cum_cost[np.clip(lifetime, 0, periods)])
+    per_tenure = tenure_values(scenario, inp)
+    cum_value = np.concatenate([[0.0], np.cumsum(per_tenure["clv_by_tenure"])])
+    cum_cost = np.concatenate([[0.0], np.cumsum(per_tenure["retention_cost_by_tenure"])])
+    shift = 0 if scenario.finance.cash_timing == "start" else 1
+
+    # Stream over chunks of replications (the (R, A, K) arrays) and, within each, over
+    # chunks of customers: memory O(customers in a chunk + chunk × periods²).
+    width = periods + 2
+    step = replication_chunk(periods)
+    value_sum = np.zeros(replications)
+    parts: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = []
+    for r0 in range(0, replications, step):
+        sub = counts[r0:r0 + step]
+        n_sub = sub.shape[0]
+        hist = np.zeros(n_sub * periods * width, dtype=np.int64)
+        for owner, index in _customer_chunks(sub.ravel(), CUSTOMER_CHUNK):
+            rep_local, cohort = owner // periods, owner % periods
+            lifetime = _lifetimes(seed, rep_local + r0, cohort, index, inp)
+            hist += np.bincount((rep_local * periods + cohort) * width + lifetime,
+                                minlength=hist.size)
+            value = (cum_value[np.clip(lifetime - shift, 0, periods)]
+                     - cum_cost[np.clip(lifetime, 0, periods)])
+            np.add.at(value_sum, rep_local + r0, value)
+            del owner, index, rep_local, cohort, lifetime, value
+        # Customers by (replication, cohort, lifetime) → alive at each tenure by reverse cumsum.
+        at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
+        del hist
+        alive = at_least[:, :, 1:periods + 1].astype(float)             # K > k, k = 0..T−1
+        renewed = at_least[:, :, 2:periods + 2].astype(float)           # K > k + 1
+        del at_least
+        series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
+        parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
+                                                            scenario.horizon_years)))
+        del alive, renewed
+    periods_out: dict[str, Any] = {k: np.concatenate([p[0][k] for p in parts])
+                                   for k in parts[0][0]}
+    yearly = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    total = PeriodSeries(**periods_out, **per_tenure)
     acquired = counts.sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):
-        clv_gross = np.bincount(rep, weights=value, minlength=replications) / acquired
-    kpis = series.kpis(yearly, clv_gross, scenario.market.size)
+        clv_gross = value_sum / acquired
+    kpis = total.kpis(yearly, clv_gross, scenario.market.size)
 
     customer_periods = int(((periods - np.arange(periods))[None, :] * counts).sum())
-    return McResult(replications, series.as_dict(), yearly, kpis,
+    return McResult(replications, periods_out, yearly, kpis,
                     int(acquired.sum()), customer_periods)

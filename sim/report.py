@@ -59,7 +59,10 @@ def run_report(scenario: Scenario, replications: int | None = None,
     ``finance`` (:meth:`sim.finance.FinanceSummary.as_dict`: ROI, IRR, paybacks vs
     baseline, each with its ``*_reason`` when null), ``monte_carlo`` (``replications``
     and, for scenario and baseline, ``{kpi: {mean, std_error, p10, p50, p90}}``; absent
-    when 0 replications ran), ``scorecard``, ``yearly`` and ``tenure`` tables.
+    when 0 replications ran), ``notices`` (what the run did differently from what the
+    file asked — Monte Carlo over the work budget, the market bound cutting acquisition:
+    a list of ``{code, params, message}``, see :class:`sim.budget.Notice`; empty when
+    none), ``scorecard``, ``yearly`` and ``tenure`` tables.
     """
     w = whatif if whatif is not None else evaluate(scenario, replications=replications)
     report: dict[str, Any] = {
@@ -69,6 +72,7 @@ def run_report(scenario: Scenario, replications: int | None = None,
         "baseline": {"kind": scenario.baseline.kind, "kpis": _kpis(w.base_result.kpis)},
         "delta": {k: clean_number(w.result.kpis[k] - w.base_result.kpis[k]) for k in KPI_NAMES},
         "finance": {k: clean_number(v) for k, v in w.finance.as_dict().items()},
+        "notices": [notice.as_dict() for notice in w.notices],
     }
     if w.mc is not None and w.base_mc is not None:
         report["monte_carlo"] = {

@@ -29,6 +29,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from sim.budget import Notice, plan_run
 from sim.cohort import CohortResult, cohort_inputs, run_cohort
 from sim.finance import (
     FinanceSummary,
@@ -104,6 +105,9 @@ class WhatIf:
         result, base_result: expected-value cohort engine results.
         mc, base_mc: Monte Carlo results (None when not run).
         finance: see :func:`finance_summary`.
+        notices: what the runs did differently from what the files asked (Monte Carlo
+            over the work budget, the market bound cutting acquisition…): see
+            :class:`sim.budget.Notice`; the scenario's first, then the baseline's new ones.
     """
 
     scenario: Scenario
@@ -113,6 +117,7 @@ class WhatIf:
     mc: McResult | None
     base_mc: McResult | None
     finance: FinanceSummary
+    notices: tuple[Notice, ...] = ()
 
     def kpi_rows(self) -> list[dict[str, Any]]:
         """One row per KPI: ``kpi, scenario, baseline, delta`` (+ ``p10, p50, p90`` of each)."""
@@ -192,29 +197,44 @@ def finance_summary(scenario: Scenario, result: CohortResult,
 
 @dataclass
 class EngineRun:
-    """One scenario through both engines (the unit pages cache)."""
+    """One scenario through both engines (the unit pages cache), with the budget's notices."""
 
     scenario: Scenario
     result: CohortResult
     mc: McResult | None
+    notices: tuple[Notice, ...] = ()
 
 
 def run_engines(scenario: Scenario, replications: int | None = None) -> EngineRun:
-    """Run ``scenario`` through the cohort engine and (unless 0 replications) Monte Carlo.
+    """Run ``scenario`` through the cohort engine and (unless 0 replications) Monte Carlo,
+    within the work budget (:func:`sim.budget.plan_run`): Monte Carlo over the budget is
+    not run (``mc`` None) and a ``monte_carlo_skipped`` notice says why.
 
     Args:
         replications: default ``scenario.monte_carlo.replications``; 0 skips Monte Carlo.
+
+    Raises:
+        sim.budget.BudgetError: the cohort engine is over the budget (names the fields).
     """
     inputs = cohort_inputs(scenario)
-    reps = scenario.monte_carlo.replications if replications is None else replications
+    wanted = scenario.monte_carlo.replications if replications is None else replications
+    reps, notices = plan_run(scenario, inputs, wanted)
     mc = run_monte_carlo(scenario, inputs, reps) if reps > 0 else None
-    return EngineRun(scenario, run_cohort(scenario, inputs), mc)
+    return EngineRun(scenario, run_cohort(scenario, inputs), mc, notices)
 
 
 def compare_runs(run: EngineRun, base_run: EngineRun) -> WhatIf:
-    """A :class:`WhatIf` from a scenario's run and its baseline's run."""
-    return WhatIf(run.scenario, base_run.scenario, run.result, base_run.result, run.mc,
-                  base_run.mc, finance_summary(run.scenario, run.result, base_run.result))
+    """A :class:`WhatIf` from a scenario's run and its baseline's run.
+
+    Monte Carlo results are kept only when both runs have them (bands and deltas
+    compare the two with common random numbers); the notices of both runs are kept
+    once each.
+    """
+    mc, base_mc = ((run.mc, base_run.mc) if run.mc is not None and base_run.mc is not None
+                   else (None, None))
+    notices = tuple(dict.fromkeys((*run.notices, *base_run.notices)))
+    return WhatIf(run.scenario, base_run.scenario, run.result, base_run.result, mc, base_mc,
+                  finance_summary(run.scenario, run.result, base_run.result), notices)
 
 
 def evaluate(scenario: Scenario, replications: int | None = None) -> WhatIf:
@@ -224,11 +244,17 @@ def evaluate(scenario: Scenario, replications: int | None = None) -> WhatIf:
         scenario: the scenario with the user's levers.
         replications: Monte Carlo replications; default ``scenario.monte_carlo.replications``;
             0 skips the Monte Carlo engine.
+
+    Raises:
+        sim.budget.BudgetError: a cohort run is over the work budget.
     """
     baseline = baseline_for(scenario)
     run = run_engines(scenario, replications)
-    base_run = (EngineRun(baseline, run.result, run.mc) if baseline == scenario
-                else run_engines(baseline, replications))
+    if baseline == scenario:
+        base_run = run
+    else:
+        # Monte Carlo skipped for the scenario: the baseline's would be shown nowhere.
+        base_run = run_engines(baseline, 0 if run.mc is None else replications)
     return compare_runs(run, base_run)
 
 
