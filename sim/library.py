@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,13 +15,12 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the shipped scenario files."""
 
 
-_PRESET_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,59}$")
-
-
 def is_preset_id(text: str) -> bool:
-    """True for a library file stem: 1-60 ASCII letters, digits, ``_`` or ``-``, not starting
-    with ``_`` or ``-`` (so it can never name a path outside the folder)."""
-    return bool(_PRESET_ID.match(text))
+    """True for a library file stem (the name rule of saving, :func:`sim.scenario_io.is_safe_stem`):
+    1-60 ASCII letters, digits, ``_`` or ``-``, not starting with ``_`` or ``-``, and not a name
+    Windows reserves (``CON``, ``NUL``, ``COM1`` …), so it can never name a path outside the
+    folder, a device, or a file that some system cannot hold."""
+    return scenario_io.is_safe_stem(text)
 
 
 @dataclass(frozen=True)

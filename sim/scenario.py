@@ -224,7 +224,7 @@ class Scenario:
     schema_version: int = spec(SCHEMA_VERSION, "int", minimum=SCHEMA_VERSION,
                                maximum=SCHEMA_VERSION)
     name: str = spec("Untitled scenario", "str", min_len=1, max_len=120)
-    description: str = spec("", "str", max_len=4000)
+    description: str = spec("", "str", max_len=4000, multiline=True)
     seed: int = spec(42, "int", unit="", minimum=0, maximum=2**32 - 1)
     currency: str = spec("USD", "str", min_len=1, max_len=8)
     horizon_years: int = spec(10, "int", unit="years", minimum=1, maximum=50)

@@ -13,13 +13,16 @@ command line.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 __all__ = [
     "FieldSpec",
     "Issue",
+    "MAX_ISSUES",
     "ScenarioError",
+    "printable",
     "spec",
     "field_spec",
     "build_dataclass",
@@ -44,6 +47,8 @@ class FieldSpec:
         min_len: fewest list elements (``float_list``) or characters (``str``).
         max_len: most list elements or characters.
         lever: True for numeric levers offered to sensitivity analysis.
+        multiline: ``str`` fields only: line breaks (``\\n``) and tabs are allowed. Every other
+            control character (U+0000-U+001F, U+007F-U+009F) is refused in every text field.
     """
 
     kind: Kind
@@ -54,6 +59,7 @@ class FieldSpec:
     min_len: int = 0
     max_len: int = 10_000
     lever: bool = False
+    multiline: bool = False
 
     def range_text(self) -> str:
         """Human-readable allowed range, e.g. ``0 to 1 fraction`` or ``one of: start, end``."""
@@ -126,13 +132,69 @@ class Issue:
             allowed=self.allowed, got=self.got
         )
 
+    def __post_init__(self) -> None:
+        # Text from a file (keys, values, parser messages) is shown to users: never let a
+        # control character (ANSI escape, carriage return, bidi override) through raw.
+        for name in ("path", "code", "allowed", "got"):
+            value = getattr(self, name)
+            if not isinstance(value, str):
+                value = str(value)
+            object.__setattr__(self, name, printable(value))
+
+
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Characters never shown raw: C0 and C1 controls, DEL, line/paragraph separators and the
+bidirectional marks, embeddings and overrides (which can make text read backwards)."""
+
+_TEXT_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+"""Control characters a scenario's text fields may not contain."""
+
+
+def _escape(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character written as an escape (``\\x1b``, ``\\u202e``),
+    safe to print to a terminal or show in a page. Other text, e.g. Chinese, is unchanged."""
+    return _CONTROL.sub(_escape, text)
+
+
+MAX_ISSUES = 50
+"""Most problems a :class:`ScenarioError` keeps; the rest are only counted."""
+
 
 class ScenarioError(ValueError):
-    """Raised when a scenario mapping or file is invalid; carries every :class:`Issue`."""
+    """Raised when a scenario mapping or file is invalid.
 
-    def __init__(self, issues: list[Issue]):
-        self.issues = list(issues)
-        super().__init__("\n".join(str(i) for i in self.issues))
+    Attributes:
+        issues: the first :data:`MAX_ISSUES` problems (:class:`Issue`), in file order.
+        total: how many problems were found in all (``>= len(issues)``).
+        omitted: ``total - len(issues)``, the problems not kept (0 for most files).
+
+    ``str(error)`` lists the kept issues, one a line, then ``… and N more problem(s)``
+    when some were omitted (:meth:`more_text`).
+    """
+
+    def __init__(self, issues: list[Issue], total: int | None = None):
+        found = list(issues)
+        self.issues = found[:MAX_ISSUES]
+        self.total = max(len(found), total or 0)
+        self.omitted = self.total - len(self.issues)
+        lines = [str(i) for i in self.issues]
+        if self.omitted:
+            lines.append(self.more_text())
+        super().__init__("\n".join(lines))
+
+    def more_text(self) -> str:
+        """``… and N more problem(s)`` (English), or ``""`` when every problem is listed."""
+        if not self.omitted:
+            return ""
+        return f"… and {self.omitted} more problem{'s' if self.omitted != 1 else ''}"
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (type(self), (self.issues, self.total))
 
 
 def _short(value: Any) -> str:
@@ -151,12 +213,17 @@ def _check_number(value: Any, fs: FieldSpec, path: str, issues: list[Issue]) -> 
         return None
     if fs.kind == "int":
         if isinstance(value, float):
-            if not math.isfinite(value) or value != int(value):
+            # 12.0 is the whole number 12 (stored as int); 12.5, inf and nan are not.
+            if not value.is_integer():
                 issues.append(Issue(path, "type", fs.range_text(), _type_name(value)))
                 return None
             value = int(value)
     elif isinstance(value, float) and not math.isfinite(value):
         issues.append(Issue(path, "nan", fs.range_text(), _short(value)))
+        return None
+    elif isinstance(value, int) and not -1e308 < value < 1e308:
+        # a whole number beyond any float: out of every range (float() would overflow)
+        issues.append(Issue(path, "range", fs.range_text(), _short(value)))
         return None
     if (fs.minimum is not None and value < fs.minimum) or (
         fs.maximum is not None and value > fs.maximum
@@ -182,12 +249,25 @@ def _check_value(value: Any, fs: FieldSpec, path: str, issues: list[Issue]) -> A
         if not fs.min_len <= len(value) <= fs.max_len:
             issues.append(Issue(path, "length", fs.range_text(), str(len(value))))
             return None
-        return value
-    if fs.kind == "choice":
-        if isinstance(value, bool) or value not in fs.choices:
-            issues.append(Issue(path, "choice", fs.range_text(), _short(value)))
+        bad = next((c for c in _TEXT_CONTROL.findall(value)
+                    if not (fs.multiline and c in "\n\t")), None)
+        if bad is not None:
+            allowed = "text without control characters" + (
+                " other than line breaks and tabs" if fs.multiline else "")
+            issues.append(Issue(path, "rule", allowed,
+                                f"the text contains the control character U+{ord(bad):04X}"))
             return None
         return value
+    if fs.kind == "choice":
+        # the declared choice itself, so 12.0 for a choice of 1 or 12 is stored as the int 12
+        if not isinstance(value, bool):
+            for choice in fs.choices:
+                same_kind = type(value) is type(choice) or (
+                    isinstance(choice, int) and isinstance(value, float))
+                if same_kind and value == choice:
+                    return choice
+        issues.append(Issue(path, "choice", fs.range_text(), _short(value)))
+        return None
     if fs.kind == "float_list":
         if not isinstance(value, list):
             issues.append(Issue(path, "type", fs.range_text(), _type_name(value)))
@@ -202,6 +282,17 @@ def _check_value(value: Any, fs: FieldSpec, path: str, issues: list[Issue]) -> A
     raise AssertionError(f"unhandled kind {fs.kind}")
 
 
+_DECLARED: dict[type, dict[str, Any]] = {}
+
+
+def _declared(cls: type) -> dict[str, Any]:
+    """``{name: dataclass field}`` of ``cls`` (cached: classes do not change)."""
+    found = _DECLARED.get(cls)
+    if found is None:
+        found = _DECLARED[cls] = {f.name: f for f in fields(cls)}
+    return found
+
+
 def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any:
     """Build dataclass ``cls`` from a mapping, appending every problem to ``issues``.
 
@@ -213,12 +304,14 @@ def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any
     if not isinstance(data, dict):
         issues.append(Issue(path, "type", "a table of fields", _type_name(data)))
         return None
-    declared = {f.name: f for f in fields(cls)}
+    declared = _declared(cls)
     before = len(issues)
+    allowed = ""
     for key in data:
         if key not in declared:
+            allowed = allowed or ", ".join(declared)        # built once per table
             where = f"{path}.{key}" if path else str(key)
-            issues.append(Issue(where, "unknown", ", ".join(declared)))
+            issues.append(Issue(where, "unknown", allowed))
     kwargs: dict[str, Any] = {}
     for name, f in declared.items():
         where = f"{path}.{name}" if path else name

@@ -68,7 +68,8 @@ discount_rate = nan
     (b"name = ", "syntax"),
     (b"a" * (scenario_io.MAX_FILE_BYTES + 1), "size"),
     (b"schema_version = 3\nname = 'x'", "version"),
-    (b"[[pricing]]\nrenewal_price = 1", "type"),
+    (b"schema_version = 2\n[[pricing]]\nrenewal_price = 1", "type"),
+    (b"", "rule"),                               # empty: says to add schema_version
 ])
 def test_bad_files_give_one_clear_issue(data: bytes, code: str) -> None:
     with pytest.raises(ScenarioError) as info:
