@@ -1,14 +1,27 @@
 """Command line: ``python -m sim run FILE``, ``validate FILE...``, ``compare A B ...``
 and ``sensitivity FILE``.
 
-Exit codes: 0 success, 1 invalid scenario file(s), 2 usage error.
+Exit codes (also in the README):
+
+- 0: success;
+- 1: invalid input: a scenario file that is missing, unreadable, not a regular file, too
+  large or invalid (every problem listed, the first 50 per file and a count of the rest);
+- 2: usage: unknown command or option, a bad option value (``--replications -1``), a wrong
+  number of files;
+- 3: an internal error (a bug): a one-line message asking to report it; the traceback only
+  with ``--debug``.
+
+Text from files (keys, values) is printed with control characters escaped, and paths
+relative to the working folder.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
+import traceback
 from collections.abc import Sequence
 from typing import TextIO
 
@@ -19,17 +32,25 @@ from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, Comparison, compare
 from sim.finance import FinanceSummary
 from sim.kpis import COMPARE_KPIS, FINANCE_KPIS, format_plain
 from sim.report import YEARLY_COLUMNS, clean_number, run_report
-from sim.scenario import Scenario
-from sim.schema import ScenarioError
+from sim.scenario import Scenario, spec_at
+from sim.scenario_io import display_path
+from sim.schema import ScenarioError, printable
 from sim.sensitivity import ABSOLUTE_STEPS, DEFAULT_STEP, METRICS, tornado
 
-__all__ = ["main"]
+__all__ = ["main", "EXIT_OK", "EXIT_INVALID", "EXIT_USAGE", "EXIT_INTERNAL"]
+
+EXIT_OK = 0
+EXIT_INVALID = 1
+EXIT_USAGE = 2
+EXIT_INTERNAL = 3
 
 
 def _print_issues(path: str, error: ScenarioError, stream: TextIO) -> None:
-    print(f"{path}: {len(error.issues)} problem(s)", file=stream)
+    print(f"{display_path(path)}: {error.total} problem(s)", file=stream)
     for issue in error.issues:
-        print(f"  {issue}", file=stream)
+        print(f"  {issue}", file=stream)          # Issue fields are already escaped
+    if error.omitted:
+        print(f"  {error.more_text()} (fix these and validate again)", file=stream)
 
 
 def _table(report: dict) -> str:
@@ -112,13 +133,18 @@ def _cmd_compare(args: argparse.Namespace) -> int:
     reference = 0
     if args.reference is not None:
         if args.reference not in args.files:
-            print(f"--reference {args.reference} is not one of the compared files", file=sys.stderr)
+            print(f"--reference {printable(args.reference)} is not one of the compared files",
+                  file=sys.stderr)
             return 2
         reference = args.files.index(args.reference)
     scenarios = _load_all(args.files)
     if scenarios is None:
         return 1
-    result = compare(scenarios, reference)
+    try:
+        result = compare(scenarios, reference)
+    except ScenarioError as exc:
+        _print_issues(args.files[reference], exc, sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps(result.report(), indent=2, ensure_ascii=False))
     elif args.format == "csv":
@@ -166,7 +192,11 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     if not 0 < args.step <= 1:
         print(f"--step must be in (0, 1], got {args.step}", file=sys.stderr)
         return 2
-    frame = tornado(scenarios[0], args.step, args.sort)
+    try:
+        frame = tornado(scenarios[0], args.step, args.sort)
+    except ScenarioError as exc:
+        _print_issues(args.file, exc, sys.stderr)
+        return 1
     if args.format == "json":
         print(json.dumps({"scenario": scenarios[0].name, "step": args.step, "sort": args.sort,
                           "metrics": list(METRICS), "absolute_steps": ABSOLUTE_STEPS,
@@ -189,34 +219,58 @@ def _cmd_validate(args: argparse.Namespace) -> int:
     for path in args.files:
         try:
             scenario_io.load(path)
-            print(f"{path}: ok")
+            print(f"{display_path(path)}: ok")
         except ScenarioError as exc:
             failed += 1
             _print_issues(path, exc, sys.stdout)
     return 1 if failed else 0
 
 
+def _replications(text: str) -> int:
+    """``--replications``: a whole number from 0 (none) to the schema's maximum."""
+    most = int(spec_at("monte_carlo.replications").maximum or 0)
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {most}, "
+                                         f"got {printable(text)!r}") from None
+    if not 0 <= value <= most:
+        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {most}, got {value}")
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of ``python -m sim``."""
-    parser = argparse.ArgumentParser(prog="python -m sim", description="CRM strategy simulator")
+    parser = argparse.ArgumentParser(
+        prog="python -m sim", description="CRM strategy simulator",
+        epilog="exit codes: 0 ok, 1 invalid input (every problem listed), 2 usage, "
+               "3 internal error (please report it; --debug shows the traceback)")
+    parser.add_argument("--debug", action="store_true", default=False,
+                        help="on an internal error, print the traceback")
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="on an internal error, print the traceback")
     sub = parser.add_subparsers(dest="command", required=True)
-    run = sub.add_parser("run", help="run a scenario file and print its results")
+    run = sub.add_parser("run", help="run a scenario file and print its results",
+                         parents=[common])
     run.add_argument("file")
     run.add_argument("--format", choices=("table", "json", "csv"), default="table")
-    run.add_argument("--replications", type=int, default=None,
+    run.add_argument("--replications", type=_replications, default=None,
                      help="Monte Carlo replications (default: the scenario's; 0 = none)")
     run.set_defaults(func=_cmd_run)
-    validate = sub.add_parser("validate", help="check scenario files; exit 1 listing every problem")
+    validate = sub.add_parser("validate", help="check scenario files; exit 1 listing every problem",
+                              parents=[common])
     validate.add_argument("files", nargs="+")
     validate.set_defaults(func=_cmd_validate)
-    comp = sub.add_parser("compare", help=f"compare {MIN_SCENARIOS}-{MAX_SCENARIOS} scenario files")
+    comp = sub.add_parser("compare", help=f"compare {MIN_SCENARIOS}-{MAX_SCENARIOS} scenario files",
+                          parents=[common])
     comp.add_argument("files", nargs="+")
     comp.add_argument("--reference", default=None,
                       help="the file deltas are measured against (default: the first)")
     comp.add_argument("--format", choices=("table", "json", "csv"), default="table")
     comp.set_defaults(func=_cmd_compare)
     sens = sub.add_parser("sensitivity", help="tornado: NPV and CLV with each lever moved ±step, "
-                                              "with elasticities")
+                                              "with elasticities", parents=[common])
     sens.add_argument("file")
     sens.add_argument("--step", type=float, default=DEFAULT_STEP,
                       help=f"relative step (default {DEFAULT_STEP}); levers at 0 and rate "
@@ -229,6 +283,29 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code (0 ok, 1 invalid input, 3 internal error).
+
+    Usage errors exit through argparse (``SystemExit(2)``).
+    """
     args = build_parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:             # e.g. piped into `head`: not an error of ours
+        try:
+            sys.stdout = open(os.devnull, "w")  # noqa: SIM115 - silence the flush at exit
+        except OSError:
+            pass
+        return EXIT_OK
+    except Exception as exc:            # a bug: one line, no traceback unless asked
+        if getattr(args, "debug", False):
+            traceback.print_exc(file=sys.stderr)
+        detail = printable(str(exc))
+        detail = detail if len(detail) <= 160 else detail[:157] + "..."
+        print(f"internal error in 'python -m sim {args.command}' ({type(exc).__name__}: "
+              f"{detail}); this is a bug, please report it with the command and the scenario "
+              "file" + ("" if getattr(args, "debug", False)
+                        else " (run again with --debug for the traceback)"), file=sys.stderr)
+        return EXIT_INTERNAL
