@@ -111,7 +111,7 @@ def _save() -> None:
     stem = st.session_state.get("save_name", "").strip()
     overwrite = bool(st.session_state.get("save_overwrite"))
     if not is_preset_id(stem):
-        st.session_state[_MESSAGE_KEY] = ("error", t("files.bad_name", name=stem[:80]))
+        st.session_state[_MESSAGE_KEY] = ("error", t("files.bad_name", name=md_text(stem, 80)))
         return
     folder = save_dir()
     target = folder / f"{stem}.toml"
@@ -123,7 +123,7 @@ def _save() -> None:
         return
     except OSError as exc:
         st.session_state[_MESSAGE_KEY] = ("error", t("files.save_failed", file=target.name,
-                                                     reason=exc.strerror or str(exc)))
+                                                     reason=md_text(exc.strerror or str(exc), 400)))
         return
     st.session_state["save_overwrite"] = False
     st.session_state[_MESSAGE_KEY] = ("success", t("files.saved", file=target.name))

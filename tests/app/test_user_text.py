@@ -85,3 +85,14 @@ def test_saving_is_the_servers_decision_not_the_browsers(monkeypatch, setting, o
         monkeypatch.setenv("CRMSIM_ALLOW_SAVE", setting)
     at = _open(url="http://localhost:8501/")          # a client claiming to be local
     assert bool([b for b in at.sidebar.button if b.key == "save_scenario"]) == offered
+
+
+def test_a_refused_save_name_is_shown_as_text(monkeypatch, tmp_path) -> None:
+    monkeypatch.setenv("CRMSIM_ALLOW_SAVE", "1")
+    monkeypatch.setenv("CRMSIM_SAVE_DIR", str(tmp_path))
+    at = _open()
+    at.sidebar.text_input(key="save_name").set_value("[x](https://e.com)").run()
+    at.sidebar.button(key="save_scenario").click().run()
+    errors = " ".join(e.value for e in at.sidebar.error)
+    assert "not a valid file name" in errors and md_text("[x](https://e.com)") in errors
+    assert list(tmp_path.iterdir()) == []
