@@ -66,6 +66,12 @@ def _kpis(w: WhatIf) -> None:
                    help_text=t("kpi_help.discounted_payback_years"))
 
 
+def _notices(w: WhatIf) -> None:
+    """What the runs did differently from what the file asked (work budget, market bound)."""
+    for notice in w.notices:
+        st.warning(t(f"budget.{notice.code}", **dict(notice.params)), icon=":material/speed:")
+
+
 def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
     labels = {"scenario": t("dashboard.series_scenario"),
               "baseline": t("dashboard.series_baseline")}
@@ -150,6 +156,7 @@ def dashboard_page() -> None:
         st.error(t("dashboard.baseline_error", problems=problems), icon=":material/error:")
         return
     _kpis(w)
+    _notices(w)
     st.caption(baseline_note(w))
     charts = _charts(w)
     left, right = st.columns(2)
