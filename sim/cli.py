@@ -76,6 +76,9 @@ def _table(report: dict) -> str:
     for key in FINANCE_KPIS:
         reason = finance.get(FinanceSummary.REASON_KEYS.get(key, ""))
         lines.append(f"  {key:<{width}}  {format_plain(key, finance[key], reason):>16}")
+    notices = report.get("notices") or []
+    if notices:
+        lines += ["", "Notices:"] + [f"  - {printable(n['message'])}" for n in notices]
     return "\n".join(lines)
 
 

@@ -181,13 +181,15 @@ class MonteCarlo:
 
 @dataclass(frozen=True)
 class Baseline:
-    """What the scenario is measured against (the counterfactual "do nothing").
+    """What the scenario is measured against (its counterfactual); see
+    :func:`sim.whatif.baseline_for`, the one definition.
 
-    ``kind``: ``no_programme`` — the same market without the loyalty
-    programmes and without the CRM system (its costs and savings);
-    ``preset`` — the scenario file ``scenarios/<preset>.toml`` as it is, market
-    included (e.g. "today", to value an acquisition push or a competitor's entry);
-    ``as_is`` — the scenario itself (every delta is zero: a check).
+    ``kind``: ``no_programme`` — the same scenario without its loyalty programmes
+    and without its CRM system (its costs and savings): "do nothing";
+    ``preset`` — the policy of library file ``scenarios/<preset>.toml`` run in this
+    scenario's market (size, competition) and on its horizon, periods, seed and
+    finance, so a market change is never counted as the policy's return;
+    ``as_is`` — the scenario itself (every delta is zero: nothing is incremental).
     """
 
     kind: str = spec("no_programme", "choice", choices=("no_programme", "preset", "as_is"))

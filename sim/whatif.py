@@ -86,7 +86,8 @@ def baseline_for(scenario: Scenario) -> Scenario:
     except ScenarioError as exc:
         raise ScenarioError([Issue("baseline.preset", "rule",
                                    "the id of a valid scenario file in scenarios/",
-                                   repr(scenario.baseline.preset)), *exc.issues]) from None
+                                   repr(scenario.baseline.preset)), *exc.issues],
+                            total=exc.total + 1) from None
     base = named
     for path in MARKET_PATHS:
         base = replace_path(base, path, get_path(scenario, path))

@@ -203,3 +203,22 @@ def test_a_long_error_list_is_capped_with_a_count(tmp_path: Path) -> None:
     assert code == 1
     assert "30000 problem(s)" in out and "… and 29950 more problems" in out
     assert out.count("unknown field") == 50 and len(out) < 50_000
+
+
+def test_the_table_prints_the_budgets_notices(tmp_path: Path, capsys) -> None:
+    """A run the budget had to bound (here: word of mouth in an unbounded market) says so
+    in the text table, not only in the JSON."""
+    from sim import scenario_io
+    from sim.library import load_preset
+    from sim.scenario import replace_path
+
+    s = replace_path(load_preset("lesson_false_loyalty"), "word_of_mouth.referrals_per_loyalist",
+                     10.0)
+    s = replace_path(replace_path(s, "horizon_years", 30), "market.size", 0.0)
+    path = tmp_path / "wom.toml"
+    path.write_text(scenario_io.dumps(s), encoding="utf-8")
+    assert main(["run", str(path), "--replications", "0"]) == 0
+    out = capsys.readouterr().out
+    assert "Notices:" in out and "market.size" in out and "10,000,000,000" in out
+    assert main(["run", str(path), "--replications", "0", "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out)["notices"][0]["code"] == "population_capped"
