@@ -12,7 +12,7 @@ from ui import state
 from ui.charts import show_chart
 from ui.entry import require_entry_point
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
-from ui.i18n import issue_text, t
+from ui.i18n import t
 from ui.kpi_format import (
     baseline_note,
     finance_metric,
@@ -20,6 +20,7 @@ from ui.kpi_format import (
     judgement_text,
     kpi_label,
     metric_args,
+    run_problem_text,
 )
 from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
@@ -152,8 +153,7 @@ def dashboard_page() -> None:
     try:
         w = state.whatif_run(state.current_scenario())
     except ScenarioError as exc:
-        problems = "; ".join(issue_text(i) for i in exc.issues)
-        st.error(t("dashboard.baseline_error", problems=problems), icon=":material/error:")
+        st.error(run_problem_text(exc), icon=":material/error:")
         return
     _kpis(w)
     _notices(w)

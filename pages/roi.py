@@ -13,7 +13,7 @@ from ui import state
 from ui.charts import show_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
-from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label
+from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label, run_problem_text
 from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import roi_curve_chart, tco_stack_chart
@@ -105,7 +105,11 @@ def _tco_summary(system: CrmSystem, currency: str) -> None:
 
 
 def _finance(currency: str) -> None:
-    w = state.whatif_run(state.current_scenario())
+    try:
+        w = state.whatif_run(state.current_scenario())
+    except ScenarioError as exc:
+        st.error(run_problem_text(exc), icon=":material/error:")
+        return
     fin = w.finance
     st.subheader(t("roi.finance_header"))
     st.caption(baseline_note(w))

@@ -10,14 +10,26 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from sim.budget import BudgetError
 from sim.finance import REASON_NO_INVESTMENT, REASON_NOT_WITHIN_HORIZON, FinanceSummary
 from sim.kpis import KPIS, rounds_to_zero
+from sim.schema import ScenarioError
 from sim.whatif import WhatIf
-from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_money_short, fmt_number, fmt_pct, t
+from ui.i18n import (
+    fmt_count,
+    fmt_delta_money,
+    fmt_money,
+    fmt_money_short,
+    fmt_number,
+    fmt_pct,
+    issue_text,
+    t,
+)
 from ui.text import md_text
 
 __all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_args",
-           "finance_metric_args", "finance_metric", "baseline_note", "judgement_text"]
+           "finance_metric_args", "finance_metric", "baseline_note", "judgement_text",
+           "run_problem_text"]
 
 
 def kpi_label(key: str) -> str:
@@ -120,3 +132,11 @@ def baseline_note(w: WhatIf) -> str:
     kind = t(f"baseline_kind.{w.scenario.baseline.kind}", preset=md_text(w.baseline.name))
     cost = format_kpi("incremental_cost", w.finance.incremental_cost, w.scenario.currency)
     return t("dashboard.baseline_note", kind=kind) + " " + t("dashboard.cost_note", cost=cost)
+
+
+def run_problem_text(exc: ScenarioError) -> str:
+    """Why a what-if could not be run: the work budget refused it, or its baseline could
+    not be built (e.g. ``baseline.preset`` names no library file), with every problem."""
+    problems = "; ".join(issue_text(issue) for issue in exc.issues)
+    key = "budget.refused" if isinstance(exc, BudgetError) else "dashboard.baseline_error"
+    return t(key, problems=problems)

@@ -96,3 +96,16 @@ def test_a_refused_save_name_is_shown_as_text(monkeypatch, tmp_path) -> None:
     errors = " ".join(e.value for e in at.sidebar.error)
     assert "not a valid file name" in errors and md_text("[x](https://e.com)") in errors
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_baseline_naming_no_library_file_is_a_message_on_both_money_pages() -> None:
+    missing = replace_path(load_preset("whatif_points_programme"), "baseline",
+                           replace_path(load_preset("whatif_points_programme").baseline,
+                                        "kind", "preset"))
+    missing = replace_path(missing, "baseline.preset", "no_such_file")
+    at = _upload(_open(), "missing.toml", scenario_io.dumps(missing).encode())
+    at.sidebar.button(key="open_upload").click().run()
+    for page in ("pages/dashboard.py", "pages/roi.py"):
+        at.switch_page(page).run()
+        assert not at.exception, (page, at.exception)
+        assert any("baseline.preset" in e.value for e in at.error), page
