@@ -3,10 +3,12 @@
 import pandas as pd
 import streamlit as st
 
+from sim.kpis import missing_reason
 from ui import state
 from ui.charts import layer_cake_chart, retention_lines_chart, show_chart, tenure_value_chart
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_delta_money, fmt_money, fmt_pct, t
+from ui.i18n import fmt_count, fmt_pct, t
+from ui.kpi_format import metric_args
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
 
@@ -48,17 +50,14 @@ def clv_page() -> None:
     cur, ref = result.kpis, reference.kpis
     money = scenario.currency
 
+    def tile(key: str) -> dict[str, object]:
+        return metric_args(key, cur[key], ref[key], money, reason=missing_reason(key, cur))
+
     k1, k2, k3, k4 = st.columns(4)
-    k1.metric(t("clv.kpi_clv"), fmt_money(cur["clv_gross"], money), help=t("clv.kpi_clv_help"),
-              delta=fmt_delta_money(cur["clv_gross"] - ref["clv_gross"], money))
-    k2.metric(t("clv.kpi_clv_net"), fmt_money(cur["clv_net"], money),
-              help=t("clv.kpi_clv_net_help"),
-              delta=fmt_delta_money(cur["clv_net"] - ref["clv_net"], money))
-    k3.metric(t("clv.kpi_equity"), fmt_money(cur["customer_equity"], money, 0),
-              help=t("clv.kpi_equity_help"),
-              delta=fmt_delta_money(cur["customer_equity"] - ref["customer_equity"], money, 0))
-    k4.metric(t("clv.kpi_customers_end"), fmt_count(cur["customers_end"]),
-              delta=fmt_count(cur["customers_end"] - ref["customers_end"]))
+    k1.metric(t("clv.kpi_clv"), help=t("clv.kpi_clv_help"), **tile("clv_gross"))
+    k2.metric(t("clv.kpi_clv_net"), help=t("clv.kpi_clv_net_help"), **tile("clv_net"))
+    k3.metric(t("clv.kpi_equity"), help=t("clv.kpi_equity_help"), **tile("customer_equity"))
+    k4.metric(t("clv.kpi_customers_end"), **tile("customers_end"))
 
     size = result.tenure["customers"].iloc[0]
     st.subheader(t("clv.tenure_header", n=fmt_count(size)))

@@ -18,6 +18,7 @@ from ui import state
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
+from ui.kpi_format import metric_delta, signed_delta
 from ui.levers import render_lever
 from ui.loyalty_charts import (
     loyalty_curves_chart,
@@ -85,19 +86,20 @@ def _kpis(scenario: Scenario, result, reference) -> None:
     retention = float(result.tenure["renewal_rate"].iloc[0])
     cols = st.columns(4)
     cols[0].metric(t("loyalty.kpi_satisfaction"), fmt_number(year1["mean_satisfaction"], 2),
-                   delta=None if ref1 is None else fmt_number(
+                   delta=None if ref1 is None else signed_delta(
                        year1["mean_satisfaction"] - ref1.iloc[0]["mean_satisfaction"], 2))
     cols[1].metric(t("loyalty.kpi_satisfied_share",
                      threshold=fmt_number(scenario.satisfaction.satisfied_from, 1)),
                    fmt_pct(satisfied))
     ref_retention = float(reference.tenure["renewal_rate"].iloc[0])
-    retention_points = fmt_number((retention - ref_retention) * 100, 1)
+    money = scenario.currency
+    delta, color = metric_delta("retention_last_year", retention - ref_retention, money)
     cols[2].metric(t("loyalty.kpi_retention"), fmt_pct(retention),
-                   help=t("loyalty.kpi_retention_help"),
-                   delta=t("dashboard.points", value=retention_points))
+                   help=t("loyalty.kpi_retention_help"), delta=delta, delta_color=color)
+    delta, color = metric_delta("customers_end", result.kpis["customers_end"]
+                                - reference.kpis["customers_end"], money)
     cols[3].metric(t("loyalty.kpi_customers_end", years=scenario.horizon_years),
-                   fmt_count(result.kpis["customers_end"]),
-                   delta=fmt_count(result.kpis["customers_end"] - reference.kpis["customers_end"]))
+                   fmt_count(result.kpis["customers_end"]), delta=delta, delta_color=color)
 
 
 def _top_box_section(scenario: Scenario) -> None:

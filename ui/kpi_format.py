@@ -29,7 +29,7 @@ from ui.text import md_text
 
 __all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_args",
            "finance_metric_args", "finance_metric", "baseline_note", "judgement_text",
-           "run_problem_text"]
+           "run_problem_text", "signed_delta"]
 
 
 def kpi_label(key: str) -> str:
@@ -140,3 +140,11 @@ def run_problem_text(exc: ScenarioError) -> str:
     problems = "; ".join(issue_text(issue) for issue in exc.issues)
     key = "budget.refused" if isinstance(exc, BudgetError) else "dashboard.baseline_error"
     return t(key, problems=problems)
+
+
+def signed_delta(delta: float | None, decimals: int) -> str | None:
+    """A signed difference for a figure outside the KPI registry (e.g. mean satisfaction),
+    or None when it is missing or reads as zero at ``decimals`` (no green "↑ 0.00")."""
+    if _missing(delta) or round(float(delta), decimals) == 0:
+        return None
+    return f"{delta:+,.{decimals}f}"

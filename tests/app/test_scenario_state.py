@@ -163,3 +163,22 @@ def test_the_same_scenario_from_two_paths_shows_the_same_roi_and_payback() -> No
     assert len(shown[0]) == 4 and shown[0] == shown[1]
     roi = next(v for label, v in shown[0].items() if label.startswith("ROI"))
     assert roi[0] == "-5.9 %"
+
+
+@pytest.mark.parametrize("preset,page", [("textbook_magazine", None),
+                                         ("lesson_false_loyalty", "pages/loyalty.py"),
+                                         ("whatif_crm_system", "pages/dashboard.py")])
+def test_an_unedited_scenario_shows_no_zero_deltas(preset: str, page: str | None) -> None:
+    """Issue 10, point 6: an unedited page showed green "↑ +USD 0.00" / "↑ 0.00" deltas."""
+    at = _open(preset, page=page)
+    zero_like = [(m.label, m.delta) for m in at.metric
+                 if m.delta and m.delta.lstrip("+-").replace("USD", "").strip().rstrip(
+                     " pp个百分点").replace(",", "").replace(".", "").strip("0 ") == ""]
+    assert not zero_like
+    if page is None:                       # an edit still shows its delta
+        at.slider(key="uplift").set_value(2.0).run()
+        assert _metric_delta(at, "Value after acquisition cost") == "+USD 5.05"
+
+
+def _metric_delta(at: AppTest, label: str) -> str:
+    return next(m.delta for m in at.metric if m.label == label)
