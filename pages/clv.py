@@ -70,7 +70,7 @@ def clv_page() -> None:
     left.caption(t("clv.tenure_caption"))
     bars = pd.concat([
         result.tenure.assign(series=t("common.current")),
-        reference.tenure.assign(series=t("common.baseline")),
+        reference.tenure.assign(series=t("common.as_loaded")),
     ])[["tenure_year", "series", "discounted_profit"]]
     show_chart(right, tenure_value_chart(bars, t("clv.tenure_chart_title"), t("clv.col_year"),
                                           t("clv.tenure_chart_y"), t("clv.series_legend")),
