@@ -7,7 +7,7 @@ from pathlib import Path
 
 from sim import scenario_io
 from sim.scenario import Scenario
-from sim.schema import Issue, ScenarioError
+from sim.schema import Issue, ScenarioError, is_safe_stem
 
 __all__ = ["SCENARIO_DIR", "Preset", "is_preset_id", "list_presets", "load_preset"]
 
@@ -16,11 +16,11 @@ SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 
 
 def is_preset_id(text: str) -> bool:
-    """True for a library file stem (the name rule of saving, :func:`sim.scenario_io.is_safe_stem`):
+    """True for a library file stem (the name rule of saving, :func:`sim.schema.is_safe_stem`):
     1-60 ASCII letters, digits, ``_`` or ``-``, not starting with ``_`` or ``-``, and not a name
     Windows reserves (``CON``, ``NUL``, ``COM1`` …), so it can never name a path outside the
     folder, a device, or a file that some system cannot hold."""
-    return scenario_io.is_safe_stem(text)
+    return is_safe_stem(text)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,16 @@ from typing import Any
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
 from sim.satisfaction import Competition, Satisfaction
-from sim.schema import FieldSpec, Issue, ScenarioError, build_dataclass, iter_fields, spec, to_plain
+from sim.schema import (
+    FieldSpec,
+    Issue,
+    ScenarioError,
+    build_dataclass,
+    is_safe_stem,
+    iter_fields,
+    spec,
+    to_plain,
+)
 from sim.tco import CrmSystem
 
 __all__ = [
@@ -196,10 +205,10 @@ class Baseline:
     preset: str = spec("", "str", max_len=80)
 
     def rules(self) -> list[Issue]:
-        """A ``preset`` baseline names a file id."""
-        if self.kind == "preset" and not self.preset.replace("_", "").replace("-", "").isalnum():
+        """A ``preset`` baseline names a file id (the library's one name rule)."""
+        if self.kind == "preset" and not is_safe_stem(self.preset):
             return [Issue("preset", "rule",
-                          "the id of a file in scenarios/ (letters, digits, _ and -) when "
+                          "the id of a file in scenarios/ (1-60 letters, digits, _ and -) when "
                           "kind = \"preset\"", repr(self.preset))]
         return []
 

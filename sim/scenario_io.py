@@ -20,7 +20,6 @@ import errno
 import json
 import math
 import os
-import re
 import stat
 import tempfile
 import tomllib
@@ -28,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from sim.scenario import SCHEMA_VERSION, Scenario, scenario_from_dict, scenario_to_dict
-from sim.schema import Issue, ScenarioError, printable
+from sim.schema import Issue, ScenarioError, is_safe_stem, printable
 
 __all__ = ["MAX_FILE_BYTES", "SaveError", "display_path", "is_safe_stem", "loads", "load",
            "dumps", "save"]
@@ -174,18 +173,6 @@ def dumps(scenario: Scenario) -> str:
     return "\n".join(lines) + "\n"
 
 
-_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
-_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
-                       *(f"LPT{i}" for i in range(1, 10))})
-
-
-def is_safe_stem(text: str) -> bool:
-    """True for a file stem safe on every system: 1-60 ASCII letters, digits, ``_`` or ``-``,
-    starting with a letter or digit (so no control character, space, path separator, dot or
-    ``..``), and not a name Windows reserves (``CON``, ``PRN``, ``AUX``, ``NUL``,
-    ``COM1``-``COM9``, ``LPT1``-``LPT9``, in any case)."""
-    return (isinstance(text, str) and _SAFE_STEM.fullmatch(text) is not None
-            and text.upper() not in _RESERVED)
 
 
 class SaveError(OSError):

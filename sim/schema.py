@@ -18,6 +18,7 @@ from dataclasses import MISSING, dataclass, field, fields, is_dataclass
 from typing import Any, Literal
 
 __all__ = [
+    "is_safe_stem",
     "FieldSpec",
     "Issue",
     "MAX_ISSUES",
@@ -77,6 +78,20 @@ class FieldSpec:
         elif self.kind == "int":
             text = f"a whole number from {text}"
         return text
+
+
+_SAFE_STEM = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,59}")
+_RESERVED = frozenset({"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)),
+                       *(f"LPT{i}" for i in range(1, 10))})
+
+
+def is_safe_stem(text: str) -> bool:
+    """True for a file stem safe on every system: 1-60 ASCII letters, digits, ``_`` or ``-``,
+    starting with a letter or digit (so no control character, space, path separator, dot or
+    ``..``), and not a name Windows reserves (``CON``, ``PRN``, ``AUX``, ``NUL``,
+    ``COM1``-``COM9``, ``LPT1``-``LPT9``, in any case)."""
+    return (isinstance(text, str) and _SAFE_STEM.fullmatch(text) is not None
+            and text.upper() not in _RESERVED)
 
 
 def _fmt(x: float) -> str:

@@ -195,3 +195,18 @@ def test_fuzz_deeply_nested_tables(depth: int) -> None:
     with pytest.raises(ScenarioError) as info:         # pricing.pricing is an unknown field
         scenario_from_dict(nested)
     assert info.value.issues[0].path == "pricing.pricing"
+
+
+@pytest.mark.parametrize("preset,ok", [("whatif_today", True), ("NUL", False), ("café", False),
+                                       ("-x", False), ("../x", False), ("a" * 61, False)])
+def test_a_baseline_preset_follows_the_librarys_one_name_rule(preset: str, ok: bool) -> None:
+    from sim.library import is_preset_id
+
+    text = f'schema_version = 2\nname = "x"\n[baseline]\nkind = "preset"\npreset = "{preset}"\n'
+    assert is_preset_id(preset) == ok
+    if ok:
+        assert scenario_io.loads(text).baseline.preset == preset
+    else:
+        with pytest.raises(ScenarioError) as info:
+            scenario_io.loads(text)
+        assert [i.path for i in info.value.issues] == ["baseline.preset"]
