@@ -194,14 +194,25 @@ def apply_edit(edited: Scenario) -> str | None:
     return None
 
 
-def _on_change(key: str, rerun: tuple[str, ...]) -> None:
-    problem = edit_lever(key, st.session_state[key])
+def _after_edit(key: str, problem: str | None, rerun: tuple[str, ...]) -> None:
+    """Remember the widget's refusal (shown under it) and rerun the fragments ``rerun``."""
     st.session_state[_ERROR_KEY] = (key, problem) if problem else None
     if rerun:
         try:
             st.rerun(list(rerun))
         except StreamlitAPIException:
             pass        # a fragment has not rendered (e.g. no sidebar): rerun the whole app
+
+
+def _show_error(key: str, container: Any) -> None:
+    """The refusal of the last edit of widget ``key``, if any, under it."""
+    error = st.session_state.get(_ERROR_KEY)
+    if error and error[0] == key:
+        container.error(error[1], icon=":material/error:")
+
+
+def _on_change(key: str, rerun: tuple[str, ...]) -> None:
+    _after_edit(key, edit_lever(key, st.session_state[key]), rerun)
 
 
 def _show_widget_value(lv: Lever, value: Any) -> None:
@@ -244,9 +255,7 @@ def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> 
         widget = draw(label, min_value=low, max_value=high, step=step, format=lv.fmt, **common)
     if reason is not None:
         container.caption(t(f"lever_off.{reason}"))
-    error = st.session_state.get(_ERROR_KEY)
-    if error and error[0] == key:
-        container.error(error[1], icon=":material/error:")
+    _show_error(key, container)
     return widget
 
 
@@ -276,14 +285,8 @@ def _baseline_label(code: str, names: dict[str, str]) -> str:
 
 
 def _on_baseline(rerun: tuple[str, ...]) -> None:
-    problem = apply_edit(with_baseline_code(state.current_scenario(),
-                                        st.session_state[BASELINE_KEY]))
-    st.session_state[_ERROR_KEY] = (BASELINE_KEY, problem) if problem else None
-    if rerun:
-        try:
-            st.rerun(list(rerun))
-        except StreamlitAPIException:
-            pass
+    edited = with_baseline_code(state.current_scenario(), st.session_state[BASELINE_KEY])
+    _after_edit(BASELINE_KEY, apply_edit(edited), rerun)
 
 
 def render_baseline_picker(container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
@@ -301,7 +304,5 @@ def render_baseline_picker(container: Any = st, rerun: tuple[str, ...] = ()) -> 
                                  format_func=labels.__getitem__,
                                  help=t("baseline_pick.help"), on_change=_on_baseline,
                                  args=(rerun,))
-    error = st.session_state.get(_ERROR_KEY)
-    if error and error[0] == BASELINE_KEY:
-        container.error(error[1], icon=":material/error:")
+    _show_error(BASELINE_KEY, container)
     return widget
