@@ -14,7 +14,7 @@ from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
 from ui.i18n import fmt_number, load_catalog, t
 
-__all__ = ["CURRENT", "choices", "format_kpi", "kpi_display", "cached_compare",
+__all__ = ["CURRENT", "choices", "kpi_display", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
 
 CURRENT = "current"
@@ -44,13 +44,6 @@ def choices() -> dict[str, tuple[str, Scenario]]:
     return found
 
 
-def format_kpi(kpi: str, value: float | None, currency: str, delta: bool = False,
-               reason: str | None = None) -> str:
-    """A KPI value (or a delta, signed) for the table, by the registry's format rule
-    (:func:`ui.kpi_format.format_kpi`); a missing value reads as its reason."""
-    return kpi_format.format_kpi(kpi, value, currency, delta=delta, reason=reason)
-
-
 def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
     """The side-by-side KPI table as text: one row per KPI, a column per scenario and a
     ``Δ`` column per non-reference scenario."""
@@ -59,11 +52,11 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
     for kpi in COMPARE_KPIS:
         row: dict[str, Any] = {t("compare.col_kpi"): kpi_format.kpi_label(kpi)}
         for label in result.labels:
-            row[label] = format_kpi(kpi, long.loc[(kpi, label), "value"], currency,
-                                    reason=long.loc[(kpi, label), "reason"])
+            row[label] = kpi_format.format_kpi(kpi, long.loc[(kpi, label), "value"], currency,
+                                               reason=long.loc[(kpi, label), "reason"])
         for i, label in enumerate(result.labels):
             if i != result.reference:
-                row[t("compare.col_delta", label=label)] = format_kpi(
+                row[t("compare.col_delta", label=label)] = kpi_format.format_kpi(
                     kpi, long.loc[(kpi, label), "delta"], currency, delta=True)
         rows.append(row)
     return pd.DataFrame(rows)
