@@ -19,6 +19,7 @@ from typing import Any, Literal
 
 __all__ = [
     "is_safe_stem",
+    "UNSHOWN_CHARS",
     "FieldSpec",
     "Issue",
     "MAX_ISSUES",
@@ -157,7 +158,7 @@ class Issue:
             object.__setattr__(self, name, printable(value))
 
 
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+UNSHOWN_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 """Characters never shown raw: C0 and C1 controls, DEL, line/paragraph separators and the
 bidirectional marks, embeddings and overrides (which can make text read backwards)."""
 
@@ -173,7 +174,7 @@ def _escape(match: re.Match[str]) -> str:
 def printable(text: str) -> str:
     """``text`` with every control character written as an escape (``\\x1b``, ``\\u202e``),
     safe to print to a terminal or show in a page. Other text, e.g. Chinese, is unchanged."""
-    return _CONTROL.sub(_escape, text)
+    return UNSHOWN_CHARS.sub(_escape, text)
 
 
 MAX_ISSUES = 50

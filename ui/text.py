@@ -20,23 +20,26 @@ from __future__ import annotations
 
 import re
 
+from sim.schema import UNSHOWN_CHARS
+
 __all__ = ["md_text", "plain_text", "MAX_SHOWN_CHARS"]
 
 MAX_SHOWN_CHARS = 4000
 """Longest user string shown (a scenario description may have 4,000 characters)."""
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u2028\u2029]")
 _NEWLINES = re.compile(r"\r\n?|\n")
 _BACKTICKS = re.compile(r"`+")
 
 
 def plain_text(text: object, max_chars: int = MAX_SHOWN_CHARS) -> str:
-    """``text`` for ``st.text``: control characters as U+FFFD, line breaks kept, tabs as
-    spaces, cut to ``max_chars`` (with an ellipsis)."""
+    """``text`` for ``st.text``: control characters and bidirectional overrides (the CLI's
+    :data:`sim.schema.UNSHOWN_CHARS`) as U+FFFD, line breaks kept, tabs as spaces, cut to
+    ``max_chars`` (with an ellipsis)."""
     raw = str(text)
     if len(raw) > max_chars:
         raw = raw[:max_chars] + "…"
-    return _CONTROL.sub("\ufffd", _NEWLINES.sub("\n", raw).replace("\t", " "))
+    lines = _NEWLINES.sub("\n", raw).replace("\t", " ").split("\n")
+    return "\n".join(UNSHOWN_CHARS.sub("\ufffd", line) for line in lines)
 
 
 def md_text(text: object, max_chars: int = MAX_SHOWN_CHARS) -> str:

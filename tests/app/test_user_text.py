@@ -109,3 +109,10 @@ def test_a_baseline_naming_no_library_file_is_a_message_on_both_money_pages() ->
         at.switch_page(page).run()
         assert not at.exception, (page, at.exception)
         assert any("baseline.preset" in e.value for e in at.error), page
+
+
+def test_bidirectional_overrides_cannot_reverse_shown_text() -> None:
+    """U+202E (right-to-left override) would make a name read backwards; the app shows
+    the same characters the CLI escapes (sim.schema.UNSHOWN_CHARS)."""
+    assert plain_text("invoice\u202efdp.exe") == "invoice\ufffdfdp.exe"
+    assert md_text("a\u2066b\u200fc") == "`a\ufffdb\ufffdc`"
