@@ -20,6 +20,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
 ARTIFACTS = ROOT / "artifacts"
+SAVE_DIR = ARTIFACTS / "saved_scenarios"
+"""Where the test server saves scenarios (never into scenarios/)."""
 
 
 def _free_port() -> int:
@@ -59,10 +61,10 @@ def browser_context_args(browser_context_args):
 def _streamlit_server():
     """Run ``streamlit run app.py`` on a free loopback port; yield its base URL once healthy."""
     port = _free_port()
-    save_dir = ARTIFACTS / "saved_scenarios"          # never write into scenarios/ from tests
+    save_dir = SAVE_DIR                               # never write into scenarios/ from tests
     save_dir.mkdir(parents=True, exist_ok=True)
     env = {**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full",
-           "CRMSIM_SAVE_DIR": str(save_dir)}
+           "CRMSIM_SAVE_DIR": str(save_dir), "CRMSIM_ALLOW_SAVE": "1"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
          "--server.port", str(port), "--server.address", "127.0.0.1",

@@ -88,3 +88,44 @@ def test_switch_scenario_then_one_plus_on_the_dashboard(page, app_url, tmp_path)
     _wait_metric(page, label, f"{_cli_kpis(stepped, tmp_path)['customers_end']:,.0f}")
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "state_dashboard_one_plus")
+
+
+def test_move_a_lever_save_then_reload_the_saved_file(page, app_url, tmp_path):
+    """Save writes the scenario the page shows (the moved lever included) and the file loads
+    back to the same numbers on the command line; reloading the page (its URL carries the
+    lever) shows those numbers again."""
+    from tests.e2e.conftest import SAVE_DIR
+
+    target = SAVE_DIR / "e2e_saved_uplift.toml"
+    target.unlink(missing_ok=True)
+    book = load_preset("textbook_magazine")
+    page.goto(app_url)
+    wait_for_app(page)
+    thumb = page.get_by_test_id("stSlider").filter(has_text="Renewal rate uplift").first \
+        .get_by_role("slider")
+    thumb.focus()
+    for _ in range(4):                                    # +2 points
+        page.keyboard.press("ArrowRight")
+    wait_for_app(page)
+    label = "Value after acquisition cost"
+    lifted = replace_path(book, "retention.uplift_points", 2.0)
+    _wait_metric(page, label, _usd(_cli_kpis(lifted, tmp_path)["clv_net"]))
+    sidebar = page.get_by_test_id("stSidebar")
+    sidebar.get_by_test_id("stExpander").filter(has_text="Scenario files").first.click()
+    name = sidebar.get_by_test_id("stTextInput").filter(has_text="File name in the library") \
+        .first.get_by_role("textbox")
+    name.fill("e2e_saved_uplift")
+    name.press("Enter")
+    wait_for_app(page)
+    sidebar.get_by_role("button", name="Save into the library").click()
+    wait_for_app(page)
+    sidebar.get_by_text("Saved as e2e_saved_uplift.toml.").wait_for(timeout=15_000)
+    saved = scenario_io.load(target)
+    assert saved == lifted                                  # the file is what the page showed
+    assert _cli_kpis(saved, tmp_path)["clv_net"] == _cli_kpis(lifted, tmp_path)["clv_net"]
+    assert "uplift=2" in page.url                           # the link carries the lever
+    page.reload()
+    wait_for_app(page)
+    _wait_metric(page, label, _usd(_cli_kpis(lifted, tmp_path)["clv_net"]))  # same numbers
+    assert page.get_by_test_id("stException").count() == 0
+    target.unlink()
