@@ -15,6 +15,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from sim.cli import main
+from sim.finance import FinanceSummary
 from tests.conftest import ROOT
 from ui.i18n import load_catalog
 from ui.kpi_format import format_kpi
@@ -67,7 +68,7 @@ def test_pages_cli_and_compare_show_the_same_money(path: Path, capsys) -> None:
                                                               abs=1e-9) \
             if finance[key] is not None else compared[key][label]["value"] is None
         if finance[key] is None:
-            assert compared[key][label]["reason"] == finance[f"{_reason_key(key)}"]
+            assert compared[key][label]["reason"] == finance[FinanceSummary.REASON_KEYS[key]]
 
     clv_page = _page(path, None)
     _expect(_shown(clv_page, EN["clv.kpi_clv_net"]), "clv_net", kpis["clv_net"], "no_customers",
@@ -84,12 +85,7 @@ def test_pages_cli_and_compare_show_the_same_money(path: Path, capsys) -> None:
                 finance["roi_reason"], money)
         for key in ("payback_years", "discounted_payback_years"):
             _expect(_shown(page, EN[f"kpi.{key}"]), key, finance[key],
-                    finance[_reason_key(key)], money)
+                    finance[FinanceSummary.REASON_KEYS[key]], money)
     _expect(_shown(roi_page, EN["kpi.npv_delta"]), "npv_delta", finance["npv_delta"], None,
             money)
 
-
-def _reason_key(key: str) -> str:
-    return {"roi": "roi_reason", "irr": "irr_reason", "payback_years": "payback_reason",
-            "discounted_payback_years": "discounted_payback_reason",
-            "npv_delta": "npv_delta_reason"}[key]
