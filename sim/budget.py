@@ -43,7 +43,7 @@ if TYPE_CHECKING:
 __all__ = ["MEMORY_BUDGET_BYTES", "TIME_BUDGET_SECONDS", "CUSTOMER_CHUNK", "CELL_CHUNK",
            "Estimate", "Notice", "BudgetError", "cohort_estimate", "monte_carlo_estimate",
            "check_cohort", "check_monte_carlo", "plan_run", "population_notices",
-           "replication_chunk"]
+           "replication_chunk", "NOTICE_CODES"]
 
 MEMORY_BUDGET_BYTES = 400 * 2**20
 """Peak memory one engine run may use (bytes): 400 MiB, so a dashboard's two runs for each
@@ -104,6 +104,10 @@ _NOTICE_TEXT = {
         "on Earth). Set market.size, or lower word_of_mouth.referrals_per_loyalist "
         "(now {referrals_per_loyalist}) and the programmes' referrals."),
 }
+
+NOTICE_CODES = tuple(_NOTICE_TEXT)
+"""Every notice code; the app translates ``budget.<code>`` (a test keeps the placeholders
+of these English texts, used by the CLI and JSON, and of both catalogs equal)."""
 
 
 @dataclass(frozen=True)

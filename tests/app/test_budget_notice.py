@@ -34,3 +34,19 @@ def test_dashboard_shows_no_notice_for_a_run_within_the_budget() -> None:
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception, at.exception
     assert not any("Monte Carlo was not run" in w.value for w in at.warning)
+
+
+def test_notice_texts_of_the_cli_and_both_catalogs_agree() -> None:
+    """The CLI's English notices (sim.budget) and the app's en/zh catalogs hold the same
+    codes with the same placeholders, so a notice reads the same everywhere."""
+    import string
+
+    from ui.i18n import load_catalog
+
+    def fields(text: str) -> set[str]:
+        return {name for _, name, _, _ in string.Formatter().parse(text) if name}
+
+    for code in budget.NOTICE_CODES:
+        cli = fields(budget._NOTICE_TEXT[code])
+        for lang in ("en", "zh"):
+            assert fields(load_catalog(lang)[f"budget.{code}"]) == cli, (code, lang)
