@@ -1,5 +1,9 @@
 """Page "Executive dashboard": levers, KPIs against doing nothing, bands, cash, scorecard."""
 
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -9,9 +13,9 @@ from sim.schema import ScenarioError
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf
 from ui import state
-from ui.charts import show_chart
+from ui.charts import show_template_chart
 from ui.entry import require_entry_point
-from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, png_bytes
+from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, template_png
 from ui.i18n import t
 from ui.kpi_format import (
     baseline_note,
@@ -24,7 +28,7 @@ from ui.kpi_format import (
 )
 from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
-from ui.whatif_charts import band_chart, cash_chart
+from ui.whatif_charts import band_chart, band_data, cash_chart, cash_data
 
 require_entry_point()
 
@@ -79,22 +83,28 @@ def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return frame.assign(series=frame["run"].map(labels)).drop(columns="run")
 
 
-def _charts(w: WhatIf) -> tuple:
-    order = [t("dashboard.series_scenario"), t("dashboard.series_baseline")]
-    customers = band_chart(_run_labels(w.series_bands("customers")), t("dashboard.customers_title"),
-                           t("common.year"), t("common.customers"), " ", order)
+ChartParts = tuple[Callable[..., Any], tuple[Any, ...], dict[str, pd.DataFrame]]
+"""A template chart: builder, its translated labels, its datasets."""
+
+
+def _charts(w: WhatIf) -> tuple[ChartParts, ChartParts]:
+    """The customers band chart and the cumulative cash chart, as templates with their data."""
+    order = (t("dashboard.series_scenario"), t("dashboard.series_baseline"))
+    customers = (band_chart, (t("dashboard.customers_title"), t("common.year"),
+                              t("common.customers"), " ", order),
+                 band_data(_run_labels(w.series_bands("customers"))))
     cash = w.incremental_cash()
-    long = pd.concat([
-        pd.DataFrame({"year": cash["year"], "series": t("dashboard.series_cash"),
-                      "value": cash["cumulative"]}),
-        pd.DataFrame({"year": cash["year"], "series": t("dashboard.series_cash_discounted"),
-                      "value": cash["cumulative_discounted"]}),
-    ])
+    series = np.repeat([t("dashboard.series_cash"), t("dashboard.series_cash_discounted")],
+                       len(cash))
+    long = pd.DataFrame({"year": np.tile(cash["year"].to_numpy(), 2), "series": series,
+                         "value": np.concatenate([cash["cumulative"].to_numpy(),
+                                                  cash["cumulative_discounted"].to_numpy()])})
     payback = w.finance.payback_years
     label = ("" if payback is None else
              t("dashboard.payback_label", years=format_kpi("payback_years", payback, "")))
-    cash_plot = cash_chart(long, payback, t("dashboard.cash_title"), t("common.year"),
-                           t("dashboard.cash_y", currency=w.scenario.currency), " ", label)
+    cash_plot = (cash_chart, (t("dashboard.cash_title"), t("common.year"),
+                              t("dashboard.cash_y", currency=w.scenario.currency), " "),
+                 cash_data(long, payback, label))
     return customers, cash_plot
 
 
@@ -132,7 +142,7 @@ def _workbook(w: WhatIf) -> bytes:
                         "scorecard": _scorecard_rows(w)})
 
 
-def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
+def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
     yearly = w.result.yearly[list(YEARLY_COLUMNS)]
     st.subheader(t("dashboard.downloads"))
     c1, c2, c3, c4 = st.columns(4)
@@ -140,10 +150,10 @@ def _downloads(w: WhatIf, scorecard: pd.DataFrame, charts: tuple) -> None:
                        "text/csv", key="dl_csv", icon=":material/download:")
     c2.download_button(t("dashboard.download_excel"), lambda: _workbook(w),
                        "crm_whatif.xlsx", EXCEL_MIME, key="dl_excel", icon=":material/table:")
-    c3.download_button(t("dashboard.download_png_customers"), lambda: png_bytes(charts[0]),
+    c3.download_button(t("dashboard.download_png_customers"), lambda: template_png(*charts[0]),
                        "customers.png", "image/png", key="dl_png_customers",
                        icon=":material/image:")
-    c4.download_button(t("dashboard.download_png_cash"), lambda: png_bytes(charts[1]),
+    c4.download_button(t("dashboard.download_png_cash"), lambda: template_png(*charts[1]),
                        "cash_flow.png", "image/png", key="dl_png_cash", icon=":material/image:")
 
 
@@ -160,17 +170,16 @@ def dashboard_page() -> None:
     st.caption(baseline_note(w))
     charts = _charts(w)
     left, right = st.columns(2)
-    show_chart(left, charts[0], key="customers_chart")
+    show_template_chart(left, *charts[0], key="customers_chart")
     if w.mc is not None:
         left.caption(t("dashboard.band_caption", reps=w.mc.replications, seed=w.scenario.seed))
     else:
         left.caption(t("dashboard.mc_off"))
-    show_chart(right, charts[1], key="cash_chart")
+    show_template_chart(right, *charts[1], key="cash_chart")
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
-    scorecard = _scorecard(w)
-    st.dataframe(scorecard, hide_index=True, key="scorecard_table")
-    _downloads(w, scorecard, charts)
+    st.dataframe(_scorecard(w), hide_index=True, key="scorecard_table")
+    _downloads(w, charts)
 
 
 st.title(t("dashboard.title"))

@@ -10,13 +10,13 @@ from sim.schema import ScenarioError
 from sim.tco import TCO_ELEMENTS, CrmSystem, tco_summary, tco_table, tco_warnings
 from sim.whatif import roi_by_benefit_share
 from ui import state
-from ui.charts import show_chart
+from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
 from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label, run_problem_text
 from ui.levers import render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
-from ui.whatif_charts import roi_curve_chart, tco_stack_chart
+from ui.whatif_charts import roi_curve_chart, roi_curve_data, tco_stack_chart, tco_stack_data
 
 require_entry_point()
 
@@ -67,10 +67,11 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
                                   key=state.editor_key("tco_transaction"),
                                   help=t("roi.saving_help"))
     st.caption(t("roi.tco_caption", currency=currency))
-    edited = st.data_editor(_editor_frame(system, int(years)), key=state.editor_key("tco_table"),
+    table = _editor_frame(system, int(years))
+    edited = st.data_editor(table, key=state.editor_key("tco_table"),
                             column_config={c: st.column_config.NumberColumn(min_value=0.0,
                                                                             format="localized")
-                                           for c in _editor_frame(system, int(years)).columns})
+                                           for c in table.columns})
     try:
         new_system = _system_from_editor(system, edited.apply(pd.to_numeric, errors="coerce"),
                                          contingency, training, service, transaction)
@@ -82,7 +83,6 @@ def _tco_editor(system: CrmSystem, currency: str) -> CrmSystem:
         system_as_shown = dataclasses.replace(new_system, enabled=system.enabled)
         state.set_current(dataclasses.replace(state.current_scenario(),
                                               crm_system=system_as_shown))
-        st.rerun()
     return new_system
 
 
@@ -93,8 +93,9 @@ def _tco_summary(system: CrmSystem, currency: str) -> None:
                                var_name="element", value_name="cost")
     long["element"] = long["element"].map(lambda k: t(f"tco_element.{k}"))
     left, right = st.columns([3, 1])
-    show_chart(left, tco_stack_chart(long, t("roi.stack_title"), t("common.year"), currency,
-                                      t("roi.stack_legend")), key="tco_chart")
+    show_template_chart(left, tco_stack_chart, (t("roi.stack_title"), t("common.year"),
+                                                 currency, t("roi.stack_legend")),
+                        tco_stack_data(long), key="tco_chart")
     right.metric(t("roi.total_5y"), fmt_money(summary.total, currency, 0))
     right.metric(t("roi.initial_share"), fmt_pct(summary.initial_share))
     for warning in tco_warnings(system):
@@ -129,8 +130,9 @@ def _finance(currency: str) -> None:
     curve = roi_by_benefit_share(fin.incremental_benefit, fin.incremental_cost)
     frame = pd.DataFrame({"benefit_share": curve["benefit_share"], "roi": curve["roi"]})
     if frame["roi"].notna().any():
-        show_chart(st, roi_curve_chart(frame, t("roi.roi_curve_title"), t("roi.roi_curve_x"),
-                                        t("roi.roi_curve_y")), key="roi_curve")
+        show_template_chart(st, roi_curve_chart, (t("roi.roi_curve_title"), t("roi.roi_curve_x"),
+                                                  t("roi.roi_curve_y")),
+                            roi_curve_data(frame), key="roi_curve")
     share = float(curve["break_even_share"])
     st.info(t("roi.break_even", share=fmt_pct(share, 0)) if share == share
             else t("roi.no_break_even"), icon=":material/balance:")
@@ -144,7 +146,10 @@ def roi_page() -> None:
     render_baseline_picker(right, rerun=RERUN)
     if not scenario.crm_system.enabled:
         st.info(t("roi.disabled_note"), icon=":material/info:")
+    was_edited = state.is_edited()
     system = _tco_editor(scenario.crm_system, scenario.currency)
+    if state.is_edited() != was_edited:
+        st.rerun()          # the sidebar shows whether the scenario is edited: redraw it too
     _tco_summary(system, scenario.currency)
     _finance(scenario.currency)
 

@@ -142,19 +142,23 @@ class WhatIf:
         Columns ``year, run`` (``scenario`` or ``baseline``), ``expected, p10, p90``; the
         band collapses onto the expected value when Monte Carlo did not run.
         """
-        frames = []
+        columns: dict[str, list[np.ndarray]] = {k: [] for k in ("year", "expected", "p10", "p90")}
+        runs = []
         for run, result, mc in (("scenario", self.result, self.mc),
                                 ("baseline", self.base_result, self.base_mc)):
-            frame = pd.DataFrame({"year": result.yearly["year"], "run": run,
-                                  "expected": result.yearly[series]})
+            years = result.yearly["year"].to_numpy()
+            expected = result.yearly[series].to_numpy(dtype=float)
+            low = high = expected
             if mc is not None:
-                band = mc.bands(names=(series,)).set_index("year")
-                frame["p10"] = band.loc[frame["year"], "p10"].to_numpy()
-                frame["p90"] = band.loc[frame["year"], "p90"].to_numpy()
-            else:
-                frame["p10"] = frame["p90"] = frame["expected"]
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+                band = mc.bands(names=(series,))        # one row per year, years 1…Y in order
+                low, high = band["p10"].to_numpy(), band["p90"].to_numpy()
+            for name, values in zip(columns, (years, expected, low, high), strict=True):
+                columns[name].append(values)
+            runs.append(np.full(len(years), run, dtype=object))
+        data = {name: np.concatenate(parts) for name, parts in columns.items()}
+        return pd.DataFrame({"year": data["year"], "run": np.concatenate(runs),
+                             "expected": data["expected"], "p10": data["p10"],
+                             "p90": data["p90"]})
 
     def incremental_cash(self) -> pd.DataFrame:
         """Cumulative incremental cash flow at each flow date: ``year`` (years from the start,

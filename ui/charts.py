@@ -8,13 +8,13 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Any
 
 import altair as alt
 import pandas as pd
 
-__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "vega_lite_spec",
+__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "template_spec", "vega_lite_spec",
            "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
 
 MAX_CHART_ROWS = 5000
@@ -54,14 +54,22 @@ def _template_json(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any,
     return json.dumps(vega_lite_spec(chart))
 
 
+def template_spec(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any, ...],
+                  datasets: Mapping[str, Any]) -> dict[str, Any]:
+    """The Vega-Lite spec of ``builder(*labels)`` (built and validated once per labels,
+    cached) with ``datasets`` (name → data) as its named datasets."""
+    spec = json.loads(_template_json(builder, labels))
+    spec["datasets"] = dict(datasets)
+    return spec
+
+
 def show_template_chart(container: Any, builder: Callable[..., alt.TopLevelMixin],
-                        labels: tuple[Any, ...], datasets: dict[str, pd.DataFrame],
+                        labels: tuple[Any, ...], datasets: Mapping[str, pd.DataFrame],
                         key: str, stretch: bool = False) -> None:
     """Draw a chart over named datasets: ``builder(*labels)`` is built and validated once
     (cached on the labels), each call sends only ``datasets`` (name → frame).
     ``stretch``: fill the container's width."""
-    spec = json.loads(_template_json(builder, labels))
-    spec["datasets"] = dict(datasets)
+    spec = template_spec(builder, labels, datasets)
     if stretch:
         spec["width"] = "container"         # a layered spec stretches only when it says so
     container.vega_lite_chart(spec=spec, key=key, width="stretch" if stretch else None)

@@ -9,13 +9,19 @@ a spreadsheet would evaluate gets a leading apostrophe (:func:`inert_text`).
 from __future__ import annotations
 
 import io
+import json
 import re
+from collections.abc import Callable, Mapping
+from typing import Any
 
 import altair as alt
 import pandas as pd
+import vl_convert
 
-__all__ = ["csv_bytes", "excel_bytes", "png_bytes", "EXCEL_MIME", "sheet_name", "inert_text",
-           "inert_frame"]
+from ui.charts import template_spec
+
+__all__ = ["csv_bytes", "excel_bytes", "png_bytes", "template_png", "EXCEL_MIME", "sheet_name",
+           "inert_text", "inert_frame"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
 
@@ -56,6 +62,17 @@ def excel_bytes(tables: dict[str, pd.DataFrame]) -> bytes:
         for name, frame in tables.items():
             inert_frame(frame).to_excel(writer, sheet_name=sheet_name(name), index=False)
     return buffer.getvalue()
+
+
+def template_png(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any, ...],
+                 datasets: Mapping[str, pd.DataFrame], ppi: int = 144, width: int = 720) -> bytes:
+    """A template chart (:func:`ui.charts.show_template_chart`) over ``datasets`` rendered to
+    PNG (vl-convert), ``width`` pixels wide at 72 ppi: the chart the page shows."""
+    records = {name: json.loads(frame.to_json(orient="records"))
+               for name, frame in datasets.items()}
+    spec = template_spec(builder, labels, records)
+    spec["width"] = width
+    return bytes(vl_convert.vegalite_to_png(spec, scale=ppi / 72))
 
 
 def png_bytes(chart: alt.TopLevelMixin, ppi: int = 144, width: int = 720) -> bytes:

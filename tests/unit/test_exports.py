@@ -10,8 +10,8 @@ import pytest
 from sim.scenario_io import load
 from sim.whatif import evaluate
 from tests.conftest import ROOT
-from ui.exports import csv_bytes, excel_bytes, png_bytes, sheet_name
-from ui.whatif_charts import band_chart
+from ui.exports import csv_bytes, excel_bytes, sheet_name, template_png
+from ui.whatif_charts import band_chart, band_data
 
 
 def test_excel_has_one_sheet_per_table_with_full_precision() -> None:
@@ -37,7 +37,7 @@ def test_png_of_a_chart() -> None:
     frame = pd.DataFrame({"year": [1, 2, 1, 2], "series": ["a", "a", "b", "b"],
                           "expected": [1.0, 2.0, 1.5, 2.5], "p10": [0.5, 1.5, 1.0, 2.0],
                           "p90": [1.5, 2.5, 2.0, 3.0]})
-    data = png_bytes(band_chart(frame, "title", "x", "y", "legend", ["a", "b"]))
+    data = template_png(band_chart, ("title", "x", "y", "legend", ("a", "b")), band_data(frame))
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
 
 
