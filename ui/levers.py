@@ -194,10 +194,23 @@ def apply_edit(edited: Scenario) -> str | None:
     return None
 
 
-def _after_edit(key: str, problem: str | None, rerun: tuple[str, ...]) -> None:
-    """Remember the widget's refusal (shown under it) and rerun the fragments ``rerun``."""
+def _after_edit(key: str, problem: str | None, rerun: tuple[str, ...],
+                was_edited: bool) -> None:
+    """Remember the widget's refusal (shown under it), bring the URL up to date, and
+    rerun what changed.
+
+    A lever sits in its page's fragment, so by default its move reruns that fragment
+    alone, which starts at once. The sidebar's status fragment shows only whether the
+    scenario is edited (its download reads the scenario when clicked), so it is rerun
+    too, with the page (``rerun``), only when that flips: a keyed rerun preempts the run
+    the move started and costs about 50 ms before the page starts (measured in Chromium),
+    so most moves do not pay it.
+    """
+    from ui.share import sync_url  # ui.share reads the levers: imported when used
+
     st.session_state[_ERROR_KEY] = (key, problem) if problem else None
-    if rerun:
+    sync_url()
+    if rerun and state.is_edited() != was_edited:
         try:
             st.rerun(list(rerun))
         except StreamlitAPIException:
@@ -212,7 +225,8 @@ def _show_error(key: str, container: Any) -> None:
 
 
 def _on_change(key: str, rerun: tuple[str, ...]) -> None:
-    _after_edit(key, edit_lever(key, st.session_state[key]), rerun)
+    was_edited = state.is_edited()
+    _after_edit(key, edit_lever(key, st.session_state[key]), rerun, was_edited)
 
 
 def _show_widget_value(lv: Lever, value: Any) -> None:
@@ -285,8 +299,9 @@ def _baseline_label(code: str, names: dict[str, str]) -> str:
 
 
 def _on_baseline(rerun: tuple[str, ...]) -> None:
+    was_edited = state.is_edited()
     edited = with_baseline_code(state.current_scenario(), st.session_state[BASELINE_KEY])
-    _after_edit(BASELINE_KEY, apply_edit(edited), rerun)
+    _after_edit(BASELINE_KEY, apply_edit(edited), rerun, was_edited)
 
 
 def render_baseline_picker(container: Any = st, rerun: tuple[str, ...] = ()) -> Any:

@@ -58,10 +58,17 @@ def save_dir() -> Path:
     return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
 
 
-def download_button(scenario: Scenario) -> None:
-    """Download ``scenario`` as a TOML file (drawn where the current scenario is shown)."""
-    st.download_button(t("files.download"), data=scenario_io.dumps(scenario).encode("utf-8"),
-                       file_name=f"{file_stem(scenario.name)}.toml", mime="application/toml",
+def download_button(live: state.LiveScenario) -> None:
+    """Download the current scenario as a TOML file.
+
+    The file is written when it is clicked, from the scenario as it is then: a lever
+    move reruns only its page, not the sidebar, and the download is still the scenario
+    the page shows.
+    """
+    st.download_button(t("files.download"),
+                       data=lambda: scenario_io.dumps(live.scenario).encode("utf-8"),
+                       file_name=f"{file_stem(live.scenario.name)}.toml",
+                       mime="application/toml",
                        on_click="ignore", key="download_toml", icon=":material/download:",
                        width="stretch")
 

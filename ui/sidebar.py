@@ -51,5 +51,5 @@ def scenario_status() -> None:
         st.caption(t("sidebar.unedited"))
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    download_button(current)
+    download_button(state.live_scenario())
     sync_url()

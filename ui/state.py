@@ -19,7 +19,8 @@ from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, run_engine
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
-           "set_current", "validated", "is_edited", "cohort_run", "cohort_inputs_of",
+           "set_current", "live_scenario", "LiveScenario", "validated", "is_edited",
+           "cohort_run", "cohort_inputs_of",
            "whatif_run", "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
            "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
 
@@ -54,13 +55,43 @@ def preset_scenario(preset_id: str) -> Scenario:
     return load_preset(preset_id)
 
 
+class LiveScenario:
+    """The session's current scenario, in one mutable box per session.
+
+    Session state holds the box under ``CURRENT_KEY`` and every edit replaces its
+    ``scenario``, so code running outside a script run (a deferred download's data
+    callable) reads the scenario as it is *now*, not as it was when the button was drawn.
+    """
+
+    __slots__ = ("scenario",)
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.scenario = scenario
+
+    def __repr__(self) -> str:
+        return f"LiveScenario({self.scenario.name!r})"
+
+
+def _live() -> LiveScenario:
+    box = st.session_state.get(CURRENT_KEY)
+    if not isinstance(box, LiveScenario):
+        box = st.session_state[CURRENT_KEY] = LiveScenario(st.session_state[BASE_KEY])
+    return box
+
+
+def live_scenario() -> LiveScenario:
+    """The box holding the current scenario (read ``.scenario`` when it is needed)."""
+    ensure_loaded()
+    return _live()
+
+
 def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
     """Make ``scenario`` the loaded and the current scenario (every widget follows it).
 
     ``preset_id``: the library file it came from (None: an uploaded file).
     """
     st.session_state[BASE_KEY] = scenario
-    st.session_state[CURRENT_KEY] = scenario
+    _live().scenario = scenario
     st.session_state[LOADED_PRESET_KEY] = preset_id
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
 
@@ -120,13 +151,13 @@ def base_scenario() -> Scenario:
 def current_scenario() -> Scenario:
     """The scenario being shown: the loaded one with every edit applied."""
     ensure_loaded()
-    return st.session_state[CURRENT_KEY]
+    return _live().scenario
 
 
 def set_current(scenario: Scenario) -> None:
     """Make ``scenario`` (already validated, see :func:`validated`) the one being shown."""
     ensure_loaded()
-    st.session_state[CURRENT_KEY] = scenario
+    _live().scenario = scenario
 
 
 def validated(scenario: Scenario) -> Scenario:

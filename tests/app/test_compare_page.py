@@ -192,7 +192,7 @@ def test_a_shared_link_reproduces_the_numbers() -> None:
     at = _open(params={"scenario": POINTS, "competition": "80", "service_quality": "4.25"})
     at.switch_page("pages/dashboard.py").run()
     assert not at.exception, at.exception
-    current = at.session_state["current_scenario"]
+    current = at.session_state["current_scenario"].scenario
     assert current.competition.intensity == 0.8 and current.satisfaction.service_quality == 4.25
     assert at.session_state["base_scenario"].name == scenario_io.load(
         ROOT / "scenarios" / f"{POINTS}.toml").name
@@ -212,7 +212,7 @@ def test_bad_link_values_fall_back_with_a_notice(lang: str, needle: str) -> None
                              "programme_kind": "bogus", "horizon": "abc"})
     notices = [w.value for w in at.sidebar.warning if needle in w.value]
     assert len(notices) == 4
-    assert at.session_state["current_scenario"] == at.session_state["base_scenario"]
+    assert at.session_state["current_scenario"].scenario == at.session_state["base_scenario"]
 
 
 def test_unknown_scenario_in_a_link_gives_a_notice() -> None:

@@ -65,12 +65,12 @@ def test_picking_another_scenario_redraws_every_lever_and_one_step_applies_one_s
     _full(at).selectbox(key="preset").set_value("baseline").run()
     assert not at.exception, at.exception
     baseline = load_preset("baseline")
-    assert at.session_state["current_scenario"] == baseline
+    assert at.session_state["current_scenario"].scenario == baseline
     for key in CLV_LEVERS:
         assert _widget(at, key).value == lever(key).read(baseline), key
     at.slider(key="uplift").set_value(0.5).run()               # one +0.5 step
     expected = replace_path(baseline, "retention.uplift_points", 0.5)
-    assert at.session_state["current_scenario"] == expected
+    assert at.session_state["current_scenario"].scenario == expected
     assert _metric(at, "Value after acquisition cost") == _usd(
         run_cohort(expected).kpis["clv_net"])
 
@@ -86,7 +86,7 @@ def test_switch_scenario_then_one_step_on_the_dashboard_moves_only_that_field() 
     at.number_input(key="renewal_price").increment().run()
     assert not at.exception, at.exception
     expected = replace_path(loaded, "pricing.renewal_price", loaded.pricing.renewal_price + 0.1)
-    assert at.session_state["current_scenario"] == expected
+    assert at.session_state["current_scenario"].scenario == expected
     report = run_report(expected, replications=0)
     shown = next(m.value for m in at.metric if m.label.startswith("Customers after"))
     assert shown == f"{report['kpis']['customers_end']:,.0f}"
@@ -108,13 +108,13 @@ def test_a_valid_file_outside_the_old_slider_spans_opens_unchanged() -> None:
     wide = replace_path(wide, "name", "Wide values")
     at = _upload_and_open(_open(), wide)
     assert at.session_state["base_scenario"] == wide
-    assert at.session_state["current_scenario"] == wide          # nothing clamped
+    assert at.session_state["current_scenario"].scenario == wide          # nothing clamped
     assert at.slider(key="horizon").value == 40
     assert at.number_input(key="renewal_price").value == 20_000.0
     assert at.slider(key="discount_rate").value == 60.0
     assert "Edited" not in " ".join(w.value for w in at.sidebar.warning)
     # What would be downloaded or saved is the file as it was.
-    assert scenario_io.loads(scenario_io.dumps(at.session_state["current_scenario"])) == wide
+    assert scenario_io.loads(scenario_io.dumps(at.session_state["current_scenario"].scenario)) == wide
     shown = _metric(at, "Value after acquisition cost")
     assert shown == _usd(run_cohort(wide).kpis["clv_net"])
 
@@ -123,7 +123,7 @@ def test_every_shipped_scenario_opens_with_its_own_values_unedited() -> None:
     for path in sorted((ROOT / "scenarios").glob("*.toml")):
         at = _open(path.stem)
         scenario = scenario_io.load(path)
-        assert at.session_state["current_scenario"] == scenario, path.stem
+        assert at.session_state["current_scenario"].scenario == scenario, path.stem
         assert "Edited" not in " ".join(w.value for w in at.sidebar.warning), path.stem
 
 
@@ -145,7 +145,7 @@ def test_reset_puts_the_loaded_scenario_back_into_every_widget() -> None:
     assert "Edited" in " ".join(w.value for w in _full(at).sidebar.warning)
     at.sidebar.button(key="reset_levers").click().run()
     book = load_preset("textbook_magazine")
-    assert at.session_state["current_scenario"] == book
+    assert at.session_state["current_scenario"].scenario == book
     assert at.slider(key="uplift").value == 0.0 and at.slider(key="horizon").value == 10
 
 

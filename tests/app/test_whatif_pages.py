@@ -70,7 +70,7 @@ def test_against_the_file_as_loaded_the_budget_lever_shows_its_deltas_as_the_cli
     edited = replace_path(replace_path(loaded, "acquisition.budget_per_year", 400_000.0),
                           "baseline", dataclasses.replace(loaded.baseline, kind="preset",
                                                           preset=PRESET))
-    assert at.session_state["current_scenario"] == edited
+    assert at.session_state["current_scenario"].scenario == edited
     report = run_report(edited, replications=0)
     delta = report["delta"]["customers_end"]
     assert delta > 100

@@ -73,5 +73,5 @@ def test_hostile_links_open_the_app_without_a_traceback() -> None:
             at.query_params[key] = value
         at.run()
         assert not at.exception, (params, at.exception)
-        current = at.session_state["current_scenario"]
+        current = at.session_state["current_scenario"].scenario
         assert scenario_from_dict(scenario_to_dict(current)) == current
