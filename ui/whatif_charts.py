@@ -6,6 +6,7 @@ Titles and labels come in translated; data come in tidy and aggregated by year.
 from __future__ import annotations
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
 from ui.charts import _HEIGHT, _check_rows
@@ -56,9 +57,9 @@ def cash_data(frame: pd.DataFrame, payback_year: float | None,
         payback_year: years until the cumulative flow turns non-negative, or None (then
             the ``payback`` dataset is empty and no marker is drawn).
     """
-    marker = pd.DataFrame({"year": [] if payback_year is None else [float(payback_year)],
-                           "label": [] if payback_year is None else [payback_label]},
-                          dtype=object).astype({"year": float})
+    marker = pd.DataFrame({"year": np.array([] if payback_year is None else [payback_year],
+                                            dtype=float),
+                           "label": [] if payback_year is None else [payback_label]})
     return {"cash": _check_rows(frame[["year", "series", "value"]]),
             "zero": pd.DataFrame({"value": [0.0]}), "payback": marker}
 
