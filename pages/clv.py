@@ -5,7 +5,15 @@ import streamlit as st
 
 from sim.kpis import missing_reason
 from ui import state
-from ui.charts import layer_cake_chart, retention_lines_chart, show_chart, tenure_value_chart
+from ui.charts import (
+    layer_cake_chart,
+    layer_cake_data,
+    retention_lines_chart,
+    retention_lines_data,
+    show_template_chart,
+    tenure_value_chart,
+    tenure_value_data,
+)
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_pct, t
 from ui.kpi_format import metric_args
@@ -72,16 +80,18 @@ def clv_page() -> None:
         result.tenure.assign(series=t("common.current")),
         reference.tenure.assign(series=t("common.as_loaded")),
     ])[["tenure_year", "series", "discounted_profit"]]
-    show_chart(right, tenure_value_chart(bars, t("clv.tenure_chart_title"), t("clv.col_year"),
-                                          t("clv.tenure_chart_y"), t("clv.series_legend")),
-                       key="tenure_chart")
+    show_template_chart(right, tenure_value_chart,
+                        (t("clv.tenure_chart_title"), t("clv.col_year"), t("clv.tenure_chart_y"),
+                         t("clv.series_legend")),
+                        tenure_value_data(bars), key="tenure_chart")
 
     st.subheader(t("clv.cohorts_header"))
     yearly = result.yearly
     left, right = st.columns(2)
-    show_chart(left, layer_cake_chart(result.cohorts, t("clv.layer_title"), t("common.year"),
-                                       t("common.customers"), t("clv.layer_legend")),
-                      key="layer_chart")
+    show_template_chart(left, layer_cake_chart,
+                        (t("clv.layer_title"), t("common.year"), t("common.customers"),
+                         t("clv.layer_legend")),
+                        layer_cake_data(result.cohorts), key="layer_chart")
     lines = pd.concat([
         pd.DataFrame({"year": yearly["year"], "series": t("clv.series_aggregate"),
                       "retention": yearly["retention"]}),
@@ -89,9 +99,10 @@ def clv_page() -> None:
                       "retention": result.tenure["renewal_rate"]}),
     ])
     lines = lines[lines["year"] <= scenario.horizon_years]
-    show_chart(right, retention_lines_chart(lines, t("clv.retention_title"), t("common.year"),
-                                             t("clv.retention_y"), t("clv.series_legend")),
-                       key="retention_chart")
+    show_template_chart(right, retention_lines_chart,
+                        (t("clv.retention_title"), t("common.year"), t("clv.retention_y"),
+                         t("clv.series_legend")),
+                        retention_lines_data(lines), key="retention_chart")
     aggregate = pd.DataFrame({
         t("common.year"): yearly["year"].astype(str),
         t("common.customers"): yearly["customers"],

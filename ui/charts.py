@@ -15,7 +15,8 @@ import altair as alt
 import pandas as pd
 
 __all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "template_spec", "vega_lite_spec",
-           "layer_cake_chart", "retention_lines_chart", "tenure_value_chart"]
+           "layer_cake_chart", "layer_cake_data", "retention_lines_chart", "retention_lines_data",
+           "tenure_value_chart", "tenure_value_data"]
 
 MAX_CHART_ROWS = 5000
 """Largest dataset a chart may carry to the browser (rows)."""
@@ -81,16 +82,17 @@ def _check_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame
 
 
-def layer_cake_chart(cohorts: pd.DataFrame, title: str, x_title: str, y_title: str,
-                     legend_title: str) -> alt.Chart:
-    """Stacked area of customers by calendar year, one layer per acquisition-year cohort.
+def layer_cake_data(cohorts: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Dataset of :func:`layer_cake_chart` from ``year, cohort_year, customers``."""
+    frame = cohorts[["year", "cohort_year", "customers"]]
+    return {"cohorts": _check_rows(frame.assign(customers=frame["customers"].round(1)))}
 
-    Args:
-        cohorts: columns ``year, cohort_year, customers``.
-    """
-    data = _check_rows(cohorts.assign(customers=cohorts["customers"].round(1)))
+
+def layer_cake_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.Chart:
+    """Stacked area of customers by calendar year, one layer per acquisition-year cohort:
+    a template over the dataset ``cohorts`` (:func:`layer_cake_data`)."""
     return (
-        alt.Chart(data, title=title, height=_HEIGHT)
+        alt.Chart(alt.NamedData(name="cohorts"), title=title, height=_HEIGHT)
         .mark_area(opacity=0.85, interpolate="step-after")
         .encode(
             x=alt.X("year:O", title=x_title),
@@ -105,16 +107,19 @@ def layer_cake_chart(cohorts: pd.DataFrame, title: str, x_title: str, y_title: s
     )
 
 
-def retention_lines_chart(lines: pd.DataFrame, title: str, x_title: str, y_title: str,
-                          legend_title: str) -> alt.Chart:
-    """Retention (%) over years, one line per series (e.g. aggregate vs a single cohort).
+def retention_lines_data(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Dataset of :func:`retention_lines_chart` from ``year, series, retention`` (retention
+    as a fraction, series translated); years without a retention are left out."""
+    frame = lines[["year", "series", "retention"]]
+    return {"lines": _check_rows(frame.dropna(subset=["retention"]))}
 
-    Args:
-        lines: columns ``year, series, retention`` (retention as a fraction).
-    """
-    data = _check_rows(lines.dropna(subset=["retention"]))
+
+def retention_lines_chart(title: str, x_title: str, y_title: str,
+                          legend_title: str) -> alt.Chart:
+    """Retention (%) over years, one line per series (e.g. aggregate vs a single cohort):
+    a template over the dataset ``lines`` (:func:`retention_lines_data`)."""
     return (
-        alt.Chart(data, title=title, height=_HEIGHT)
+        alt.Chart(alt.NamedData(name="lines"), title=title, height=_HEIGHT)
         .mark_line(point=True, strokeWidth=3)
         .encode(
             x=alt.X("year:O", title=x_title),
@@ -129,16 +134,17 @@ def retention_lines_chart(lines: pd.DataFrame, title: str, x_title: str, y_title
     )
 
 
-def tenure_value_chart(tenure: pd.DataFrame, title: str, x_title: str, y_title: str,
-                       legend_title: str) -> alt.Chart:
-    """Discounted profit by tenure year, current scenario against its baseline.
+def tenure_value_data(tenure: pd.DataFrame) -> dict[str, pd.DataFrame]:
+    """Dataset of :func:`tenure_value_chart` from ``tenure_year, series, discounted_profit``
+    (series translated: the current scenario and its reference)."""
+    return {"tenure": _check_rows(tenure[["tenure_year", "series", "discounted_profit"]])}
 
-    Args:
-        tenure: columns ``tenure_year, series, discounted_profit``.
-    """
-    data = _check_rows(tenure)
+
+def tenure_value_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.Chart:
+    """Discounted profit by tenure year, current scenario against its reference: a template
+    over the dataset ``tenure`` (:func:`tenure_value_data`)."""
     return (
-        alt.Chart(data, title=title, height=_HEIGHT)
+        alt.Chart(alt.NamedData(name="tenure"), title=title, height=_HEIGHT)
         .mark_bar()
         .encode(
             x=alt.X("tenure_year:O", title=x_title),
