@@ -9,6 +9,21 @@ and the speed ratio. Targets (issue 4): ≥ 1.5e8 customer-periods/s on one core
 and ≥ 100× the simpy reference. Also prints the agreement of the two on the
 mean of customers alive at the horizon's end.
 
+At the draw limit (issue 12), at the dashboard's size (10,000 customers a year x
+10 years monthly x 20 replications; one class, and the same with 20 satisfaction
+classes) it prints, from one run:
+  * the engine's time (median) and customers/s;
+  * the engine as it was before the look-up tables (:func:`run_by_search`: one
+    binary search per customer for the lifetime, :func:`_lifetimes_by_search`,
+    and for the class, customers enumerated by a binary search, values summed by
+    np.add.at), its time, and the speed-up; the two give bit-identical results;
+  * numpy drawing as many uniforms (``np.random.default_rng().random(n)``) for
+    n = customers drawn, and for n = uniforms the engine needs (one lifetime
+    uniform per customer, one class uniform per customer when there are several
+    classes, one arrivals uniform per replication and period), and the ratios
+    engine / numpy. Targets: ≥ 3x the old engine, ≤ 10x numpy.
+Timings are medians over interleaved repeats (other processes share the CPU).
+
 A customer-period is one customer over one period between its acquisition and
 the horizon's end: the decisions a period-by-period simulation has to make.
 
@@ -27,11 +42,17 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from collections.abc import Callable, Iterator
+from typing import Any
+
 import numpy as np
 import simpy
 
+from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
+from sim.budget import CUSTOMER_CHUNK, check_monte_carlo, replication_chunk
 from sim.cohort import CohortInputs, cohort_inputs
-from sim.montecarlo import run_monte_carlo
+from sim.montecarlo import McResult, _arrivals, hashed_uniforms, run_monte_carlo
+from sim.retention import survival_from_retention
 from sim.scenario import Scenario, replace_path
 from sim.scenario_io import load
 
@@ -107,6 +128,133 @@ def time_engine(scenario: Scenario, replications: int,
         result.yearly["customers"][:, -1].mean())
 
 
+def _lifetimes_by_search(seed: int, rep: np.ndarray, cohort: np.ndarray, index: np.ndarray,
+                         inputs: CohortInputs) -> np.ndarray:
+    """The old engine's lifetimes: class and K = #{k : S_c(k) > u} by binary search."""
+    n_class = len(inputs.class_weights)
+    if n_class > 1:
+        u_class = hashed_uniforms(seed, 2, rep, cohort, index)
+        cum = np.cumsum(inputs.class_weights)
+        klass = np.minimum(np.searchsorted(cum / cum[-1], u_class, side="right"), n_class - 1)
+        del u_class
+    else:
+        klass = np.zeros(len(rep), dtype=np.int64)
+    surv = survival_from_retention(inputs.retention)                     # (C, T)
+    full = np.concatenate([surv, surv[:, -1:] * inputs.retention[:, -1:]], axis=1)  # (C, T+1)
+    width = full.shape[1]
+    keyed = (-full + 2.0 * np.arange(n_class)[:, None]).ravel()
+    u_life = hashed_uniforms(seed, 3, rep, cohort, index)
+    return np.searchsorted(keyed, -u_life + 2.0 * klass, side="left") - klass * width
+
+
+def _customer_chunks_by_search(flat: np.ndarray, chunk: int
+                               ) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """The old engine's enumeration: (cell, index in cell) by binary search per customer."""
+    cum = np.cumsum(flat)
+    total = int(cum[-1]) if len(cum) else 0
+    for begin in range(0, total, chunk):
+        position = np.arange(begin, min(begin + chunk, total), dtype=np.int64)
+        owner = np.searchsorted(cum, position, side="right")
+        yield owner, position - (cum[owner] - flat[owner])
+
+
+def run_by_search(scenario: Scenario, inputs: CohortInputs, replications: int) -> McResult:
+    """sim.montecarlo.run_monte_carlo as it was before the look-up tables (the reference)."""
+    inp = inputs
+    check_monte_carlo(scenario, inp, replications)
+    seed = scenario.seed
+    periods, ppy = scenario.periods, scenario.periods_per_year
+    counts = _arrivals(seed, inp.new, replications)
+    per_tenure = tenure_values(scenario, inp)
+    cum_value = np.concatenate([[0.0], np.cumsum(per_tenure["clv_by_tenure"])])
+    cum_cost = np.concatenate([[0.0], np.cumsum(per_tenure["retention_cost_by_tenure"])])
+    shift = 0 if scenario.finance.cash_timing == "start" else 1
+    width = periods + 2
+    step = replication_chunk(periods)
+    value_sum = np.zeros(replications)
+    parts: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = []
+    for r0 in range(0, replications, step):
+        sub = counts[r0:r0 + step]
+        n_sub = sub.shape[0]
+        hist = np.zeros(n_sub * periods * width, dtype=np.int64)
+        for owner, index in _customer_chunks_by_search(sub.ravel(), CUSTOMER_CHUNK):
+            rep_local, cohort = owner // periods, owner % periods
+            lifetime = _lifetimes_by_search(seed, rep_local + r0, cohort, index, inp)
+            hist += np.bincount((rep_local * periods + cohort) * width + lifetime,
+                                minlength=hist.size)
+            value = (cum_value[np.clip(lifetime - shift, 0, periods)]
+                     - cum_cost[np.clip(lifetime, 0, periods)])
+            np.add.at(value_sum, rep_local + r0, value)
+        at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
+        alive = at_least[:, :, 1:periods + 1].astype(float)
+        renewed = at_least[:, :, 2:periods + 2].astype(float)
+        series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
+        parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
+                                                            scenario.horizon_years)))
+    periods_out: dict[str, Any] = {k: np.concatenate([p[0][k] for p in parts])
+                                   for k in parts[0][0]}
+    yearly = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    total = PeriodSeries(**periods_out, **per_tenure)
+    acquired = counts.sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clv_gross = value_sum / acquired
+    kpis = total.kpis(yearly, clv_gross, scenario.market.size)
+    customer_periods = int(((periods - np.arange(periods))[None, :] * counts).sum())
+    return McResult(replications, periods_out, yearly, kpis, int(acquired.sum()),
+                    customer_periods)
+
+
+def _identical(a: McResult, b: McResult) -> bool:
+    """Same bytes in every series and KPI."""
+    return all(np.asarray(x[k]).tobytes() == np.asarray(y[k]).tobytes()
+               for x, y in ((a.periods, b.periods), (a.yearly, b.yearly), (a.kpis, b.kpis))
+               for k in y) and a.customers == b.customers
+
+
+def _medians(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
+    """Median seconds of each callable, repeats interleaved (after one warm-up each)."""
+    times: dict[str, list[float]] = {name: [] for name in runs}
+    for run in runs.values():
+        run()
+    for _ in range(repeats):
+        for name, run in runs.items():
+            start = time.perf_counter()
+            run()
+            times[name].append(time.perf_counter() - start)
+    return {name: float(np.median(t)) for name, t in times.items()}
+
+
+def draw_limit(scenario: Scenario, label: str, replications: int = 20, repeats: int = 11) -> None:
+    """Issue 12: the engine against its old self and against numpy drawing its uniforms."""
+    inputs = cohort_inputs(scenario)
+    new, old = run_monte_carlo(scenario, inputs, replications), run_by_search(
+        scenario, inputs, replications)
+    customers = new.customers
+    classes = len(inputs.class_weights)
+    uniforms = customers * (2 if classes > 1 else 1) + replications * scenario.periods
+    rng = np.random.default_rng()
+    t = _medians({"engine": lambda: run_monte_carlo(scenario, inputs, replications),
+                  "old": lambda: run_by_search(scenario, inputs, replications),
+                  "numpy_customers": lambda: rng.random(customers),
+                  "numpy_uniforms": lambda: rng.random(uniforms)}, repeats)
+    print(f"  {label} ({classes} class{'es' if classes > 1 else ''}), "
+          f"{customers:,} customers, median of {repeats}:")
+    print(f"    engine (look-up tables):      {t['engine'] * 1e3:8.1f} ms, "
+          f"{customers / t['engine']:.3e} customers/s, "
+          f"{new.customer_periods / t['engine']:.3e} customer-periods/s")
+    print(f"    old engine (binary search):   {t['old'] * 1e3:8.1f} ms, "
+          f"{customers / t['old']:.3e} customers/s; speed-up {t['old'] / t['engine']:.2f}x, "
+          f"results bit-identical: {'yes' if _identical(new, old) else 'NO'}")
+    print(f"    numpy random(n), n = customers ({customers:,}): "
+          f"{t['numpy_customers'] * 1e3:6.1f} ms; engine / numpy = "
+          f"{t['engine'] / t['numpy_customers']:.1f}x (old: "
+          f"{t['old'] / t['numpy_customers']:.1f}x)")
+    print(f"    numpy random(n), n = uniforms the engine needs ({uniforms:,}): "
+          f"{t['numpy_uniforms'] * 1e3:6.1f} ms; engine / numpy = "
+          f"{t['engine'] / t['numpy_uniforms']:.1f}x (old: "
+          f"{t['old'] / t['numpy_uniforms']:.1f}x)")
+
+
 def main() -> None:
     print("Monte Carlo engine (numpy, one core; OMP/BLAS threads = 1)")
     for per_year, reps in ((1_000, 20), (10_000, 20), (100_000, 20)):
@@ -130,6 +278,13 @@ def main() -> None:
           f"{eng_rate:.3e} customer-periods/s,"
           f" mean customers at end {eng_end:,.1f}")
     print(f"  speed-up: {ref_seconds / eng_seconds:,.0f}x")
+
+    print("At the draw limit (issue 12), dashboard size: 10,000 customers/year x 10 years "
+          "monthly x 20 replications")
+    scenario = dashboard_scenario(10_000)
+    draw_limit(scenario, "baseline")
+    draw_limit(replace_path(scenario, "retention.model", "satisfaction"),
+               "satisfaction classes")
 
 
 if __name__ == "__main__":

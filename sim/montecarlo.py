@@ -22,6 +22,13 @@ scenarios acquire different numbers of customers, so a scenario and its
 baseline differ only by what the levers change (a scenario identical to its
 baseline has exactly zero delta), and results are identical on every machine.
 
+Speed (issue 12; ``bench/bench_montecarlo.py``): the class and the lifetime are read
+from look-up tables indexed by the top bits of the customer's hashes
+(:class:`_LifetimeSampler`), which give the bits a binary search per customer gives;
+customers are drawn in blocks of :data:`_BLOCK` whose work arrays stay in the
+processor's cache; each replication's CLV sum adds its customers' values one after
+the other in their fixed order, so its float result does not depend on the blocks.
+
 Accounting (cash timing, discounting, acquisition spend) is shared with the
 cohort engine through :mod:`sim.accounting`.
 """
@@ -56,6 +63,27 @@ _MIX1 = np.uint64(0xBF58476D1CE4E5B9)
 _MIX2 = np.uint64(0x94D049BB133111EB)
 _Words = TypeVar("_Words", np.ndarray, np.uint64)
 
+_TO_UNIT = 1.0 / 9007199254740992.0
+"""2⁻⁵³: a hash's top 53 bits times this is its uniform in [0, 1)."""
+
+_TABLE_BITS = 14
+"""Look-up tables resolve a uniform by its top bits: up to 2¹⁴ buckets per class
+(:func:`_table_bits`)."""
+
+_TABLE_ENTRIES = 1 << 18
+"""Lifetime-table entries (classes × buckets, 2 or 4 bytes each) above which a class gets
+fewer buckets: the table stays in the processor's cache."""
+
+_STRADDLES = -1
+"""Table entry of a bucket that straddles a step (resolved by an exact comparison)."""
+
+_BLOCK = 1 << 16
+"""Customers drawn together, at most (and at most :data:`sim.budget.CUSTOMER_CHUNK`): their
+work arrays stay in the processor's cache."""
+
+_INDEX_LIMIT = 1 << 28
+"""Customers of one cell below which ``word ^ index == word + index`` (the index bits)."""
+
 
 def _splitmix64(x: _Words) -> _Words:
     """SplitMix64 finaliser: a well-mixed 64-bit hash of each element (uint64 in, uint64 out)."""
@@ -63,6 +91,17 @@ def _splitmix64(x: _Words) -> _Words:
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
     return z ^ (z >> np.uint64(31))
+
+
+def _unit(hashes: np.ndarray) -> np.ndarray:
+    """The uniforms in [0, 1) of 64-bit hashes (their top 53 bits; as :func:`hashed_uniforms`)."""
+    return (hashes >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def _stream_key(seed: int, stream: int) -> np.uint64:
+    """The 64-bit key of one random stream of one seed (as :func:`hashed_uniforms`)."""
+    with np.errstate(over="ignore"):
+        return _splitmix64(np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(stream))
 
 
 def hashed_uniforms(seed: int, stream: int, replication: np.ndarray, cohort: np.ndarray,
@@ -75,13 +114,12 @@ def hashed_uniforms(seed: int, stream: int, replication: np.ndarray, cohort: np.
         replication, cohort, index: integer arrays (broadcast together); cohort < 2²⁰,
             index < 2²⁸, replication < 2¹⁶.
     """
+    word = ((np.asarray(replication, dtype=np.uint64) << np.uint64(48))
+            ^ (np.asarray(cohort, dtype=np.uint64) << np.uint64(28))
+            ^ np.asarray(index, dtype=np.uint64))
     with np.errstate(over="ignore"):
-        key = _splitmix64(np.uint64(seed) * np.uint64(0x100000001B3) + np.uint64(stream))
-        word = ((np.asarray(replication, dtype=np.uint64) << np.uint64(48))
-                ^ (np.asarray(cohort, dtype=np.uint64) << np.uint64(28))
-                ^ np.asarray(index, dtype=np.uint64))
-        mixed = _splitmix64(word ^ key)
-    return (mixed >> np.uint64(11)).astype(np.float64) * (1.0 / 9007199254740992.0)
+        mixed = _splitmix64(word ^ _stream_key(seed, stream))
+    return _unit(mixed)
 
 
 @dataclass
@@ -151,37 +189,252 @@ def _arrivals(seed: int, new: np.ndarray, replications: int) -> np.ndarray:
     return counts.astype(np.int64)
 
 
-def _lifetimes(seed: int, rep: np.ndarray, cohort: np.ndarray, index: np.ndarray,
-               inputs: CohortInputs) -> np.ndarray:
-    """Lifetime (periods active, 0 … T+1) of the customers (replication, cohort, index)."""
-    n_class = len(inputs.class_weights)
-    if n_class > 1:
-        u_class = hashed_uniforms(seed, _STREAM_CLASS, rep, cohort, index)
-        cum = np.cumsum(inputs.class_weights)
-        klass = np.minimum(np.searchsorted(cum / cum[-1], u_class, side="right"), n_class - 1)
-        del u_class
-    else:
-        klass = np.zeros(len(rep), dtype=np.int64)
+# Class and lifetime of a customer from its uniforms: the exact rules (one binary search per
+# customer), which define the results, and look-up tables that give the same bits faster.
 
-    # Survival at tenure 0..T (the last entry: renewed at the end of the last period).
+
+def _class_by_search(u: np.ndarray, inputs: CohortInputs) -> np.ndarray:
+    """Class (0 … C−1) of the customers with class uniforms ``u``: the exact rule, a binary
+    search in the cumulative class shares (non-decreasing in ``u``)."""
+    cum = np.cumsum(inputs.class_weights)
+    return np.minimum(np.searchsorted(cum / cum[-1], u, side="right"),
+                      len(inputs.class_weights) - 1)
+
+
+def _survival_keys(inputs: CohortInputs) -> np.ndarray:
+    """Survival at tenure 0 … T of every class as one ascending array (class c: 2c − S_c(k)).
+
+    Shape (C·(T+1),); the last tenure entry of a class is "renewed at the end of the last
+    period".
+    """
     surv = survival_from_retention(inputs.retention)                     # (C, T)
     full = np.concatenate([surv, surv[:, -1:] * inputs.retention[:, -1:]], axis=1)  # (C, T+1)
-    width = full.shape[1]
-    # K = #{k : S_c(k) > u}; one sorted array for all classes (class c offset by 2c).
-    keyed = (-full + 2.0 * np.arange(n_class)[:, None]).ravel()
-    u_life = hashed_uniforms(seed, _STREAM_LIFETIME, rep, cohort, index)
-    return np.searchsorted(keyed, -u_life + 2.0 * klass, side="left") - klass * width
+    return (-full + 2.0 * np.arange(len(inputs.class_weights))[:, None]).ravel()
 
 
-def _customer_chunks(flat: np.ndarray, chunk: int) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """``(owner, index)`` of the customers in chunks of at most ``chunk``: the flat cell
-    each belongs to and its index within the cell (the customers' order is fixed)."""
+def _lifetime_by_search(u: np.ndarray, klass: np.ndarray, keys: np.ndarray,
+                        width: int) -> np.ndarray:
+    """Lifetime K = #{k : S_c(k) > u} (periods, 0 … T+1) of customers of classes ``klass``
+    with lifetime uniforms ``u``: the exact rule, a binary search in ``keys``
+    (:func:`_survival_keys`; ``width`` = T+1 entries a class). For a class c ≥ 1 the
+    comparison is of the rounded 2c − S_c(k) with the rounded 2c − u, and that rounding is
+    part of the rule. Non-increasing in ``u`` (rounding is monotone)."""
+    return np.searchsorted(keys, -u + 2.0 * klass, side="left") - klass * width
+
+
+def _table_bits(n_class: int) -> int:
+    """Bucket bits for ``n_class`` classes: 14 up to 16 classes, 13 up to 32, 12 up to 64…
+    (at least 8)."""
+    return max(8, min(_TABLE_BITS, (_TABLE_ENTRIES // n_class).bit_length() - 1))
+
+
+def _bucket_bounds(bits: int) -> tuple[np.ndarray, np.ndarray]:
+    """Smallest and largest uniform of each of the 2^bits buckets of a hash's top bits
+    (ascending; exactly the values :func:`hashed_uniforms` gives those hashes)."""
+    bucket = np.arange(1 << bits, dtype=np.uint64)
+    shift = np.uint64(53 - bits)
+    low = (bucket << shift).astype(np.float64) * _TO_UNIT
+    high = (((bucket + np.uint64(1)) << shift) - np.uint64(1)).astype(np.float64) * _TO_UNIT
+    return low, high
+
+
+def _count_below(points: np.ndarray, thresholds: np.ndarray, strict: bool) -> np.ndarray:
+    """``#{i : thresholds[i] < points[j]}`` (strict) or ``≤`` for every j, by one binary
+    search per threshold (not per point); ``points`` ascending."""
+    where = np.searchsorted(points, thresholds, side="right" if strict else "left")
+    return np.cumsum(np.bincount(where, minlength=len(points) + 1))[:len(points)]
+
+
+def _step_table(low: np.ndarray, high: np.ndarray, dtype: type[np.signedinteger[Any]]
+                ) -> np.ndarray:
+    """A monotone step function's value on each bucket, or :data:`_STRADDLES` where its
+    values at the bucket's two ends differ (somewhere inside the bucket it steps)."""
+    return np.where(low == high, low, _STRADDLES).astype(dtype)
+
+
+def _class_table(inputs: CohortInputs, bits: int) -> np.ndarray:
+    """First row of each bucket's class in the lifetime table (class × 2^bits), shape
+    (2^bits,) (:func:`_step_table` of :func:`_class_by_search`)."""
+    cum = np.cumsum(inputs.class_weights)
+    last = len(cum) - 1
+    ends = [np.minimum(_count_below(u, cum / cum[-1], strict=False), last)
+            for u in _bucket_bounds(bits)]
+    return _step_table(ends[0] << bits, ends[1] << bits, np.int64)
+
+
+def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np.ndarray:
+    """Lifetime on each (class, bucket of the lifetime hash), shape (C · 2^bits,), row-major
+    (:func:`_step_table` of :func:`_lifetime_by_search`, counted per threshold)."""
+    dtype = np.int16 if width < 1 << 15 else np.int32
+    bounds = _bucket_bounds(bits)
+    rows = []
+    for c in range(n_class):
+        # K(u) = #{k : keys[k] < −u + 2c}: the other classes' keys lie below 2c − 1 or above
+        # 2c, so only class c's decide (as in the exact rule's one search over all classes).
+        ends = [_count_below((-u + 2.0 * c)[::-1], keys[c * width:(c + 1) * width],
+                             strict=True)[::-1] for u in bounds]
+        rows.append(_step_table(ends[0], ends[1], dtype))
+    return np.concatenate(rows)
+
+
+def _tables_apply(keys: np.ndarray, inputs: CohortInputs) -> bool:
+    """Whether survival and class shares are monotone and finite, as the look-up tables
+    assume (always, for rates in [0, 1] and weights ≥ 0; otherwise every customer is
+    resolved by the exact rules)."""
+    cum = np.cumsum(inputs.class_weights)
+    return bool(np.all(np.diff(keys) >= 0) and np.all(np.diff(cum) >= 0)
+                and np.isfinite(cum[-1]) and cum[-1] > 0)
+
+
+class _LifetimeSampler:
+    """Draws the customers' classes and lifetimes of a run, block by block.
+
+    Each customer's uniforms are :func:`hashed_uniforms` of its (replication, cohort, index);
+    its class and lifetime are the exact rules :func:`_class_by_search` and
+    :func:`_lifetime_by_search` of those uniforms, bit for bit, found by look-up instead of
+    a binary search per customer. The top ``bits`` bits of a hash (:func:`_table_bits`)
+    pick a bucket, a range of 2^(53 − bits) consecutive uniforms; both rules are monotone in
+    the uniform, so a rule that gives the same value at a bucket's two ends gives it on the
+    whole bucket, and the table holds that value. The buckets whose ends differ straddle a
+    step (a class boundary, a survival value): their customers, at most one bucket in
+    2^bits per step (under 1 % of customers at 120 monthly periods), are resolved by the
+    exact rule.
+
+    Memory: the lifetime table has classes × 2^bits entries of 2 bytes (4 past 32,766
+    periods), at most 2¹⁸ entries up to 64 classes; the class table 2^bits entries of 8
+    bytes; three work arrays of ``block`` customers (:data:`_BLOCK`), 8 bytes each.
+    """
+
+    def __init__(self, seed: int, inputs: CohortInputs, block: int = _BLOCK) -> None:
+        self.n_class = len(inputs.class_weights)
+        self.inputs = inputs
+        self.width = inputs.retention.shape[1] + 1
+        self.keys = _survival_keys(inputs)
+        self.class_key = _stream_key(seed, _STREAM_CLASS)
+        self.life_key = _stream_key(seed, _STREAM_LIFETIME)
+        self.bits = bits = _table_bits(self.n_class)
+        self.bucket_shift = np.uint64(64 - bits)
+        self.buckets = 1 << bits
+        if _tables_apply(self.keys, inputs):
+            self.class_table = _class_table(inputs, bits)
+            self.life_table = _lifetime_table(self.keys, self.n_class, self.width, bits)
+        else:
+            self.class_table = np.full(self.buckets, _STRADDLES, dtype=np.int64)
+            self.life_table = np.full(self.n_class * self.buckets, _STRADDLES, dtype=np.int64)
+        self.hash = np.empty(block, dtype=np.uint64)
+        self.work = np.empty(block, dtype=np.uint64)
+        self.row = np.empty(block, dtype=np.int64)
+
+    def _mix(self, words: np.ndarray, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
+        """The hashes of ``words`` in ``key``'s stream (as :func:`hashed_uniforms`, in place)
+        and their buckets (top bits, as int64)."""
+        n = len(words)
+        z, t = self.hash[:n], self.work[:n]
+        np.bitwise_xor(words, key, out=z)
+        np.add(z, _GOLDEN, out=z)
+        for shift, mult in ((30, _MIX1), (27, _MIX2)):
+            np.right_shift(z, np.uint64(shift), out=t)
+            np.bitwise_xor(z, t, out=z)
+            np.multiply(z, mult, out=z)
+        np.right_shift(z, np.uint64(31), out=t)
+        np.bitwise_xor(z, t, out=z)
+        np.right_shift(z, self.bucket_shift, out=t)
+        return z, t.view(np.int64)
+
+    def lifetimes(self, words: np.ndarray) -> np.ndarray:
+        """Lifetime (periods active, 0 … T+1; int16 or int32) of the customers with hash
+        words ``words`` ((replication << 48) ^ (cohort << 28) ^ index; at most ``block``)."""
+        row = None
+        if self.n_class > 1:
+            row = self.rows(*self._mix(words, self.class_key), out=self.row[:len(words)])
+        return self.lookup(row, *self._mix(words, self.life_key))
+
+    def buckets_of(self, hashes: np.ndarray) -> np.ndarray:
+        """The bucket (top :data:`_TABLE_BITS` bits, int64) of each 64-bit hash."""
+        return (hashes >> self.bucket_shift).astype(np.int64)
+
+    def rows(self, hashes: np.ndarray, bucket: np.ndarray, out: np.ndarray | None = None
+             ) -> np.ndarray:
+        """First entry in the lifetime table of the class of each customer with class-stream
+        hashes ``hashes`` (buckets ``bucket``): class × 2^bits (int64)."""
+        row = np.take(self.class_table, bucket, out=out, mode="clip")
+        odd = np.flatnonzero(row < 0)
+        if len(odd):
+            row[odd] = _class_by_search(_unit(hashes[odd]), self.inputs) << self.bits
+        return row
+
+    def lookup(self, row: np.ndarray | None, hashes: np.ndarray, bucket: np.ndarray
+               ) -> np.ndarray:
+        """Lifetime of each customer with lifetime-stream hashes ``hashes`` (buckets
+        ``bucket``) and class rows ``row`` (:meth:`rows`; None: one class). ``row`` is
+        overwritten."""
+        index = bucket if row is None else np.add(row, bucket, out=row)
+        lifetime = np.take(self.life_table, index, mode="clip")
+        odd = np.flatnonzero(lifetime < 0)
+        if len(odd):
+            lifetime[odd] = _lifetime_by_search(_unit(hashes[odd]), index[odd] >> self.bits,
+                                                self.keys, self.width)
+        return lifetime
+
+
+def _customer_blocks(flat: np.ndarray, r0: int, periods: int, block: int
+                     ) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """The customers of the cells ``flat`` (replications r0…, cohorts 0 … T−1, row-major)
+    in blocks of at most ``block``, in their fixed order.
+
+    Yields ``(first, per_cell, words)``: the first cell of the block, its customers in
+    each cell from ``first`` on, and each customer's hash word
+    ``(replication << 48) ^ (cohort << 28) ^ index`` (index within its cell).
+    """
     cum = np.cumsum(flat)
     total = int(cum[-1]) if len(cum) else 0
-    for begin in range(0, total, chunk):
-        position = np.arange(begin, min(begin + chunk, total), dtype=np.int64)
-        owner = np.searchsorted(cum, position, side="right")
-        yield owner, position - (cum[owner] - flat[owner])
+    start = cum - flat
+    cell = np.arange(len(flat), dtype=np.uint64)
+    base = (((cell // np.uint64(periods) + np.uint64(r0)) << np.uint64(48))
+            ^ ((cell % np.uint64(periods)) << np.uint64(28)))
+    small = total == 0 or int(flat.max()) < _INDEX_LIMIT
+    # word = base + index = (base − start) + position while index < 2²⁸ (mod 2⁶⁴).
+    offset = base - start.astype(np.uint64)
+    counter = np.arange(block, dtype=np.uint64)
+    for begin in range(0, total, block):
+        end = min(begin + block, total)
+        first = int(np.searchsorted(cum, begin, side="right"))
+        last = int(np.searchsorted(cum, end - 1, side="right")) + 1
+        per_cell = np.minimum(cum[first:last], end) - np.maximum(start[first:last], begin)
+        if small:
+            words = np.repeat(offset[first:last] + np.uint64(begin), per_cell)
+            words += counter[:end - begin]
+        else:
+            index = (counter[:end - begin] + np.uint64(begin)
+                     - np.repeat(start[first:last].astype(np.uint64), per_cell))
+            words = np.repeat(base[first:last], per_cell) ^ index
+        yield first, per_cell, words
+
+
+def _add_in_order(total: np.ndarray, values: np.ndarray, r0: int, first: int,
+                  per_cell: np.ndarray, periods: int) -> None:
+    """``total[r] += v`` for each customer's value, one customer after the other (the sums
+    of ``np.add.at``, bit for bit), by one running sum per replication of the block.
+
+    Args:
+        total: per-replication sums, shape (R,), updated in place.
+        values: the block's values (overwritten), its customers from cell ``first`` on
+            (``per_cell`` customers a cell; cell = local replication × T + cohort; the
+            block's replications start at ``r0``).
+    """
+    cells = np.arange(first, first + len(per_cell))
+    ends = np.cumsum(per_cell)
+    last_cell = np.flatnonzero(np.diff(cells // periods, append=-1))   # last cell per replication
+    begin = 0
+    for cell in last_cell:
+        end = int(ends[cell])
+        if end > begin:
+            run = values[begin:end]
+            rep = r0 + (first + int(cell)) // periods
+            run[0] += total[rep]
+            np.add.accumulate(run, out=run)
+            total[rep] = run[-1]
+        begin = end
 
 
 def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
@@ -215,8 +468,13 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     shift = 0 if scenario.finance.cash_timing == "start" else 1
 
     # Stream over chunks of replications (the (R, A, K) arrays) and, within each, over
-    # chunks of customers: memory O(customers in a chunk + chunk × periods²).
-    width = periods + 2
+    # blocks of customers: memory O(customers in a block + chunk × periods²).
+    width = periods + 2                                                  # lifetimes 0 … T+1
+    lifetimes = np.arange(width)
+    value_by_lifetime = (cum_value[np.clip(lifetimes - shift, 0, periods)]
+                         - cum_cost[np.clip(lifetimes, 0, periods)])
+    block = min(_BLOCK, CUSTOMER_CHUNK)
+    sampler = _LifetimeSampler(seed, inp, block)
     step = replication_chunk(periods)
     value_sum = np.zeros(replications)
     parts: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = []
@@ -224,15 +482,16 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
         sub = counts[r0:r0 + step]
         n_sub = sub.shape[0]
         hist = np.zeros(n_sub * periods * width, dtype=np.int64)
-        for owner, index in _customer_chunks(sub.ravel(), CUSTOMER_CHUNK):
-            rep_local, cohort = owner // periods, owner % periods
-            lifetime = _lifetimes(seed, rep_local + r0, cohort, index, inp)
-            hist += np.bincount((rep_local * periods + cohort) * width + lifetime,
-                                minlength=hist.size)
-            value = (cum_value[np.clip(lifetime - shift, 0, periods)]
-                     - cum_cost[np.clip(lifetime, 0, periods)])
-            np.add.at(value_sum, rep_local + r0, value)
-            del owner, index, rep_local, cohort, lifetime, value
+        for first, per_cell, words in _customer_blocks(sub.ravel(), r0, periods, block):
+            lifetime = sampler.lifetimes(words)
+            cells = len(per_cell)
+            key = np.repeat(np.arange(0, cells * width, width), per_cell)
+            key += lifetime
+            hist[first * width:(first + cells) * width] += np.bincount(
+                key, minlength=cells * width)
+            _add_in_order(value_sum, np.take(value_by_lifetime, lifetime), r0, first,
+                          per_cell, periods)
+            del lifetime, key, words
         # Customers by (replication, cohort, lifetime) → alive at each tenure by reverse cumsum.
         at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
         del hist

@@ -7,8 +7,12 @@ import dataclasses
 import numpy as np
 import pytest
 
-from sim.cohort import run_cohort
+import sim.montecarlo as mc
+from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
+from sim.budget import CUSTOMER_CHUNK, replication_chunk
+from sim.cohort import CohortInputs, cohort_inputs, run_cohort
 from sim.montecarlo import hashed_uniforms, run_monte_carlo
+from sim.retention import survival_from_retention
 from sim.scenario import replace_path
 from sim.scenario_io import load
 from tests.conftest import ROOT
@@ -136,3 +140,332 @@ def test_bands_are_ordered() -> None:
     assert np.all(customers["p10"] <= customers["p50"])
     assert np.all(customers["p50"] <= customers["p90"])
     assert np.all(customers["p10"] < customers["p90"])
+
+
+# --- Lifetimes by table look-up: bit for bit the old binary search -------------------------
+#
+# The references below are the engine as it was before the look-up tables (issue 12): one
+# binary search per customer for the class and for the lifetime, customers enumerated by
+# a binary search over the cells, values summed with np.add.at. The engine must give the
+# same numbers, bit for bit.
+
+_MASK28 = (1 << 28) - 1
+_MASK20 = (1 << 20) - 1
+_M64 = (1 << 64) - 1
+
+
+def _reference_from_uniforms(u_class, u_life, inputs):
+    """The old rule: class by searchsorted in the cumulative weights, then
+    K = #{k : S_c(k) > u} by searchsorted in all classes' survival (class c offset by 2c)."""
+    n_class = len(inputs.class_weights)
+    if n_class > 1:
+        cum = np.cumsum(inputs.class_weights)
+        klass = np.minimum(np.searchsorted(cum / cum[-1], u_class, side="right"), n_class - 1)
+    else:
+        klass = np.zeros(len(u_life), dtype=np.int64)
+    surv = survival_from_retention(inputs.retention)
+    full = np.concatenate([surv, surv[:, -1:] * inputs.retention[:, -1:]], axis=1)
+    width = full.shape[1]
+    keyed = (-full + 2.0 * np.arange(n_class)[:, None]).ravel()
+    return np.searchsorted(keyed, -u_life + 2.0 * klass, side="left") - klass * width
+
+
+def _reference_lifetimes(seed, rep, cohort, index, inputs):
+    """The old sim.montecarlo._lifetimes."""
+    u_class = hashed_uniforms(seed, 2, rep, cohort, index)
+    u_life = hashed_uniforms(seed, 3, rep, cohort, index)
+    return _reference_from_uniforms(u_class, u_life, inputs)
+
+
+def _reference_chunks(flat, chunk):
+    cum = np.cumsum(flat)
+    total = int(cum[-1]) if len(cum) else 0
+    for begin in range(0, total, chunk):
+        position = np.arange(begin, min(begin + chunk, total), dtype=np.int64)
+        owner = np.searchsorted(cum, position, side="right")
+        yield owner, position - (cum[owner] - flat[owner])
+
+
+def _reference_run(scenario, replications):
+    """The old run_monte_carlo, verbatim but for the names."""
+    inp = cohort_inputs(scenario)
+    seed = scenario.seed
+    periods, ppy = scenario.periods, scenario.periods_per_year
+    counts = mc._arrivals(seed, inp.new, replications)
+    per_tenure = tenure_values(scenario, inp)
+    cum_value = np.concatenate([[0.0], np.cumsum(per_tenure["clv_by_tenure"])])
+    cum_cost = np.concatenate([[0.0], np.cumsum(per_tenure["retention_cost_by_tenure"])])
+    shift = 0 if scenario.finance.cash_timing == "start" else 1
+    width = periods + 2
+    step = replication_chunk(periods)
+    value_sum = np.zeros(replications)
+    parts = []
+    for r0 in range(0, replications, step):
+        sub = counts[r0:r0 + step]
+        n_sub = sub.shape[0]
+        hist = np.zeros(n_sub * periods * width, dtype=np.int64)
+        for owner, index in _reference_chunks(sub.ravel(), CUSTOMER_CHUNK):
+            rep_local, cohort = owner // periods, owner % periods
+            lifetime = _reference_lifetimes(seed, rep_local + r0, cohort, index, inp)
+            hist += np.bincount((rep_local * periods + cohort) * width + lifetime,
+                                minlength=hist.size)
+            value = (cum_value[np.clip(lifetime - shift, 0, periods)]
+                     - cum_cost[np.clip(lifetime, 0, periods)])
+            np.add.at(value_sum, rep_local + r0, value)
+        at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
+        alive = at_least[:, :, 1:periods + 1].astype(float)
+        renewed = at_least[:, :, 2:periods + 2].astype(float)
+        series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
+        parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
+                                                            scenario.horizon_years)))
+    periods_out = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
+    yearly = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+    total = PeriodSeries(**periods_out, **per_tenure)
+    acquired = counts.sum(axis=1).astype(float)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        clv_gross = value_sum / acquired
+    kpis = total.kpis(yearly, clv_gross, scenario.market.size)
+    return periods_out, yearly, kpis
+
+
+def _assert_same_run(result, reference) -> None:
+    periods_out, yearly, kpis = reference
+    for got, want in ((result.periods, periods_out), (result.yearly, yearly),
+                      (result.kpis, kpis)):
+        assert sorted(got) == sorted(want)
+        for key in want:
+            # Bit for bit: same bytes (NaN where the reference has NaN, signed zeros alike).
+            assert np.asarray(got[key]).tobytes() == np.asarray(want[key]).tobytes(), key
+
+
+def _spread_satisfaction():
+    s = replace_path(_satisfaction_with_programme(), "retention.churn_timing", "spread")
+    return replace_path(s, "satisfaction.classes", 7)
+
+
+RUN_CASES = dict(CASES, spread_seven_classes=_spread_satisfaction,
+                 false_loyalty=lambda: load(SCENARIOS / "lesson_false_loyalty.toml"))
+
+
+@pytest.mark.parametrize("name", sorted(RUN_CASES))
+def test_whole_run_is_bit_identical_to_the_binary_search_engine(name: str) -> None:
+    scenario = RUN_CASES[name]()
+    _assert_same_run(run_monte_carlo(scenario, replications=7),
+                     _reference_run(scenario, 7))
+
+
+def test_whole_run_is_bit_identical_in_small_blocks_and_chunks(monkeypatch) -> None:
+    """Blocks that split cells and replications, several replication chunks, the XOR path of
+    the hash words and the search-everyone fallback all give the same bits."""
+    scenario = _spread_satisfaction()
+    reference = _reference_run(scenario, 5)
+    monkeypatch.setattr(mc, "_BLOCK", 777)
+    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    monkeypatch.setattr(mc, "replication_chunk", lambda periods: 2)
+    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    monkeypatch.setattr(mc, "_INDEX_LIMIT", 0)
+    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    monkeypatch.setattr(mc, "_tables_apply", lambda keys, inputs: False)
+    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+
+
+def test_whole_run_with_one_class_and_one_period() -> None:
+    scenario = load(SCENARIOS / "textbook_magazine.toml")
+    scenario = dataclasses.replace(scenario, horizon_years=1)
+    scenario = replace_path(scenario, "acquisition.years", 1)
+    assert scenario.periods == 1
+    _assert_same_run(run_monte_carlo(scenario, replications=4), _reference_run(scenario, 4))
+
+
+def _fields(words: np.ndarray):
+    """(replication, cohort, index) of hash words."""
+    return ((words >> np.uint64(48)).astype(np.int64),
+            ((words >> np.uint64(28)) & np.uint64(_MASK20)).astype(np.int64),
+            (words & np.uint64(_MASK28)).astype(np.int64))
+
+
+def _inputs(retention, weights=None) -> CohortInputs:
+    retention = np.atleast_2d(np.asarray(retention, dtype=float))
+    c, t = retention.shape
+    weights = np.full(c, 1.0 / c) if weights is None else np.asarray(weights, dtype=float)
+    return CohortInputs(new=np.ones(t), class_weights=weights, retention=retention,
+                        annual_rates=retention, price=np.ones(t), variable_cost=np.zeros(t),
+                        acquisition_cost=0.0)
+
+
+_TOP = 2.0**53
+
+
+def _hashes(uniforms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """64-bit hashes whose uniform is exactly ``uniforms`` (on the 2⁻⁵³ grid), random low bits."""
+    top = (uniforms * _TOP).astype(np.uint64)
+    assert np.array_equal(top.astype(np.float64) / _TOP, uniforms)
+    return (top << np.uint64(11)) | rng.integers(0, 1 << 11, len(top), dtype=np.uint64)
+
+
+def _around(x: np.ndarray) -> np.ndarray:
+    """The uniforms on the 2⁻⁵³ grid nearest to ``x`` and one step either side (in [0, 1))."""
+    m = np.round(np.clip(np.ravel(x), 0.0, 1.0) * _TOP)
+    grid = np.unique(np.concatenate([m - 1, m, m + 1]))
+    return grid[(grid >= 0) & (grid < _TOP)] / _TOP
+
+
+def _bucket_ends(every: int, bits: int) -> np.ndarray:
+    """Both ends of every ``every``-th look-up bucket (2^bits buckets)."""
+    low = np.arange(0, 1 << bits, every) / 2.0**bits
+    return np.concatenate([low, low + 2.0**-bits - 1 / _TOP])
+
+
+def _critical_pairs(inputs: CohortInputs, rng: np.random.Generator, every: int,
+                    bits: int):
+    """(class uniform, lifetime uniform) pairs where a wrong table would show: for each class,
+    its survival steps (exactly, and one grid step either side), bucket ends, 0 and the
+    largest uniform; and class uniforms at the class boundaries and bucket ends."""
+    surv = survival_from_retention(inputs.retention)
+    full = np.concatenate([surv, surv[:, -1:] * inputs.retention[:, -1:]], axis=1)
+    cum = np.cumsum(inputs.class_weights)
+    bounds = np.concatenate([[0.0], cum / cum[-1]])
+    ends = np.concatenate([_bucket_ends(every, bits), [0.0, 1.0 - 1 / _TOP]])
+    u_class, u_life = [], []
+    for c in range(len(inputs.class_weights)):
+        life = np.concatenate([_around(full[c]), ends])
+        inside = np.floor((bounds[c] + bounds[c + 1]) / 2 * _TOP) / _TOP   # a class-c uniform
+        u_class.append(np.full(len(life), min(inside, 1.0 - 1 / _TOP)))
+        u_life.append(life)
+    classes = np.concatenate([_around(bounds), ends])
+    u_class.append(classes)
+    u_life.append(rng.random(len(classes)) // (1 / _TOP) / _TOP)
+    return np.concatenate(u_class), np.concatenate(u_life)
+
+
+def _check_lifetimes(inputs: CohortInputs, seed: int = 5, every: int = 1) -> None:
+    """The look-up gives the binary search's lifetimes, bit for bit: on random customers
+    (through the hash) and on customers whose uniforms sit at the critical values."""
+    rng = np.random.default_rng(seed)
+    sampler = mc._LifetimeSampler(seed, inputs)
+    width = inputs.retention.shape[1] + 1
+    words = rng.integers(0, np.iinfo(np.uint64).max, 30_000, dtype=np.uint64, endpoint=True)
+    for begin in range(0, len(words), mc._BLOCK):
+        part = words[begin:begin + mc._BLOCK]
+        got = sampler.lifetimes(part)
+        np.testing.assert_array_equal(got, _reference_lifetimes(seed, *_fields(part), inputs))
+    u_class, u_life = _critical_pairs(inputs, rng, every, sampler.bits)
+    for begin in range(0, len(u_life), mc._BLOCK):
+        uc, ul = u_class[begin:begin + mc._BLOCK], u_life[begin:begin + mc._BLOCK]
+        hc, hl = _hashes(uc, rng), _hashes(ul, rng)
+        row = (sampler.rows(hc, sampler.buckets_of(hc))
+               if len(inputs.class_weights) > 1 else None)
+        got = sampler.lookup(row, hl, sampler.buckets_of(hl))
+        want = _reference_from_uniforms(uc, ul, inputs)
+        np.testing.assert_array_equal(got, want)
+        assert got.min() >= 0 and got.max() <= width
+    # Tables: classes × buckets entries, a few bytes each.
+    classes = len(inputs.class_weights)
+    assert sampler.bits == (14 if classes <= 16 else 13 if classes <= 32 else 12)
+    assert sampler.life_table.size == classes << sampler.bits <= max(1 << 18, classes << 8)
+    assert sampler.life_table.itemsize <= 4 and sampler.class_table.size == 1 << sampler.bits
+
+
+def _random_curves(rng: np.random.Generator, classes: int, periods: int) -> np.ndarray:
+    return rng.uniform(0.3, 1.0, (classes, periods)) ** rng.uniform(0.05, 1.0, (classes, 1))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_lifetime_lookup_equals_binary_search_on_random_curves(seed: int) -> None:
+    rng = np.random.default_rng(100 + seed)
+    classes, periods = int(rng.integers(1, 9)), int(rng.integers(1, 150))
+    weights = rng.dirichlet(np.ones(classes))
+    _check_lifetimes(_inputs(_random_curves(rng, classes, periods), weights), seed=seed)
+
+
+def test_lifetime_lookup_with_plateaus_and_monthly_renewals() -> None:
+    """Retention 1 in eleven months of each tenure year (churn at anniversaries only)."""
+    rng = np.random.default_rng(1)
+    rates = np.ones((3, 120))
+    rates[:, 11::12] = rng.uniform(0.6, 0.95, (3, 10))
+    rates[1, 30:60] = 1.0
+    _check_lifetimes(_inputs(rates, [0.2, 0.5, 0.3]))
+
+
+def test_lifetime_lookup_with_exact_ties() -> None:
+    """Dyadic survival (products of ½, ¾, 1) and class shares (¼, ¼, ½): uniforms that equal a
+    survival value or a class boundary exactly occur, and must fall on the same side."""
+    rates = np.array([[0.5, 1.0, 0.75, 0.5, 1.0, 0.75, 0.5, 1.0],
+                      [0.75, 0.75, 0.75, 0.75, 0.5, 0.5, 0.5, 0.5],
+                      [1.0, 0.5, 1.0, 0.5, 1.0, 0.5, 1.0, 0.5]])
+    inputs = _inputs(rates, [0.25, 0.25, 0.5])
+    surv = survival_from_retention(rates)
+    assert np.array_equal(np.round(surv * _TOP) / _TOP, surv)     # on the grid: ties occur
+    _check_lifetimes(inputs)
+    _check_lifetimes(_inputs(rates[:1]))
+
+
+def test_lifetime_lookup_when_survival_reaches_zero_or_stays_one() -> None:
+    rng = np.random.default_rng(2)
+    rates = rng.uniform(0.7, 1.0, (4, 40))
+    rates[0, 5] = 0.0                  # nobody renews after period 6
+    rates[1, 0] = 0.0                  # nobody renews at all
+    rates[2] = 1.0                     # everybody stays
+    rates[3, -1] = 0.0                 # nobody renews at the horizon's end
+    _check_lifetimes(_inputs(rates))
+    _check_lifetimes(_inputs(np.ones((1, 40))))
+    _check_lifetimes(_inputs(np.zeros((1, 40))))
+
+
+def test_lifetime_lookup_with_one_period_one_class_and_many_classes() -> None:
+    rng = np.random.default_rng(3)
+    _check_lifetimes(_inputs([[0.8]]))
+    _check_lifetimes(_inputs(rng.uniform(0, 1, (5, 1)), rng.dirichlet(np.ones(5))))
+    weights = rng.dirichlet(np.ones(60))
+    weights[[3, 4, 17]] = 0.0          # empty classes: repeated class boundaries
+    _check_lifetimes(_inputs(_random_curves(rng, 60, 120), weights), every=29)
+    _check_lifetimes(_inputs(_random_curves(rng, 60, 120)), every=29)   # equal shares
+
+
+def test_lifetime_lookup_with_long_horizons() -> None:
+    """600 monthly periods (50 years), and a horizon past int16 lifetimes."""
+    rng = np.random.default_rng(4)
+    _check_lifetimes(_inputs(_random_curves(rng, 2, 600) ** 0.01), every=3)
+    _check_lifetimes(_inputs(np.full((1, 40_000), 0.99995)), every=3)
+
+
+def test_add_in_order_equals_add_at() -> None:
+    """Per-replication sums in customer order, as np.add.at (signed zeros and all), with
+    blocks that split cells and replications."""
+    rng = np.random.default_rng(6)
+    periods, reps, r0 = 4, 5, 3
+    flat = rng.integers(0, 6, reps * periods)
+    flat[[0, 7, 8, 9]] = 0                                  # empty cells, an empty replication
+    n = int(flat.sum())
+    values = rng.choice([-0.0, 0.0, 1e-300, 1.0, 3.3, -7e15, 1e16], n) * rng.random(n)
+    values[:3] = -0.0
+    owner = np.repeat(np.arange(reps * periods), flat) // periods + r0
+    start = np.concatenate([np.zeros(r0), rng.choice([0.0, 0.5, -2.0], reps)])
+    want = start.copy()
+    np.add.at(want, owner, values)
+    for block in (1, 2, 7, n):
+        got = start.copy()
+        done = 0
+        for first, per_cell, _ in mc._customer_blocks(flat, r0, periods, block):
+            size = int(per_cell.sum())
+            mc._add_in_order(got, values[done:done + size].copy(), r0, first, per_cell,
+                             periods)
+            done += size
+        assert done == n
+        assert got.tobytes() == want.tobytes(), block
+
+
+def test_customer_blocks_give_every_customer_its_hash_word() -> None:
+    rng = np.random.default_rng(8)
+    periods, r0 = 6, 9
+    flat = rng.integers(0, 9, 4 * periods)
+    owner = np.repeat(np.arange(len(flat)), flat)
+    index = np.arange(len(owner)) - np.repeat(np.cumsum(flat) - flat, flat)
+    want = ((((owner // periods) + r0).astype(np.uint64) << np.uint64(48))
+            ^ ((owner % periods).astype(np.uint64) << np.uint64(28)) ^ index.astype(np.uint64))
+    for block in (1, 5, 1000):
+        parts = list(mc._customer_blocks(flat, r0, periods, block))
+        words = np.concatenate([w for _, _, w in parts])
+        np.testing.assert_array_equal(words, want)
+        cells = np.concatenate([np.repeat(np.arange(f, f + len(c)), c) for f, c, _ in parts])
+        np.testing.assert_array_equal(cells, owner)
