@@ -87,12 +87,16 @@ ChartParts = tuple[Callable[..., Any], tuple[Any, ...], dict[str, pd.DataFrame]]
 """A template chart: builder, its translated labels, its datasets."""
 
 
-def _charts(w: WhatIf) -> tuple[ChartParts, ChartParts]:
-    """The customers band chart and the cumulative cash chart, as templates with their data."""
+def _customer_chart(w: WhatIf) -> ChartParts:
+    """Customers by year, expected line and (with Monte Carlo) its P10-P90 band."""
     order = (t("dashboard.series_scenario"), t("dashboard.series_baseline"))
-    customers = (band_chart, (t("dashboard.customers_title"), t("common.year"),
-                              t("common.customers"), " ", order),
-                 band_data(_run_labels(w.series_bands("customers"))))
+    return (band_chart, (t("dashboard.customers_title"), t("common.year"),
+                         t("common.customers"), " ", order),
+            band_data(_run_labels(w.series_bands("customers"))))
+
+
+def _cash_chart(w: WhatIf) -> ChartParts:
+    """Cumulative incremental cash, plain and discounted, with the payback marked."""
     cash = w.incremental_cash()
     series = np.repeat([t("dashboard.series_cash"), t("dashboard.series_cash_discounted")],
                        len(cash))
@@ -102,10 +106,9 @@ def _charts(w: WhatIf) -> tuple[ChartParts, ChartParts]:
     payback = w.finance.payback_years
     label = ("" if payback is None else
              t("dashboard.payback_label", years=format_kpi("payback_years", payback, "")))
-    cash_plot = (cash_chart, (t("dashboard.cash_title"), t("common.year"),
-                              t("dashboard.cash_y", currency=w.scenario.currency), " "),
-                 cash_data(long, payback, label))
-    return customers, cash_plot
+    return (cash_chart, (t("dashboard.cash_title"), t("common.year"),
+                         t("dashboard.cash_y", currency=w.scenario.currency), " "),
+            cash_data(long, payback, label))
 
 
 def _scorecard_rows(w: WhatIf) -> pd.DataFrame:
@@ -159,27 +162,34 @@ def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
 
 @st.fragment(key="dashboard_body")
 def dashboard_page() -> None:
+    """Levers, then everything the expected-value engine gives (KPIs, cash, scorecard),
+    then the Monte Carlo bands: the browser shows the new KPIs while Monte Carlo runs."""
     _levers()
+    scenario = state.current_scenario()
     try:
-        w = state.whatif_run(state.current_scenario())
+        expected = state.whatif_run(scenario, monte_carlo=False)
     except ScenarioError as exc:
         st.error(run_problem_text(exc), icon=":material/error:")
         return
-    _kpis(w)
-    _notices(w)
-    st.caption(baseline_note(w))
-    charts = _charts(w)
+    _kpis(expected)
+    notices = st.container()
+    st.caption(baseline_note(expected))
     left, right = st.columns(2)
-    show_template_chart(left, *charts[0], key="customers_chart")
+    cash = _cash_chart(expected)
+    show_template_chart(right, *cash, key="cash_chart")
+    st.subheader(t("dashboard.scorecard_header"))
+    st.caption(t("dashboard.scorecard_caption"))
+    st.dataframe(_scorecard(expected), hide_index=True, key="scorecard_table")
+    w = state.whatif_run(scenario)
+    with notices:
+        _notices(w)
+    customers = _customer_chart(w)
+    show_template_chart(left, *customers, key="customers_chart")
     if w.mc is not None:
         left.caption(t("dashboard.band_caption", reps=w.mc.replications, seed=w.scenario.seed))
     else:
         left.caption(t("dashboard.mc_off"))
-    show_template_chart(right, *charts[1], key="cash_chart")
-    st.subheader(t("dashboard.scorecard_header"))
-    st.caption(t("dashboard.scorecard_caption"))
-    st.dataframe(_scorecard(w), hide_index=True, key="scorecard_table")
-    _downloads(w, charts)
+    _downloads(w, (customers, cash))
 
 
 st.title(t("dashboard.title"))

@@ -107,7 +107,7 @@ def _tco_summary(system: CrmSystem, currency: str) -> None:
 
 def _finance(currency: str) -> None:
     try:
-        w = state.whatif_run(state.current_scenario())
+        w = state.whatif_run(state.current_scenario(), monte_carlo=False)   # no bands here
     except ScenarioError as exc:
         st.error(run_problem_text(exc), icon=":material/error:")
         return

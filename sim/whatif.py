@@ -30,7 +30,7 @@ import numpy as np
 import pandas as pd
 
 from sim.budget import Notice, plan_run
-from sim.cohort import CohortResult, cohort_inputs, run_cohort
+from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.finance import (
     FinanceSummary,
     cumulative_by_date,
@@ -45,7 +45,7 @@ from sim.schema import Issue, ScenarioError
 
 __all__ = ["MARKET_PATHS", "WhatIf", "baseline_for", "evaluate",
            "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
-           "compare_runs"]
+           "monte_carlo_part", "compare_runs"]
 
 MARKET_PATHS: tuple[str, ...] = ("market.size", "competition.intensity")
 """Fields describing the market, not the firm's policy: the baseline shares them."""
@@ -222,10 +222,23 @@ def run_engines(scenario: Scenario, replications: int | None = None) -> EngineRu
         sim.budget.BudgetError: the cohort engine is over the budget (names the fields).
     """
     inputs = cohort_inputs(scenario)
+    mc, notices = monte_carlo_part(scenario, inputs, replications)
+    return EngineRun(scenario, run_cohort(scenario, inputs), mc, notices)
+
+
+def monte_carlo_part(scenario: Scenario, inputs: CohortInputs, replications: int | None = None
+                     ) -> tuple[McResult | None, tuple[Notice, ...]]:
+    """The Monte Carlo half of :func:`run_engines`: the run (None when 0 replications are
+    asked for or it is over the work budget) and the run's notices (the budget's, and the
+    market bound's, which hold for the cohort engine too).
+
+    Args:
+        inputs: :func:`sim.cohort.cohort_inputs` of ``scenario``.
+        replications: default ``scenario.monte_carlo.replications``; 0 skips Monte Carlo.
+    """
     wanted = scenario.monte_carlo.replications if replications is None else replications
     reps, notices = plan_run(scenario, inputs, wanted)
-    mc = run_monte_carlo(scenario, inputs, reps) if reps > 0 else None
-    return EngineRun(scenario, run_cohort(scenario, inputs), mc, notices)
+    return (run_monte_carlo(scenario, inputs, reps) if reps > 0 else None), notices
 
 
 def compare_runs(run: EngineRun, base_run: EngineRun) -> WhatIf:

@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import streamlit as st
 
+from sim.budget import Notice
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.library import list_presets, load_preset
+from sim.montecarlo import McResult
 from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
-from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, run_engines
+from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, monte_carlo_part
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
            "set_current", "live_scenario", "LiveScenario", "validated", "is_edited",
-           "cohort_run", "cohort_inputs_of",
-           "whatif_run", "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
+           "cohort_run", "cohort_inputs_of", "whatif_run", "engine_run", "monte_carlo_run",
+           "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
            "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
 
 DEFAULT_PRESET = "textbook_magazine"
@@ -192,15 +194,35 @@ def cohort_run(scenario: Scenario) -> CohortResult:
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
-def engine_run(scenario: Scenario) -> EngineRun:
-    """Cached :func:`sim.whatif.run_engines` (key: the scenario's content)."""
-    return run_engines(scenario)
+def monte_carlo_run(scenario: Scenario, replications: int | None = None
+                    ) -> tuple[McResult | None, tuple[Notice, ...]]:
+    """Cached :func:`sim.whatif.monte_carlo_part` (key: the scenario's content)."""
+    return monte_carlo_part(scenario, cohort_inputs_of(scenario), replications)
 
 
-def whatif_run(scenario: Scenario) -> WhatIf:
-    """``scenario`` against its baseline, which depends on the scenario alone
-    (:func:`sim.whatif.baseline_for`).
+def engine_run(scenario: Scenario, monte_carlo: bool = True,
+               replications: int | None = None) -> EngineRun:
+    """:func:`sim.whatif.run_engines` from the cached cohort and Monte Carlo runs.
 
-    Each run is cached on its own, so a lever move recomputes only the scenario.
+    ``monte_carlo=False``: the cohort engine only (the notices are those of the cohort
+    run: the market bound).
     """
-    return compare_runs(engine_run(scenario), engine_run(baseline_for(scenario)))
+    mc, notices = monte_carlo_run(scenario, replications if monte_carlo else 0)
+    return EngineRun(scenario, cohort_run(scenario), mc, notices)
+
+
+def whatif_run(scenario: Scenario, monte_carlo: bool = True) -> WhatIf:
+    """``scenario`` against its baseline, which depends on the scenario alone
+    (:func:`sim.whatif.baseline_for`), as :func:`sim.whatif.evaluate` computes it.
+
+    Each engine run is cached on its own, so a lever move recomputes only what it
+    changed. ``monte_carlo=False``: the expected-value engine only (KPIs, finance,
+    scorecard), for a page to draw those before the Monte Carlo bands are ready.
+    """
+    run = engine_run(scenario, monte_carlo)
+    baseline = baseline_for(scenario)
+    if baseline == scenario:
+        return compare_runs(run, run)
+    # Monte Carlo skipped for the scenario (e.g. over the budget): the baseline's would be
+    # shown nowhere.
+    return compare_runs(run, engine_run(baseline, monte_carlo and run.mc is not None))
