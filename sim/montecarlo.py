@@ -265,7 +265,7 @@ def _class_table(inputs: CohortInputs, bits: int) -> np.ndarray:
 def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np.ndarray:
     """Lifetime on each (class, bucket of the lifetime hash), shape (C · 2^bits,), row-major
     (:func:`_step_table` of :func:`_lifetime_by_search`, counted per threshold)."""
-    dtype = np.int16 if width < 1 << 15 else np.int32
+    dtype = np.int16 if width + 1 < 1 << 15 else np.int32     # up to T+2 (padding)
     bounds = _bucket_bounds(bits)
     rows = []
     for c in range(n_class):
@@ -437,6 +437,91 @@ def _add_in_order(total: np.ndarray, values: np.ndarray, r0: int, first: int,
         begin = end
 
 
+_LOCKSTEP = 8
+"""Replications (at least) whose customers are drawn in lockstep (:func:`_lockstep_blocks`)."""
+
+
+def _in_lockstep(sub: np.ndarray, block: int) -> bool:
+    """Whether to draw the replications ``sub`` (customers by replication and cohort) in
+    lockstep, in blocks of ``block``: enough of them to sum side by side (and at most
+    ``block``), of similar sizes (padding under 25 %)."""
+    totals = sub.sum(axis=1)
+    return bool(_LOCKSTEP <= len(sub) <= block and totals.sum() > 0
+                and int(sub.max()) < _INDEX_LIMIT
+                and len(sub) * int(totals.max()) <= 1.25 * int(totals.sum()))
+
+
+def _count(hist: np.ndarray, cells: np.ndarray, runs: np.ndarray, lifetime: np.ndarray
+           ) -> None:
+    """``hist[cell, K] +=`` the customers of each run with lifetime K.
+
+    Args:
+        hist: customers by cell and lifetime, shape (cells, T+2), updated in place.
+        cells, runs: the block's runs of one cell's customers, in order: their cells
+            (distinct, but for a padding row) and lengths.
+        lifetime: the block's customers' lifetimes.
+    """
+    width = hist.shape[1]
+    key = np.repeat(np.arange(0, len(runs) * width, width), runs)
+    key += lifetime
+    hist[cells] += np.bincount(key, minlength=len(runs) * width).reshape(len(runs), width)
+
+
+def _lockstep_blocks(sub: np.ndarray, r0: int, block: int
+                     ) -> Iterator[tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]]:
+    """The customers of replications r0 … r0+n−1 in lockstep: block j holds, for each
+    replication, its customers ranked j·m … (j+1)·m − 1 in the replication's fixed order
+    (m = ``block`` // n ≥ 1), one row per replication, padded to m.
+
+    Args:
+        sub: customers by (replication, cohort), shape (n, T); every cell under 2²⁸.
+
+    Yields ``(cells, counts, words, lengths)``: the block's runs of one cell's customers,
+    row by row (cell = local replication × T + cohort; n × T for padding) and their
+    lengths; the hash words ``(replication << 48) ^ (cohort << 28) ^ index``, shape
+    (n · m,), row-major (padding gets arbitrary words); each row's real customers.
+    """
+    n, periods = sub.shape
+    m = max(1, block // n)
+    cum = np.cumsum(sub, axis=1)
+    start = cum - sub
+    cell = np.arange(n * periods, dtype=np.uint64).reshape(n, periods)
+    base = (((cell // np.uint64(periods) + np.uint64(r0)) << np.uint64(48))
+            ^ ((cell % np.uint64(periods)) << np.uint64(28)))
+    # word = base + index = (base − start) + rank (mod 2⁶⁴); the last column pads.
+    offset = np.concatenate([base - start.astype(np.uint64), np.zeros((n, 1), np.uint64)],
+                            axis=1)
+    cells = np.concatenate([np.arange(n * periods).reshape(n, periods),
+                            np.full((n, 1), n * periods)], axis=1).ravel()
+    counter = np.tile(np.arange(m, dtype=np.uint64), n)
+    counts = np.empty((n, periods + 1), dtype=np.int64)
+    for low in range(0, int(cum[:, -1].max()), m):
+        np.clip(np.minimum(cum, low + m) - np.maximum(start, low), 0, None,
+                out=counts[:, :periods])
+        lengths = counts[:, :periods].sum(axis=1)
+        counts[:, periods] = m - lengths
+        words = np.repeat((offset + np.uint64(low)).ravel(), counts.ravel())
+        words += counter
+        runs = np.flatnonzero(counts)
+        yield cells[runs], counts.ravel()[runs], words, lengths
+
+
+def _add_lockstep(total: np.ndarray, values: np.ndarray) -> None:
+    """``total[r] += v`` for each value of column r, one row after the other (the sums of
+    ``np.add.at`` in that order, bit for bit): one reduction over the rows, the columns side
+    by side.
+
+    Args:
+        total: per-replication sums, shape (n,), updated in place (never −0.0: sums that
+            start at +0.0 are not, so padding with +0.0 leaves them unchanged).
+        values: (m, n), C-contiguous, overwritten: row i holds each replication's i-th value.
+    """
+    values[0] += total
+    # Over axis 0 of a C-contiguous array numpy adds row after row into the result (pairwise
+    # summation is only along the contiguous axis), so each column is summed in order.
+    total[:] = np.add.reduce(values, axis=0)
+
+
 def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
                     replications: int = 20, seed: int | None = None) -> McResult:
     """Simulate individual customers ``replications`` times.
@@ -471,8 +556,8 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     # blocks of customers: memory O(customers in a block + chunk × periods²).
     width = periods + 2                                                  # lifetimes 0 … T+1
     lifetimes = np.arange(width)
-    value_by_lifetime = (cum_value[np.clip(lifetimes - shift, 0, periods)]
-                         - cum_cost[np.clip(lifetimes, 0, periods)])
+    value_by_lifetime = np.append(cum_value[np.clip(lifetimes - shift, 0, periods)]
+                                  - cum_cost[np.clip(lifetimes, 0, periods)], 0.0)  # 0: padding
     block = min(_BLOCK, CUSTOMER_CHUNK)
     sampler = _LifetimeSampler(seed, inp, block)
     step = replication_chunk(periods)
@@ -481,23 +566,33 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     for r0 in range(0, replications, step):
         sub = counts[r0:r0 + step]
         n_sub = sub.shape[0]
-        hist = np.zeros(n_sub * periods * width, dtype=np.int64)
-        for first, per_cell, words in _customer_blocks(sub.ravel(), r0, periods, block):
-            lifetime = sampler.lifetimes(words)
-            cells = len(per_cell)
-            key = np.repeat(np.arange(0, cells * width, width), per_cell)
-            key += lifetime
-            hist[first * width:(first + cells) * width] += np.bincount(
-                key, minlength=cells * width)
-            _add_in_order(value_sum, np.take(value_by_lifetime, lifetime), r0, first,
-                          per_cell, periods)
-            del lifetime, key, words
-        # Customers by (replication, cohort, lifetime) → alive at each tenure by reverse cumsum.
-        at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
-        del hist
-        alive = at_least[:, :, 1:periods + 1].astype(float)             # K > k, k = 0..T−1
-        renewed = at_least[:, :, 2:periods + 2].astype(float)           # K > k + 1
-        del at_least
+        # Customers by (replication, cohort) row and lifetime; the last row counts padding.
+        hist = np.zeros((n_sub * periods + 1, width), dtype=np.int64)
+        if _in_lockstep(sub, block):
+            for cells, runs, words, lengths in _lockstep_blocks(sub, r0, block):
+                lifetime = sampler.lifetimes(words)
+                _count(hist, cells, runs, lifetime)
+                rows = lifetime.reshape(n_sub, -1)
+                for r in np.flatnonzero(lengths < rows.shape[1]):
+                    rows[r, lengths[r]:] = width                         # padding: value 0
+                _add_lockstep(value_sum[r0:r0 + n_sub],
+                              np.ascontiguousarray(np.take(value_by_lifetime, rows.T)))
+                del lifetime, rows, words
+        else:
+            for first, per_cell, words in _customer_blocks(sub.ravel(), r0, periods, block):
+                lifetime = sampler.lifetimes(words)
+                _count(hist, np.arange(first, first + len(per_cell)), per_cell, lifetime)
+                _add_in_order(value_sum, np.take(value_by_lifetime, lifetime), r0, first,
+                              per_cell, periods)
+                del lifetime, words
+        # → customers with lifetime ≤ K (in place) → alive at tenure k: K > k; renewed at
+        # its end: K > k + 1 (exact counts).
+        cumulative = hist[:-1].reshape(n_sub, periods, width)
+        np.cumsum(cumulative, axis=2, out=cumulative)
+        alive = np.subtract(cumulative[:, :, -1:], cumulative[:, :, :periods], dtype=float)
+        renewed = np.subtract(cumulative[:, :, -1:], cumulative[:, :, 1:periods + 1],
+                              dtype=float)
+        del hist, cumulative
         series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
         parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
                                                             scenario.horizon_years)))

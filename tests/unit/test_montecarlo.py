@@ -247,26 +247,46 @@ RUN_CASES = dict(CASES, spread_seven_classes=_spread_satisfaction,
                  false_loyalty=lambda: load(SCENARIOS / "lesson_false_loyalty.toml"))
 
 
+@pytest.mark.parametrize("replications", [7, 20])
 @pytest.mark.parametrize("name", sorted(RUN_CASES))
-def test_whole_run_is_bit_identical_to_the_binary_search_engine(name: str) -> None:
+def test_whole_run_is_bit_identical_to_the_binary_search_engine(name: str,
+                                                               replications: int) -> None:
+    """7 replications: drawn one after the other; 20: in lockstep (summed side by side)."""
     scenario = RUN_CASES[name]()
-    _assert_same_run(run_monte_carlo(scenario, replications=7),
-                     _reference_run(scenario, 7))
+    assert mc._in_lockstep(np.ones((replications, 3)), mc._BLOCK) == (
+        replications >= mc._LOCKSTEP)
+    _assert_same_run(run_monte_carlo(scenario, replications=replications),
+                     _reference_run(scenario, replications))
 
 
 def test_whole_run_is_bit_identical_in_small_blocks_and_chunks(monkeypatch) -> None:
-    """Blocks that split cells and replications, several replication chunks, the XOR path of
-    the hash words and the search-everyone fallback all give the same bits."""
+    """Blocks that split cells and replications (in lockstep: down to one customer a
+    replication), several replication chunks, the XOR path of the hash words and the
+    search-everyone fallback all give the same bits."""
     scenario = _spread_satisfaction()
-    reference = _reference_run(scenario, 5)
+    reference = _reference_run(scenario, 9)
+    for block in (777, 9):                           # 9: one customer a replication
+        monkeypatch.setattr(mc, "_BLOCK", block)
+        _assert_same_run(run_monte_carlo(scenario, replications=9), reference)
     monkeypatch.setattr(mc, "_BLOCK", 777)
-    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
     monkeypatch.setattr(mc, "replication_chunk", lambda periods: 2)
-    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    _assert_same_run(run_monte_carlo(scenario, replications=9), reference)
+    monkeypatch.setattr(mc, "replication_chunk", lambda periods: 8)      # lockstep, then one
+    _assert_same_run(run_monte_carlo(scenario, replications=9), reference)
     monkeypatch.setattr(mc, "_INDEX_LIMIT", 0)
-    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    _assert_same_run(run_monte_carlo(scenario, replications=9), reference)
     monkeypatch.setattr(mc, "_tables_apply", lambda keys, inputs: False)
-    _assert_same_run(run_monte_carlo(scenario, replications=5), reference)
+    _assert_same_run(run_monte_carlo(scenario, replications=9), reference)
+
+
+def test_unequal_replications_are_not_drawn_in_lockstep() -> None:
+    sub = np.ones((10, 4), dtype=np.int64)
+    assert mc._in_lockstep(sub, 10)
+    assert not mc._in_lockstep(sub, 9)               # a block holds a customer of each
+    assert not mc._in_lockstep(sub[:7], 10)          # too few to sum side by side
+    sub[0] = 100                                     # padding the others would cost > 25 %
+    assert not mc._in_lockstep(sub, 10)
+    assert not mc._in_lockstep(np.zeros((10, 4), dtype=np.int64), 10)
 
 
 def test_whole_run_with_one_class_and_one_period() -> None:
@@ -469,3 +489,46 @@ def test_customer_blocks_give_every_customer_its_hash_word() -> None:
         np.testing.assert_array_equal(words, want)
         cells = np.concatenate([np.repeat(np.arange(f, f + len(c)), c) for f, c, _ in parts])
         np.testing.assert_array_equal(cells, owner)
+
+
+@pytest.mark.parametrize("shape", [(1, 8), (3, 8), (50, 9), (200, 20), (7, 145)])
+def test_add_lockstep_equals_add_at(shape) -> None:
+    """Column sums row after row, as np.add.at in that order; +0.0 padding changes nothing."""
+    m, n = shape
+    rng = np.random.default_rng(m * n)
+    values = rng.choice([-0.0, 1e-300, 1.0, 3.3, -7e15, 1e16], (m, n)) * rng.random((m, n))
+    values[:, 0] = -0.0
+    values[m // 2:, 1] = 0.0                         # a replication padded with +0.0
+    start = rng.choice([0.0, 0.5, -2.0], n)
+    want = start.copy()
+    np.add.at(want, np.tile(np.arange(n), m), values.ravel())
+    got = start.copy()
+    mc._add_lockstep(got, values.copy())
+    assert got.tobytes() == want.tobytes()
+    zero = np.zeros(n)
+    mc._add_lockstep(zero, np.full((m, n), -0.0))
+    assert not np.signbit(zero).any()               # +0.0 + (−0.0) = +0.0, as np.add.at
+
+
+def test_lockstep_blocks_give_every_customer_its_hash_word() -> None:
+    rng = np.random.default_rng(9)
+    periods, r0, n = 5, 4, 9
+    sub = rng.integers(0, 7, (n, periods))
+    sub[2] = 0                                       # a replication without customers
+    for block in (1, 9, 40, 10_000):
+        got = {r: [] for r in range(n)}
+        counted = np.zeros(n * periods + 1, dtype=np.int64)
+        for cells, runs, words, lengths in mc._lockstep_blocks(sub, r0, block):
+            m = max(1, block // n)
+            assert len(words) == n * m and runs.sum() == n * m
+            np.add.at(counted, cells, runs)
+            rows = words.reshape(n, m)
+            for r in range(n):
+                got[r].extend(rows[r, :lengths[r]].tolist())
+        np.testing.assert_array_equal(counted[:-1], sub.ravel())
+        for r in range(n):
+            cohort = np.repeat(np.arange(periods), sub[r])
+            index = np.arange(len(cohort)) - np.repeat(np.cumsum(sub[r]) - sub[r], sub[r])
+            want = ((np.uint64(r + r0) << np.uint64(48))
+                    ^ (cohort.astype(np.uint64) << np.uint64(28)) ^ index.astype(np.uint64))
+            assert got[r] == want.tolist(), (block, r)
