@@ -1,12 +1,28 @@
-"""Page "Compare & sensitivity": scenarios side by side, and which lever moves NPV most."""
+"""Page "Compare & sensitivity": scenarios side by side, and which lever moves NPV most.
+
+Each chart group is a fragment, so a control reruns only what depends on it: the
+scenario picker and reference rerun the Compare tab (``compare_scenarios``); the step
+and the result rerun the Sensitivity tab (``sensitivity``: the tornado, and the heat
+map, whose levers are ranked by the tornado's swing and whose grid is of that result);
+the heat map's levers, span and grid size rerun the heat map alone (``heat_map``,
+nested in ``sensitivity``).
+"""
 
 import streamlit as st
 
 from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS
+from sim.scenario import Scenario
 from sim.sensitivity import DEFAULT_STEP, METRICS, sensitivity_levers
 from ui import state
-from ui.charts import show_chart
-from ui.compare_charts import heat_map_chart, overlay_chart, tornado_chart
+from ui.charts import show_template_chart
+from ui.compare_charts import (
+    heat_map_chart,
+    heat_map_data,
+    overlay_chart,
+    overlay_data,
+    tornado_chart,
+    tornado_data,
+)
 from ui.compare_view import (
     CURRENT,
     bar_label,
@@ -34,6 +50,16 @@ def _default_selection(options: dict) -> list[str]:
     return [CURRENT, *others[:1]]
 
 
+def _overlay(container, frame, x: str, y: str, labels: tuple[str, str, str], key: str,
+             y_format: str = ",.0f") -> None:
+    """One line per scenario of ``frame`` (``scenario``, ``x``, ``y``); ``labels``: the
+    title and the axis titles."""
+    show_template_chart(container, overlay_chart,
+                        (x, y, *labels, t("compare.legend"), y_format),
+                        overlay_data(frame, x, y), key=key)
+
+
+@st.fragment(key="compare_scenarios")
 def _compare_tab() -> None:
     options = choices()
     selected = st.session_state.get("compare_choice") or _default_selection(options)
@@ -66,17 +92,15 @@ def _compare_tab() -> None:
 
     yearly = result.yearly()
     left, right = st.columns(2)
-    show_chart(left, overlay_chart(yearly, "year", "customers", t("compare.customers_title"),
-                                   t("common.year"), t("common.customers"),
-                                   t("compare.legend")), key="compare_customers")
-    show_chart(right, overlay_chart(yearly, "year", "cumulative_discounted_profit",
-                                    t("compare.cash_title"), t("common.year"),
-                                    t("compare.cash_y", currency=currency), t("compare.legend")),
-               key="compare_cash")
-    show_chart(st, overlay_chart(result.retention_by_tenure(), "tenure_year", "renewal_rate",
-                                 t("compare.retention_title"), t("compare.tenure_year"),
-                                 t("compare.retention_y"), t("compare.legend"), ".0%"),
-               key="compare_retention")
+    _overlay(left, yearly, "year", "customers",
+             (t("compare.customers_title"), t("common.year"), t("common.customers")),
+             key="compare_customers")
+    _overlay(right, yearly, "year", "cumulative_discounted_profit",
+             (t("compare.cash_title"), t("common.year"), t("compare.cash_y", currency=currency)),
+             key="compare_cash")
+    _overlay(st, result.retention_by_tenure(), "tenure_year", "renewal_rate",
+             (t("compare.retention_title"), t("compare.tenure_year"), t("compare.retention_y")),
+             key="compare_retention", y_format=".0%")
 
     st.subheader(t("compare.differs_header"))
     differs = result.differences()
@@ -89,6 +113,7 @@ def _compare_tab() -> None:
         st.dataframe(shown, hide_index=True, key="compare_differs")
 
 
+@st.fragment(key="sensitivity")
 def _sensitivity_tab() -> None:
     scenario = state.current_scenario()
     st.caption(t("compare.sens_intro", name=md_text(scenario.name)))
@@ -110,12 +135,12 @@ def _sensitivity_tab() -> None:
                                                          f"{metric}_high": "high"})
         base = float(frame[f"{metric}_base"].iloc[0])
         bars = bars.assign(field=[bar_label(row) for _, row in bars.iterrows()])
-        show_chart(st, tornado_chart(bars[["field", "low", "high"]], base,
-                                     t("compare.tornado_title", metric=t(f"kpi.{metric}"),
-                                       step=round(step * 100)),
-                                     t(f"kpi.{metric}") + f" ({scenario.currency})",
-                                     t("compare.move_down"), t("compare.move_up")),
-                   key="tornado_chart")
+        labels = (t("compare.tornado_title", metric=t(f"kpi.{metric}"), step=round(step * 100)),
+                  t(f"kpi.{metric}") + f" ({scenario.currency})",
+                  t("compare.move_down"), t("compare.move_up"))
+        show_template_chart(st, tornado_chart, labels,
+                            tornado_data(bars[["field", "low", "high"]], base, *labels[2:]),
+                            key="tornado_chart")
         st.caption(t("compare.tornado_caption", base=fmt_money(base, scenario.currency, 0),
                      n=len(frame) - len(moving)))
     if not absolute.empty:
@@ -125,11 +150,18 @@ def _sensitivity_tab() -> None:
     with st.expander(t("compare.tornado_table")):
         st.dataframe(tornado_display(frame), hide_index=True, key="tornado_table")
 
-    st.subheader(t("compare.heat_header"))
     levers = [lever.path for group in sensitivity_levers(scenario) for lever in group
               if lever.value]
     ranked = [f for f in moving["field"] if f in levers]
     ranked += [f for f in levers if f not in set(ranked)]
+    _heat_map(scenario, metric, tuple(ranked))
+
+
+@st.fragment(key="heat_map")
+def _heat_map(scenario: Scenario, metric: str, ranked: tuple[str, ...]) -> None:
+    """The metric over two levers of ``ranked`` (the tornado's order, then the levers
+    without effect): its own controls rerun this fragment only."""
+    st.subheader(t("compare.heat_header"))
     if len(ranked) < 2:
         st.info(t("compare.heat_need_two"), icon=":material/info:")
         return
@@ -144,9 +176,10 @@ def _sensitivity_tab() -> None:
     span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
     points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
     grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
-    show_chart(st, heat_map_chart(grid, t("compare.heat_title", metric=t(f"kpi.{metric}")),
-                                  field_label(x_path), field_label(y_path),
-                                  t(f"kpi.{metric}")), key="heat_chart")
+    show_template_chart(st, heat_map_chart,
+                        (t("compare.heat_title", metric=t(f"kpi.{metric}")), field_label(x_path),
+                         field_label(y_path), t(f"kpi.{metric}")),
+                        heat_map_data(grid), key="heat_chart")
     st.download_button(t("compare.download_heat"), data=csv_bytes(grid), file_name="heat_map.csv",
                        mime="text/csv", on_click="ignore", key="heat_csv",
                        icon=":material/download:")
