@@ -20,7 +20,7 @@ import vl_convert
 
 from ui.charts import template_spec
 
-__all__ = ["csv_bytes", "excel_bytes", "png_bytes", "template_png", "EXCEL_MIME", "sheet_name",
+__all__ = ["csv_bytes", "excel_bytes", "template_png", "EXCEL_MIME", "sheet_name",
            "inert_text", "inert_frame"]
 
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -74,9 +74,3 @@ def template_png(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any, .
     spec["width"] = width
     return bytes(vl_convert.vegalite_to_png(spec, scale=ppi / 72))
 
-
-def png_bytes(chart: alt.TopLevelMixin, ppi: int = 144, width: int = 720) -> bytes:
-    """A chart rendered to PNG (vl-convert, no browser needed), ``width`` pixels wide at 72 ppi."""
-    buffer = io.BytesIO()
-    chart.properties(width=width).save(buffer, format="png", ppi=ppi)
-    return buffer.getvalue()
