@@ -26,18 +26,23 @@ New customers in a period come from three sources (expected values):
 
 Current customers come from the classes' survival curves, so acquisition
 responds to churn. Units: customers and currency per period unless stated.
+
+One kernel, :func:`acquire`, runs the period loop for N scenarios of one shape at
+once (arrays with a leading axis N); :func:`acquisition_path` is that kernel with
+N = 1, so a single run and a batch (:mod:`sim.batch`) get the same numbers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
 
 from sim.scenario import Scenario
 
-__all__ = ["POPULATION_CAP", "AcquisitionPath", "paid_conversion_share", "acquisition_path",
-           "paid_acquisition"]
+__all__ = ["POPULATION_CAP", "AcquisitionPath", "AcquisitionBatch", "paid_conversion_share",
+           "acquisition_curves", "acquire", "acquisition_path", "paid_acquisition"]
 
 POPULATION_CAP = 1e10
 """Most customers an unbounded market (``market.size = 0``) holds at once."""
@@ -69,12 +74,53 @@ class AcquisitionPath:
     capped: bool = False
 
 
-def paid_conversion_share(budget_per_year: float, potential: float, ceiling: float,
-                          response: float) -> float:
-    """Share of the potential (fraction/year) that a yearly budget converts."""
-    if potential <= 0 or budget_per_year <= 0 or not np.isfinite(potential):
-        return 0.0
-    return ceiling * (1.0 - np.exp(-response * budget_per_year / potential))
+@dataclass(frozen=True)
+class AcquisitionBatch:
+    """:class:`AcquisitionPath` of N scenarios: the same fields with a leading axis N
+    (arrays (N, T); ``capped`` (N,) booleans; ``spend`` None unless acquisition is paid)."""
+
+    new: np.ndarray
+    spend: np.ndarray | None
+    potential: np.ndarray
+    customers_before: np.ndarray
+    referrals: np.ndarray
+    lost: np.ndarray
+    demand: np.ndarray
+    capped: np.ndarray
+
+    def path(self, row: int) -> AcquisitionPath:
+        """Scenario ``row``'s path (views of the batch's rows)."""
+        return AcquisitionPath(
+            new=self.new[row], spend=None if self.spend is None else self.spend[row],
+            potential=self.potential[row], customers_before=self.customers_before[row],
+            referrals=self.referrals[row], lost=self.lost[row], demand=self.demand[row],
+            capped=bool(self.capped[row]))
+
+
+def _conversion_share(neg_response_budget: np.ndarray, potential: np.ndarray,
+                      ceiling: np.ndarray) -> np.ndarray:
+    """:func:`paid_conversion_share` from −response · budget, without the error state.
+
+    Within the schema's ranges (budget, response, ceiling ≥ 0, budget finite) the formula
+    itself gives 0 without budget or with an unbounded potential; only a zero potential
+    needs the guard (0/0)."""
+    share = ceiling * (1.0 - np.exp(neg_response_budget / potential))
+    return np.where(potential > 0, share, 0.0)
+
+
+def paid_conversion_share(budget_per_year: float | np.ndarray, potential: float | np.ndarray,
+                          ceiling: float | np.ndarray,
+                          response: float | np.ndarray) -> float | np.ndarray:
+    """Share of the potential (fraction/year) that a yearly budget (currency/year) converts.
+
+    ``ceiling · (1 − e^(−response · budget / potential))``; 0 without budget or potential
+    (or with an unbounded one). Arrays broadcast; scalars give a float.
+    """
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        share = _conversion_share(-np.asarray(response, dtype=float) * budget_per_year,
+                                  np.asarray(potential, dtype=float),
+                                  np.asarray(ceiling, dtype=float))
+    return float(share) if share.ndim == 0 else share
 
 
 def _scheduled(scenario: Scenario) -> np.ndarray:
@@ -82,10 +128,102 @@ def _scheduled(scenario: Scenario) -> np.ndarray:
     return np.repeat(per_year / scenario.periods_per_year, scenario.periods_per_year)
 
 
+def acquisition_curves(class_weights: np.ndarray, class_survival: np.ndarray, ppy: int,
+                       referral_rate: np.ndarray | None = None,
+                       loss_rate: np.ndarray | None = None) -> np.ndarray:
+    """What one new customer contributes at each tenure period, shape (3, T).
+
+    Rows: customers still active (share of the new customer), referrals gained and
+    prospects lost by word of mouth (customers per period). Zero word of mouth when
+    ``referral_rate`` or ``loss_rate`` is None.
+
+    Args:
+        class_weights: share of each class among new customers, shape (C,).
+        class_survival: share of a class's customers active at tenure period k, shape (C, T).
+        ppy: periods per year (the rates are per customer-year).
+        referral_rate, loss_rate: customers gained / lost per current customer-year by
+            class, shape (C,).
+    """
+    weighted = class_weights[:, None] * class_survival                       # (C, T)
+    curves = np.zeros((3, weighted.shape[1]))
+    curves[0] = weighted.sum(axis=0)
+    if referral_rate is not None and loss_rate is not None:
+        curves[1] = (weighted.T @ referral_rate) / ppy
+        curves[2] = (weighted.T @ loss_rate) / ppy
+    return curves
+
+
+def acquire(scenarios: Sequence[Scenario], curves: np.ndarray) -> AcquisitionBatch:
+    """New customers per period of N scenarios at once, with the feedback of each one's
+    customer base on its acquisition (one loop over periods, vectors of length N).
+
+    Args:
+        scenarios: N scenarios with the same periods, periods per year and acquisition
+            mode (``paid`` or not): acquisition, market, competition, horizon.
+        curves: :func:`acquisition_curves` of each scenario, shape (N, 3, T).
+
+    Raises:
+        ValueError: the scenarios differ in periods, periods per year or paid mode.
+    """
+    first = scenarios[0]
+    ppy, periods = first.periods_per_year, first.periods
+    paid = first.acquisition.mode == "paid"
+    if any((s.periods_per_year, s.periods, s.acquisition.mode == "paid") != (ppy, periods, paid)
+           for s in scenarios):
+        raise ValueError("acquire: the scenarios must share periods and the paid mode")
+    n = len(scenarios)
+    size = np.array([s.market.size if s.market.size > 0 else np.inf for s in scenarios])
+    tenure_year = np.arange(periods) // ppy
+    if paid:
+        acqs = [s.acquisition for s in scenarios]
+        ceiling = np.array([a.ceiling * (1.0 - a.competition_ceiling_effect
+                                         * s.competition.intensity)
+                            for a, s in zip(acqs, scenarios, strict=True)])
+        response = np.array([a.response for a in acqs])
+        budget = np.stack([np.where(tenure_year < a.years, a.budget_per_year, 0.0)
+                           for a in acqs])                                   # (N, T)
+        neg_response_budget = -response[:, None] * budget
+    else:
+        scheduled = np.stack([_scheduled(s) for s in scenarios])             # (N, T)
+    new, potential, demand = (np.zeros((n, periods)) for _ in range(3))
+    seen = np.zeros((n, 3, periods))      # active customers, referrals, lost prospects
+    capped = np.zeros(n, dtype=bool)
+    # Only a market larger than the cap (an unbounded one) can reach it.
+    may_cap = bool(np.any(size > POPULATION_CAP))
+    # The cohorts acquired so far (t−1 … 0) against the curves at tenure 1 … t.
+    backwards = np.ascontiguousarray(curves[:, :, :0:-1])                   # tenure T−1 … 1
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        for t in range(periods):
+            if t:
+                seen[:, :, t] = np.matmul(backwards[:, :, periods - 1 - t:],
+                                          new[:, :t, None])[:, :, 0]
+            customers = seen[:, 0, t]
+            pot = np.maximum(size - customers, 0.0)
+            if paid:
+                share = _conversion_share(neg_response_budget[:, t], pot, ceiling)
+                base = pot * (1.0 - (1.0 - share) ** (1.0 / ppy))
+            else:
+                base = scheduled[:, t]
+            wanted = np.maximum(base + seen[:, 1, t] - seen[:, 2, t], 0.0)
+            arrived = np.minimum(wanted, pot)
+            if may_cap:
+                over = customers + arrived > POPULATION_CAP
+                if over.any():
+                    arrived = np.where(over, np.maximum(POPULATION_CAP - customers, 0.0),
+                                       arrived)
+                    capped |= over
+            potential[:, t], demand[:, t], new[:, t] = pot, wanted, arrived
+    return AcquisitionBatch(new=new, spend=budget / ppy if paid else None, potential=potential,
+                            customers_before=seen[:, 0].copy(), referrals=seen[:, 1].copy(),
+                            lost=seen[:, 2].copy(), demand=demand, capped=capped)
+
+
 def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_survival: np.ndarray,
                      referral_rate: np.ndarray | None = None,
                      loss_rate: np.ndarray | None = None) -> AcquisitionPath:
     """New customers per period with the feedback of the customer base on acquisition.
+
+    :func:`acquire` for one scenario.
 
     Args:
         scenario: acquisition, market, competition, horizon.
@@ -94,42 +232,9 @@ def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_surviv
         referral_rate, loss_rate: customers gained / lost per current customer-year by
             class, shape (C,); None = no word of mouth.
     """
-    acq, ppy, periods = scenario.acquisition, scenario.periods_per_year, scenario.periods
-    size = scenario.market.size if scenario.market.size > 0 else np.inf
-    paid = acq.mode == "paid"
-    ceiling = acq.ceiling * (1.0 - acq.competition_ceiling_effect * scenario.competition.intensity)
-    budget = np.where(np.arange(periods) // ppy < acq.years, acq.budget_per_year, 0.0)
-    scheduled = np.zeros(periods) if paid else _scheduled(scenario)   # paid: budget decides
-    weighted = class_weights[:, None] * class_survival                       # (C, T)
-    net_rate = None
-    if referral_rate is not None and loss_rate is not None:
-        gain_rate = (weighted.T @ referral_rate) / ppy                       # per new customer
-        lose_rate = (weighted.T @ loss_rate) / ppy                           # by tenure (T,)
-        net_rate = (gain_rate, lose_rate)
-    new, potential, before = np.zeros(periods), np.zeros(periods), np.zeros(periods)
-    referrals, lost, demand = np.zeros(periods), np.zeros(periods), np.zeros(periods)
-    capped = False
-    active_curve = weighted.sum(axis=0)                                      # (T,)
-    for t in range(periods):
-        past = new[:t][::-1]                                                 # cohorts t-1 … 0
-        customers = float(past @ active_curve[1:t + 1]) if t else 0.0
-        before[t] = customers
-        potential[t] = max(size - customers, 0.0)
-        if paid:
-            share = paid_conversion_share(budget[t], potential[t], ceiling, acq.response)
-            base = potential[t] * (1.0 - (1.0 - share) ** (1.0 / ppy))
-        else:
-            base = scheduled[t]
-        if net_rate is not None and t:
-            referrals[t] = float(past @ net_rate[0][1:t + 1])
-            lost[t] = float(past @ net_rate[1][1:t + 1])
-        demand[t] = max(base + referrals[t] - lost[t], 0.0)
-        new[t] = min(demand[t], potential[t])
-        if customers + new[t] > POPULATION_CAP:
-            new[t], capped = max(POPULATION_CAP - customers, 0.0), True
-    return AcquisitionPath(new=new, spend=budget / ppy if paid else None, potential=potential,
-                           customers_before=before, referrals=referrals, lost=lost,
-                           demand=demand, capped=capped)
+    curves = acquisition_curves(class_weights, class_survival, scenario.periods_per_year,
+                                referral_rate, loss_rate)
+    return acquire([scenario], curves[None]).path(0)
 
 
 def paid_acquisition(scenario: Scenario, survival: np.ndarray) -> AcquisitionPath:
