@@ -77,22 +77,22 @@ def satisfaction_population(scenario: Scenario) -> Population:
     groups = [(1.0 - mix.member_share, False, 0.0, 0.0)]
     if mix.member_share > 0:
         groups.append((mix.member_share, True, mix.perceived_value, mix.switching_cost))
-    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("w", "s", "m", "c", "r", "r0")}
-    for share, member, value, switching in groups:
-        values, weights = satisfaction_classes(sat, float(mean_satisfaction(sat, c, value)))
-        felt = c * (1.0 - switching)
+    centres = mean_satisfaction(sat, c, np.array([value for _, _, value, _ in groups]))
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in ("w", "s", "m", "c")}
+    for (share, member, _value, switching), centre in zip(groups, centres, strict=True):
+        values, weights = satisfaction_classes(sat, float(centre))
         parts["w"].append(share * weights)
         parts["s"].append(values)
         parts["m"].append(np.full(len(values), member))
-        parts["c"].append(np.full(len(values), felt))
-        parts["r"].append(np.clip(loyalty_probability(values, felt, curve) + uplift, 0.0, 1.0))
-        parts["r0"].append(np.clip(loyalty_probability(values, c, curve) + uplift, 0.0, 1.0))
+        parts["c"].append(np.full(len(values), c * (1.0 - switching)))
     satisfaction = np.concatenate(parts["s"])
+    felt = np.concatenate(parts["c"])
+    # One pass over every class: the loyalty each feels, and without the switching cost.
+    both = loyalty_probability(satisfaction, np.stack([felt, np.full(len(felt), c)]), curve)
+    loyalty, without = np.clip(both + uplift, 0.0, 1.0)
     return Population(weights=np.concatenate(parts["w"]), satisfaction=satisfaction,
-                      member=np.concatenate(parts["m"]),
-                      felt_competition=np.concatenate(parts["c"]),
-                      loyalty=np.concatenate(parts["r"]),
-                      loyalty_without_switching=np.concatenate(parts["r0"]),
+                      member=np.concatenate(parts["m"]), felt_competition=felt,
+                      loyalty=loyalty, loyalty_without_switching=without,
                       satisfied=satisfaction >= sat.satisfied_from, mix=mix)
 
 

@@ -20,6 +20,7 @@ carry ``classes`` equal-weight satisfaction classes at the quantiles
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 from scipy.stats import norm
@@ -75,6 +76,14 @@ def satisfaction_classes(satisfaction: Satisfaction, mean: float) -> tuple[np.nd
     Classes sit at the quantiles (i + ½)/n of Normal(mean, spread), censored to [1, 5].
     """
     n = satisfaction.classes
-    z = norm.ppf((np.arange(n) + 0.5) / n)
-    values = np.clip(mean + satisfaction.spread * z, SATISFACTION_MIN, SATISFACTION_MAX)
+    values = np.clip(mean + satisfaction.spread * _class_quantiles(n), SATISFACTION_MIN,
+                     SATISFACTION_MAX)
     return values, np.full(n, 1.0 / n)
+
+
+@lru_cache(maxsize=64)
+def _class_quantiles(n: int) -> np.ndarray:
+    """Standard normal quantiles at (i + ½)/n, i = 0 … n − 1 (read-only, cached by n)."""
+    z = norm.ppf((np.arange(n) + 0.5) / n)
+    z.flags.writeable = False
+    return z
