@@ -1,11 +1,19 @@
 """Shared accounting: from customers alive by (cohort, tenure) to cash flows and yearly tables.
 
-Both engines describe a run as arrays with a leading replication axis ``R``
-(the expected-value engine has R = 1):
+Both engines describe a run as arrays with a leading axis ``R`` (Monte Carlo
+replications; for the expected-value engine R = 1, or the N scenarios of a batch,
+:mod:`sim.batch`):
 
 * ``new[r, a]``: customers acquired in period ``a``;
 * ``alive[r, a, k]``: customers of cohort ``a`` active in their tenure period ``k``;
 * ``renewed[r, a, k]``: of those, the ones who renewed at the end of period ``k``.
+
+Monte Carlo passes these arrays (:func:`account_periods`). In the expected-value
+engine every cohort follows its run's expected path, ``alive[r, a, k] = new[r, a] ·
+survival[r, k]`` (:class:`ExpectedCohorts`), so calendar totals are sums over
+cohorts of ``new`` times a curve by tenure (:func:`cohort_sums`) and no (R, A, K)
+array is built (:func:`account_expected`). Prices, costs and discount factors are
+:class:`MoneyTerms`, one row per run or one row shared by all.
 
 Cash timing ``start``: active customers pay at the period's start (the book).
 ``end``: the period's margin is billed in arrears to the customers who renewed,
@@ -15,14 +23,16 @@ start of the acquisition period. Money in the scenario currency.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, fields
+from functools import lru_cache
 from typing import Any, Protocol
 
 import numpy as np
 
 from sim.finance import discount_factors
 from sim.scenario import Scenario
-from sim.tco import tco_period_costs
+from sim.tco import CrmSystem, tco_period_costs
 
 
 class CohortInputsLike(Protocol):
@@ -45,8 +55,9 @@ class CohortInputsLike(Protocol):
     def programme_fixed_per_year(self) -> float: ...
 
 
-__all__ = ["PeriodSeries", "calendar_layers", "account_periods", "tenure_values",
-           "clv_by_lifetime", "yearly_from_periods"]
+__all__ = ["PeriodSeries", "MoneyTerms", "ExpectedCohorts", "calendar_layers", "cohort_sums",
+           "money_terms", "stack_money_terms", "account_periods", "account_expected",
+           "tenure_values", "clv_by_lifetime", "yearly_from_periods"]
 
 
 def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
@@ -66,9 +77,154 @@ def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
     return flat.reshape(*lead, n_a, n_k + n_a - 1)[..., :n_k]
 
 
+def cohort_sums(new: np.ndarray, curves: np.ndarray) -> np.ndarray:
+    """Calendar totals of cohorts that follow curves by tenure: ``Σ_{a ≤ t} new[r, a] ·
+    curves[r, q, t − a]``.
+
+    Args:
+        new: (R, T) customers acquired per period.
+        curves: (R, Q, T) or (Q, T): Q quantities per acquired customer by tenure period.
+
+    Returns:
+        (R, Q, T): the calendar total of every quantity and period, summed in cohort order
+        (as :func:`calendar_layers` summed over its cohort axis).
+    """
+    n_rep, periods = new.shape
+    curves = np.broadcast_to(curves, (n_rep, *curves.shape[-2:]))
+    out = np.zeros(curves.shape)
+    for a in range(periods):
+        out[:, :, a:] += new[:, a, None, None] * curves[:, :, :periods - a]
+    return out
+
+
+@dataclass(frozen=True)
+class ExpectedCohorts:
+    """Every cohort on its run's expected path: ``alive[r, a, k] = new[r, a] ·
+    survival[r, k]`` (customers), without the (R, A, K) array.
+
+    Attributes:
+        new: (R, T) customers acquired per period.
+        survival: (R, T) share of a cohort active in tenure period k.
+    """
+
+    new: np.ndarray
+    survival: np.ndarray
+
+    def cells(self, cohorts: np.ndarray, tenure: np.ndarray) -> np.ndarray:
+        """``alive[:, cohorts, tenure]``, shape (R, n)."""
+        return self.new[:, cohorts] * self.survival[:, tenure]
+
+
+@dataclass(frozen=True)
+class MoneyTerms:
+    """Prices, costs and discount factors of runs on a leading axis: N rows, or 1 row shared
+    by every replication. Money in the scenario currency.
+
+    Attributes:
+        price, variable_cost: (N, T) per customer-period by tenure period.
+        programme_cost: (N, T) programme cost per active customer-period by tenure period,
+            or None (no programme members).
+        programme_fixed: (N, 1) fixed programme cost per period.
+        acquisition_cost: (N, 1) per acquired customer.
+        acquisition_spend: (N, T) per period, or None (``new × acquisition_cost``).
+        system_cost: (N, T) the CRM system's TCO per period (0 when it is off).
+        saving_rate: (N, 1) the CRM system's saving per billable customer-period.
+        d_margin, d_start: (N, T) discount factors of the margin (``cash_timing``) and of
+            start-of-period payments.
+        cash_timing: ``start`` or ``end`` (the same for every row).
+    """
+
+    price: np.ndarray
+    variable_cost: np.ndarray
+    programme_cost: np.ndarray | None
+    programme_fixed: np.ndarray
+    acquisition_cost: np.ndarray
+    acquisition_spend: np.ndarray | None
+    system_cost: np.ndarray
+    saving_rate: np.ndarray
+    d_margin: np.ndarray
+    d_start: np.ndarray
+    cash_timing: str
+
+
+@lru_cache(maxsize=64)
+def _system_costs(system: CrmSystem, years: int, ppy: int) -> np.ndarray:
+    """:func:`sim.tco.tco_period_costs`, cached (a read-only array)."""
+    costs = tco_period_costs(system, years, ppy)
+    costs.flags.writeable = False
+    return costs
+
+
+@lru_cache(maxsize=256)
+def _discount(periods: int, rate: float, ppy: int, timing: str) -> np.ndarray:
+    """:func:`sim.finance.discount_factors`, cached (a read-only array)."""
+    factors = discount_factors(periods, rate, ppy, timing)
+    factors.flags.writeable = False
+    return factors
+
+
+def money_terms(scenario: Scenario, inputs: CohortInputsLike) -> MoneyTerms:
+    """The :class:`MoneyTerms` (one row) of a scenario and its engine inputs.
+
+    The CRM system (when enabled) costs its TCO, spread evenly over each year's
+    periods and paid at their start, and saves ``saving_per_customer_year``
+    per billable customer-year, timed like the margin. Programmes cost their
+    fixed amount spread over the periods plus their cost per active member,
+    paid at the period's start.
+    """
+    fin, system = scenario.finance, scenario.crm_system
+    ppy, periods = scenario.periods_per_year, scenario.periods
+
+    def row(x: Any) -> np.ndarray:
+        return np.asarray(x, dtype=float).reshape(1, -1)
+
+    spend = inputs.acquisition_spend
+    member = inputs.programme_cost
+    return MoneyTerms(
+        price=row(inputs.price), variable_cost=row(inputs.variable_cost),
+        programme_cost=None if member is None else row(member),
+        programme_fixed=row(inputs.programme_fixed_per_year / ppy),
+        acquisition_cost=row(inputs.acquisition_cost),
+        acquisition_spend=None if spend is None else row(spend),
+        system_cost=row(_system_costs(system, scenario.horizon_years, ppy)),
+        saving_rate=row(system.saving_per_customer_year / ppy if system.enabled else 0.0),
+        d_margin=row(_discount(periods, fin.discount_rate, ppy, fin.cash_timing)),
+        d_start=row(_discount(periods, fin.discount_rate, ppy, "start")),
+        cash_timing=fin.cash_timing)
+
+
+def stack_money_terms(rows: Sequence[MoneyTerms]) -> MoneyTerms:
+    """One :class:`MoneyTerms` with the rows of ``rows`` on its leading axis.
+
+    A missing programme cost (None) in some rows is 0 there; acquisition spend must be
+    given in every row or in none, and the cash timing must be the same.
+
+    Raises:
+        ValueError: mixed cash timing or acquisition spend.
+    """
+    timing = rows[0].cash_timing
+    if any(r.cash_timing != timing for r in rows) or len(
+            {r.acquisition_spend is None for r in rows}) > 1:
+        raise ValueError("stack_money_terms: rows differ in cash timing or acquisition spend")
+    stacked: dict[str, Any] = {"cash_timing": timing}
+    for f in fields(MoneyTerms):
+        if f.name == "cash_timing":
+            continue
+        values = [getattr(r, f.name) for r in rows]
+        if all(v is None for v in values):
+            stacked[f.name] = None
+            continue
+        like = next(v for v in values if v is not None)
+        stacked[f.name] = np.concatenate([np.zeros_like(like) if v is None else v
+                                          for v in values])
+    return MoneyTerms(**stacked)
+
+
 @dataclass
 class PeriodSeries:
-    """Per-period series, each of shape (R, T), plus the discounted margin by tenure (T,)."""
+    """Per-period series, each of shape (R, T), plus the per-customer values by tenure
+    (:func:`tenure_values`): shape (T,) and a float when every row shares them, (R, T)
+    and (R,) when each row has its own (a batch of scenarios)."""
 
     new: np.ndarray
     active: np.ndarray
@@ -85,7 +241,7 @@ class PeriodSeries:
     clv_by_tenure: np.ndarray
     retention_cost_by_tenure: np.ndarray
     acquisition_discount: np.ndarray
-    acquisition_cost: float
+    acquisition_cost: float | np.ndarray
 
     def as_dict(self) -> dict[str, np.ndarray]:
         """The (R, T) series by name."""
@@ -96,7 +252,7 @@ class PeriodSeries:
         return data
 
     def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray,
-             market_size: float = 0.0) -> dict[str, np.ndarray]:
+             market_size: float | np.ndarray = 0.0) -> dict[str, np.ndarray]:
         """Headline KPIs per replication (arrays (R,)); names as in :mod:`sim.kpis`.
 
         Args:
@@ -106,8 +262,8 @@ class PeriodSeries:
         ``clv_net`` = ``clv_gross`` − acquisition cost per customer (NaN where nobody is
         acquired: a per-customer value of no customer is undefined); ``customer_equity``
         = Σ new customers discounted to today × ``clv_net`` (0 where nobody is acquired);
-        ``market_share`` = customers at the end / ``market_size`` (NaN when the market
-        is unbounded, size 0).
+        ``market_share`` = customers at the end / ``market_size`` (customers, a float or
+        one per row; NaN when the market is unbounded, size 0).
         """
         acquired = self.new.sum(axis=1)
         nobody = ~(acquired > 0)
@@ -116,8 +272,9 @@ class PeriodSeries:
         equity = np.where(nobody, 0.0, (self.new * self.acquisition_discount).sum(axis=1)
                           * np.where(nobody, 0.0, clv_net))
         customers_end = yearly["customers"][:, -1]
+        size = np.asarray(market_size, dtype=float)
         with np.errstate(invalid="ignore", divide="ignore"):
-            share = customers_end / market_size if market_size > 0 else customers_end * np.nan
+            share = np.where(size > 0, customers_end / size, np.nan)
         return {
             "clv_gross": clv_gross,
             "clv_net": clv_net,
@@ -134,7 +291,7 @@ class PeriodSeries:
 
 def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarray,
                     alive: np.ndarray, renewed: np.ndarray) -> PeriodSeries:
-    """Cash flows per period from customers by (cohort, tenure).
+    """Cash flows per period from customers by (cohort, tenure) (Monte Carlo).
 
     Args:
         scenario: horizon, periods per year, finance and the CRM system's costs/savings.
@@ -143,38 +300,66 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
         new: (R, T) customers acquired per period.
         alive, renewed: (R, A, K) customers by cohort and tenure (see module docstring).
 
-    The CRM system (when enabled) costs its TCO, spread evenly over each year's
-    periods and paid at their start, and saves ``saving_per_customer_year``
-    per billable customer-year, timed like the margin. Programmes cost their
-    fixed amount spread over the periods plus their cost per active member,
-    paid at the period's start.
+    Costs and savings as in :func:`money_terms`; the per-customer values by tenure are
+    :func:`tenure_values` (shape (T,)).
     """
-    fin = scenario.finance
-    ppy, periods = scenario.periods_per_year, scenario.periods
-    price, variable_cost = inputs.price, inputs.variable_cost
-    billable = alive if fin.cash_timing == "start" else renewed
-    alive_cal = calendar_layers(alive)
-    active = alive_cal.sum(axis=-2)
+    terms = money_terms(scenario, inputs)
+    billable = alive if terms.cash_timing == "start" else renewed
+    active = calendar_layers(alive).sum(axis=-2)
     billable_t = active if billable is alive else calendar_layers(billable).sum(axis=-2)
-    revenue = calendar_layers(billable * price).sum(axis=-2)
-    var_cost = calendar_layers(billable * variable_cost).sum(axis=-2)
-    acq_spend = (new * inputs.acquisition_cost if inputs.acquisition_spend is None
-                 else np.broadcast_to(inputs.acquisition_spend, new.shape))
-    system = scenario.crm_system
-    system_cost = np.broadcast_to(tco_period_costs(system, scenario.horizon_years, ppy),
-                                  active.shape)
-    saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
-    cost_saving = billable_t * saving_rate
-    programme_cost = np.full(active.shape, inputs.programme_fixed_per_year / ppy)
-    if inputs.programme_cost is not None:
-        programme_cost = (programme_cost
-                          + calendar_layers(alive * inputs.programme_cost).sum(axis=-2))
-    profit = revenue - var_cost - acq_spend - programme_cost - system_cost + cost_saving
+    revenue = calendar_layers(billable * terms.price[:, None, :]).sum(axis=-2)
+    var_cost = calendar_layers(billable * terms.variable_cost[:, None, :]).sum(axis=-2)
+    member_cost = (None if terms.programme_cost is None else
+                   calendar_layers(alive * terms.programme_cost[:, None, :]).sum(axis=-2))
+    return _cash_flows(terms, new, active, billable_t, revenue, var_cost, member_cost,
+                       tenure_values(scenario, inputs))
 
-    d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
-    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
-    discounted = ((revenue - var_cost + cost_saving) * d_margin
-                  - (acq_spend + programme_cost + system_cost) * d_start)
+
+def account_expected(terms: MoneyTerms, new: np.ndarray, survival: np.ndarray,
+                     renewed: np.ndarray) -> PeriodSeries:
+    """Cash flows per period of expected cohorts (the cohort engine, one run or a batch).
+
+    Args:
+        terms: the runs' :class:`MoneyTerms` (N rows, or 1 shared).
+        new: (N, T) customers acquired per period.
+        survival: (N, T) share of a cohort active in tenure period k (all classes).
+        renewed: (N, T) share of a cohort that renews at the end of tenure period k.
+
+    Returns:
+        The :class:`PeriodSeries` of the N runs; its per-customer values by tenure have
+        the shape of ``terms`` ((N, T), and (N,) for the acquisition cost).
+    """
+    billable = survival if terms.cash_timing == "start" else renewed
+    survival = np.broadcast_to(survival, new.shape)
+    billable = np.broadcast_to(billable, new.shape)
+    curves = [survival, billable * terms.price, billable * terms.variable_cost]
+    if terms.cash_timing != "start":
+        curves.append(billable)
+    if terms.programme_cost is not None:
+        curves.append(survival * terms.programme_cost)
+    sums = cohort_sums(new, np.stack(curves, axis=1))                     # (N, Q, T)
+    active, revenue, var_cost = sums[:, 0], sums[:, 1], sums[:, 2]
+    billable_t = active if terms.cash_timing == "start" else sums[:, 3]
+    member_cost = None if terms.programme_cost is None else sums[:, -1]
+    return _cash_flows(terms, new, active, billable_t, revenue, var_cost, member_cost,
+                       _tenure_arrays(terms))
+
+
+def _cash_flows(terms: MoneyTerms, new: np.ndarray, active: np.ndarray, billable: np.ndarray,
+                revenue: np.ndarray, var_cost: np.ndarray, member_cost: np.ndarray | None,
+                per_tenure: dict[str, Any]) -> PeriodSeries:
+    """The :class:`PeriodSeries` from calendar totals (R, T): customers active and billed,
+    revenue, variable cost and programme cost of members (None: no members)."""
+    acq_spend = (new * terms.acquisition_cost if terms.acquisition_spend is None
+                 else np.broadcast_to(terms.acquisition_spend, new.shape))
+    system_cost = np.broadcast_to(terms.system_cost, active.shape)
+    cost_saving = billable * terms.saving_rate
+    programme_cost = np.broadcast_to(terms.programme_fixed, active.shape)
+    if member_cost is not None:
+        programme_cost = programme_cost + member_cost
+    profit = revenue - var_cost - acq_spend - programme_cost - system_cost + cost_saving
+    discounted = ((revenue - var_cost + cost_saving) * terms.d_margin
+                  - (acq_spend + programme_cost + system_cost) * terms.d_start)
 
     kept = active - new
     prev = np.concatenate([np.full((active.shape[0], 1), np.nan), active[:, :-1]], axis=1)
@@ -184,9 +369,20 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
                               np.maximum(prev[:, 1:] - kept[:, 1:], 0.0)], axis=1)
     return PeriodSeries(new=new, active=active, churned=churned, retention=retention,
                         revenue=revenue, variable_cost=var_cost, acquisition_spend=acq_spend,
-                        programme_cost=programme_cost, system_cost=system_cost,
+                        programme_cost=np.array(programme_cost), system_cost=system_cost,
                         cost_saving=cost_saving, profit=profit, discounted_profit=discounted,
-                        **tenure_values(scenario, inputs))
+                        **per_tenure)
+
+
+def _tenure_arrays(terms: MoneyTerms) -> dict[str, Any]:
+    """:func:`tenure_values` of every row of ``terms``: (N, T) arrays, acquisition cost (N,)."""
+    per_member = (np.zeros_like(terms.price) if terms.programme_cost is None
+                  else terms.programme_cost)
+    return {"clv_by_tenure": (terms.price - terms.variable_cost + terms.saving_rate)
+            * terms.d_margin,
+            "retention_cost_by_tenure": per_member * terms.d_start,
+            "acquisition_discount": terms.d_start,
+            "acquisition_cost": terms.acquisition_cost[:, 0]}
 
 
 def tenure_values(scenario: Scenario, inputs: CohortInputsLike) -> dict[str, Any]:
@@ -194,20 +390,15 @@ def tenure_values(scenario: Scenario, inputs: CohortInputsLike) -> dict[str, Any
 
     ``clv_by_tenure`` (margin plus CRM saving per customer-period, discounted as the margin
     is), ``retention_cost_by_tenure`` (programme cost per member-period, discounted at the
-    period's start), ``acquisition_discount`` (start-of-period factors) and
-    ``acquisition_cost`` (per customer): the :class:`PeriodSeries` fields of that name.
+    period's start), ``acquisition_discount`` (start-of-period factors), each shape (T,),
+    and ``acquisition_cost`` (per customer, a float): the :class:`PeriodSeries` fields of
+    that name.
     """
-    fin = scenario.finance
-    ppy, periods = scenario.periods_per_year, scenario.periods
-    system = scenario.crm_system
-    saving_rate = system.saving_per_customer_year / ppy if system.enabled else 0.0
-    per_member = (np.zeros(periods) if inputs.programme_cost is None
-                  else np.asarray(inputs.programme_cost, dtype=float))
-    d_margin = discount_factors(periods, fin.discount_rate, ppy, fin.cash_timing)
-    d_start = discount_factors(periods, fin.discount_rate, ppy, "start")
-    return {"clv_by_tenure": (inputs.price - inputs.variable_cost + saving_rate) * d_margin,
-            "retention_cost_by_tenure": per_member * d_start,
-            "acquisition_discount": d_start, "acquisition_cost": inputs.acquisition_cost}
+    values = _tenure_arrays(money_terms(scenario, inputs))
+    return {"clv_by_tenure": values["clv_by_tenure"][0],
+            "retention_cost_by_tenure": values["retention_cost_by_tenure"][0],
+            "acquisition_discount": np.array(values["acquisition_discount"][0]),
+            "acquisition_cost": float(values["acquisition_cost"][0])}
 
 
 def clv_by_lifetime(series: PeriodSeries, billed: np.ndarray, active: np.ndarray) -> np.ndarray:
@@ -223,17 +414,20 @@ def clv_by_lifetime(series: PeriodSeries, billed: np.ndarray, active: np.ndarray
 
     Args:
         billed, active: arrays (..., T) of presence weights (0/1 for one customer,
-            survival probabilities for a cohort's expected customer).
+            survival probabilities for a cohort's expected customer); with per-row values
+            by tenure (R, T), shape (R, T) (one row each).
     """
-    return billed @ series.clv_by_tenure - active @ series.retention_cost_by_tenure
+    return ((billed * series.clv_by_tenure).sum(axis=-1)
+            - (active * series.retention_cost_by_tenure).sum(axis=-1))
 
 
-def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,
+def yearly_from_periods(series: PeriodSeries, alive: np.ndarray | ExpectedCohorts, ppy: int,
                         years: int) -> dict[str, np.ndarray]:
     """Yearly series (R, Y): sums of flows, year-end customers and yearly retention.
 
     ``retention`` of year y = customers at the end of y acquired before y began /
-    customers at the end of y − 1 (NaN in year 1).
+    customers at the end of y − 1 (NaN in year 1). ``alive``: the (R, A, K) customers
+    by cohort and tenure, or the expected cohorts that give them.
     """
     n_rep = series.new.shape[0]
 
@@ -248,7 +442,10 @@ def yearly_from_periods(series: PeriodSeries, alive: np.ndarray, ppy: int,
     kept = np.zeros((n_rep, years))
     for y in range(1, years):
         cohorts = np.arange(y * ppy)
-        kept[:, y] = np.cumsum(alive[:, cohorts, year_end[y] - cohorts], axis=1)[:, -1]
+        cells = (alive.cells(cohorts, year_end[y] - cohorts)
+                 if isinstance(alive, ExpectedCohorts)
+                 else alive[:, cohorts, year_end[y] - cohorts])
+        kept[:, y] = np.cumsum(cells, axis=1)[:, -1]
     prev = np.concatenate([np.full((n_rep, 1), np.nan), customers[:, :-1]], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         retention = np.where(prev > 0, kept / prev, np.nan)

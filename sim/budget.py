@@ -64,7 +64,7 @@ _MC_BYTES_PER_CELL = 60.0            # (R, A, K) histogram, alive, renewed, cale
 _MC_BYTES_PER_SERIES_VALUE = 8.0 * 16  # the (R, T) series returned, and their copies
 _MC_SECONDS_PER_CUSTOMER = 1.6e-7
 _MC_SECONDS_PER_CELL = 8e-8
-_COHORT_BYTES_PER_CELL = 45.0        # periods² arrays of the cohort engine
+_COHORT_BYTES_PER_CELL = 20.0        # periods² arrays of the cohort engine (the layer cake)
 _COHORT_BYTES_PER_CLASS_PERIOD = 60.0
 _BASE_BYTES = 4 * 2**20              # small tables and frames
 

@@ -20,6 +20,12 @@ Accounting conventions (all money in the scenario currency):
   and the CRM system's TCO are not per customer: they are in NPV only. Customer
   equity sums net CLV over every cohort acquired in the horizon, discounted to
   today. Calendar NPV sums the discounted profit of the calendar horizon only.
+
+One run is three steps, each also run for many scenarios at once by :mod:`sim.batch`:
+:func:`class_inputs` (classes, independent of prices and acquisition), acquisition
+(:func:`sim.acquisition.acquire`) and :func:`expected_kpis` (cash flows, yearly series
+and KPIs on arrays with a leading axis, here of length 1); :func:`run_cohort` adds the
+tables.
 """
 
 from __future__ import annotations
@@ -30,10 +36,14 @@ import numpy as np
 import pandas as pd
 
 from sim.accounting import (
+    ExpectedCohorts,
+    MoneyTerms,
     PeriodSeries,
-    account_periods,
+    account_expected,
     calendar_layers,
     clv_by_lifetime,
+    cohort_sums,
+    money_terms,
     yearly_from_periods,
 )
 from sim.acquisition import AcquisitionPath, acquisition_path
@@ -42,7 +52,9 @@ from sim.population import Population, satisfaction_population, type_shares
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.scenario import Scenario
 
-__all__ = ["CohortInputs", "CohortResult", "cohort_inputs", "run_cohort"]
+__all__ = ["CohortInputs", "CohortResult", "ClassInputs", "class_key", "class_inputs",
+           "tenure_prices", "cohort_inputs", "cost_per_acquired", "expected_paths",
+           "renewal_by_tenure_year", "expected_kpis", "run_cohort"]
 
 
 @dataclass(frozen=True)
@@ -83,23 +95,50 @@ class CohortInputs:
     acquisition: AcquisitionPath | None = None
 
 
-def cohort_inputs(scenario: Scenario) -> CohortInputs:
-    """Engine inputs: one class, or satisfaction classes with retention model ``satisfaction``."""
-    ppy, periods = scenario.periods_per_year, scenario.periods
-    tenure = np.arange(periods)
-    pricing = scenario.pricing
-    price = np.where(tenure < ppy, pricing.first_year_price, pricing.renewal_price) / ppy
-    cost = np.full(periods, pricing.variable_cost / ppy)
+@dataclass(frozen=True)
+class ClassInputs:
+    """A scenario's classes before acquisition and pricing: what :class:`CohortInputs`
+    holds except the customers acquired, their cost and the prices.
+
+    Attributes:
+        class_weights, retention, annual_rates, programme_cost, programme_fixed_per_year,
+            population: as in :class:`CohortInputs`.
+        survival: share of each class's customers active at tenure period k, shape (C, T).
+        money_multiplier: cross-selling's factor on price and variable cost by tenure
+            period (the cohort's average), shape (T,), or None (1).
+        referral_rate, loss_rate: word of mouth, customers gained / lost per current
+            customer-year by class, shape (C,); None without word of mouth.
+    """
+
+    class_weights: np.ndarray
+    retention: np.ndarray
+    annual_rates: np.ndarray
+    survival: np.ndarray
+    money_multiplier: np.ndarray | None = None
+    programme_cost: np.ndarray | None = None
+    programme_fixed_per_year: float = 0.0
+    population: Population | None = None
+    referral_rate: np.ndarray | None = None
+    loss_rate: np.ndarray | None = None
+
+
+def class_key(scenario: Scenario) -> tuple[object, ...]:
+    """What :func:`class_inputs` reads of a scenario: equal keys give equal classes."""
+    return (scenario.horizon_years, scenario.periods_per_year, scenario.retention,
+            scenario.satisfaction, scenario.loyalty_curve, scenario.competition,
+            scenario.programmes, scenario.word_of_mouth)
+
+
+def class_inputs(scenario: Scenario) -> ClassInputs:
+    """One class, or satisfaction classes with retention model ``satisfaction``
+    (independent of prices and acquisition: see :func:`class_key`)."""
+    ppy = scenario.periods_per_year
     timing = scenario.retention.churn_timing
     if scenario.retention.model != "satisfaction":
         rates = annual_renewal_rates(scenario.retention, scenario.horizon_years)[None, :]
         retention = period_retention(rates, ppy, timing)
-        weights = np.ones(1)
-        path = acquisition_path(scenario, weights, survival_from_retention(retention))
-        return CohortInputs(new=path.new, class_weights=weights, retention=retention,
-                            annual_rates=rates, price=price, variable_cost=cost,
-                            acquisition_cost=_cost_per_acquired(scenario, path),
-                            acquisition_spend=path.spend, acquisition=path)
+        return ClassInputs(class_weights=np.ones(1), retention=retention, annual_rates=rates,
+                           survival=survival_from_retention(retention))
 
     pop = satisfaction_population(scenario)
     rates = np.repeat(pop.loyalty[:, None], scenario.horizon_years, axis=1)
@@ -110,29 +149,124 @@ def cohort_inputs(scenario: Scenario) -> CohortInputs:
     with np.errstate(invalid="ignore", divide="ignore"):
         member_share = np.where(total > 0, (alive * pop.member[:, None]).sum(axis=0) / total, 0.0)
     # Cross-selling grows members' revenue and cost (more products) with tenure years.
-    growth = (1.0 + pop.mix.cross_selling) ** (tenure // ppy)
-    multiplier = 1.0 + member_share * (growth - 1.0)
+    growth = (1.0 + pop.mix.cross_selling) ** (np.arange(scenario.periods) // ppy)
     wom = scenario.word_of_mouth
     referral = (wom.referrals_per_loyalist * pop.satisfied * pop.loyalty
                 + pop.member * pop.mix.referrals)
     loss = wom.lost_per_defector * ~pop.satisfied * (1.0 - pop.loyalty)
-    path = acquisition_path(scenario, pop.weights, survival, referral, loss)
-    return CohortInputs(new=path.new, class_weights=pop.weights, retention=retention,
-                        annual_rates=rates, price=price * multiplier,
-                        variable_cost=cost * multiplier,
-                        acquisition_cost=_cost_per_acquired(scenario, path),
-                        acquisition_spend=path.spend,
-                        programme_cost=member_share * pop.mix.cost_per_member_year / ppy,
-                        programme_fixed_per_year=pop.mix.fixed_cost_per_year,
-                        population=pop, acquisition=path)
+    return ClassInputs(class_weights=pop.weights, retention=retention, annual_rates=rates,
+                       survival=survival, money_multiplier=1.0 + member_share * (growth - 1.0),
+                       programme_cost=member_share * pop.mix.cost_per_member_year / ppy,
+                       programme_fixed_per_year=pop.mix.fixed_cost_per_year,
+                       population=pop, referral_rate=referral, loss_rate=loss)
 
 
-def _cost_per_acquired(scenario: Scenario, path: AcquisitionPath) -> float:
-    """Acquisition cost per customer: the pricing field, or budget / customers (paid)."""
-    if path.spend is None:
-        return float(scenario.pricing.acquisition_cost)
-    acquired = float(path.new.sum())
-    return float(path.spend.sum()) / acquired if acquired > 0 else 0.0
+def tenure_prices(scenario: Scenario,
+                  money_multiplier: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+    """Price and variable cost per customer-period by tenure period (currency), each (T,):
+    the first-year price in tenure year 1, the renewal price after, times cross-selling's
+    ``money_multiplier`` (:attr:`ClassInputs.money_multiplier`, (T,) or None)."""
+    ppy, pricing = scenario.periods_per_year, scenario.pricing
+    tenure = np.arange(scenario.periods)
+    price = np.where(tenure < ppy, pricing.first_year_price, pricing.renewal_price) / ppy
+    cost = np.full(scenario.periods, pricing.variable_cost / ppy)
+    if money_multiplier is None:
+        return price, cost
+    return price * money_multiplier, cost * money_multiplier
+
+
+def cohort_inputs(scenario: Scenario) -> CohortInputs:
+    """Engine inputs: :func:`class_inputs`, then acquisition with the base's feedback."""
+    classes = class_inputs(scenario)
+    price, variable_cost = tenure_prices(scenario, classes.money_multiplier)
+    path = acquisition_path(scenario, classes.class_weights, classes.survival,
+                            classes.referral_rate, classes.loss_rate)
+    cost = cost_per_acquired(np.array([scenario.pricing.acquisition_cost]), path.new[None],
+                             None if path.spend is None else path.spend[None])
+    return CohortInputs(new=path.new, class_weights=classes.class_weights,
+                        retention=classes.retention, annual_rates=classes.annual_rates,
+                        price=price, variable_cost=variable_cost,
+                        acquisition_cost=float(cost[0]), acquisition_spend=path.spend,
+                        programme_cost=classes.programme_cost,
+                        programme_fixed_per_year=classes.programme_fixed_per_year,
+                        population=classes.population, acquisition=path)
+
+
+def cost_per_acquired(listed: np.ndarray, new: np.ndarray,
+                      spend: np.ndarray | None) -> np.ndarray:
+    """Acquisition cost per customer (currency) of N runs, shape (N,): the pricing field
+    ``listed`` (N,), or with paid acquisition the budget spent / customers acquired
+    (``spend``, ``new`` (N, T)); 0 when a paid budget acquires nobody."""
+    if spend is None:
+        return np.asarray(listed, dtype=float)
+    acquired = new.sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(acquired > 0, spend.sum(axis=1) / acquired, 0.0)
+
+
+def expected_paths(class_weights: np.ndarray, retention: np.ndarray,
+                   survival: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """A cohort's expected path over its classes: the share active at each tenure period
+    and the share that renews at its end, each shape (T,).
+
+    Args:
+        class_weights: (C,) shares of new customers; retention: (C, T) renewal rates;
+        survival: (C, T) :func:`sim.retention.survival_from_retention` of ``retention``
+            (computed when None).
+    """
+    surv_class = survival_from_retention(retention) if survival is None else survival
+    return class_weights @ surv_class, class_weights @ (surv_class * retention)
+
+
+def renewal_by_tenure_year(class_weights: np.ndarray, retention: np.ndarray, ppy: int,
+                           years: int, survival: np.ndarray | None = None
+                           ) -> tuple[np.ndarray, np.ndarray]:
+    """A cohort by tenure year: the share of it active at the start of each tenure year and
+    that year's renewal rate (survivors at the start of the next year / at the start of
+    this one; NaN when nobody is left), each shape (Y,), fractions.
+
+    Args:
+        class_weights: (C,); retention: (C, T) per-period renewal rates by class;
+        survival: the cohort's share active by tenure period (T,) (:func:`expected_paths`;
+            computed when None).
+    """
+    surv_class = survival_from_retention(retention)
+    if survival is None:
+        survival = class_weights @ surv_class
+    full = np.concatenate([survival,
+                           [float(class_weights @ (surv_class[:, -1] * retention[:, -1]))]])
+    first = np.arange(years) * ppy
+    start, end = full[first], full[first + ppy]
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return start, np.where(start > 0, end / start, np.nan)
+
+
+def expected_kpis(scenario: Scenario, terms: MoneyTerms, new: np.ndarray, survival: np.ndarray,
+                  renewed: np.ndarray, market_size: float | np.ndarray
+                  ) -> tuple[PeriodSeries, dict[str, np.ndarray], dict[str, np.ndarray]]:
+    """Period series, yearly series and KPIs of N expected-value runs of one shape.
+
+    The one computation behind :func:`run_cohort` (N = 1) and :mod:`sim.batch`.
+
+    Args:
+        scenario: any of the runs (periods per year, horizon).
+        terms: the runs' :class:`sim.accounting.MoneyTerms` (N rows).
+        new, survival, renewed: (N, T) customers acquired per period; share of a cohort
+            active at / renewing at the end of each tenure period (:func:`expected_paths`).
+        market_size: customers (a float or (N,)), for the market share.
+
+    Returns:
+        ``(series, yearly, kpis)``: the (N, T) series, the (N, Y) yearly series and the
+        KPIs (N,) named as in :meth:`sim.accounting.PeriodSeries.kpis`.
+    """
+    ppy, years = scenario.periods_per_year, scenario.horizon_years
+    series = account_expected(terms, new, survival, renewed)
+    yearly = yearly_from_periods(series, ExpectedCohorts(new, survival), ppy, years)
+    # Value of one acquired customer over the tenure horizon (not cut by the calendar),
+    # net of the programme cost per member and with the CRM savings per customer.
+    billable = survival if terms.cash_timing == "start" else renewed
+    clv_gross = clv_by_lifetime(series, billable, survival)
+    return series, yearly, series.kpis(yearly, clv_gross, market_size)
 
 
 @dataclass
@@ -196,29 +330,20 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
 
     # Survival by class and tenure, weighted into the cohort's expected path.
     surv_class = survival_from_retention(inp.retention)                      # (C, T)
-    survival = inp.class_weights @ surv_class                                 # (T,)
-    renewed = inp.class_weights @ (surv_class * inp.retention)                # (T,)
+    survival, renewed = expected_paths(inp.class_weights, inp.retention, surv_class)
     billable_curve = survival if scenario.finance.cash_timing == "start" else renewed
 
-    new = inp.new[None, :]                                                    # (1, T)
-    alive = inp.new[None, :, None] * survival[None, None, :]                  # (1, A, K)
-    series = account_periods(scenario, inp, new, alive,
-                             inp.new[None, :, None] * renewed[None, None, :])
-    yearly_arrays = yearly_from_periods(series, alive, ppy, scenario.horizon_years)
-    active_by_cohort = calendar_layers(alive)[0]                              # (A, T)
+    series, yearly_arrays, kpi_arrays = expected_kpis(
+        scenario, money_terms(scenario, inp), inp.new[None, :], survival[None, :],
+        renewed[None, :], scenario.market.size)
+    kpis = {name: float(values[0]) for name, values in kpi_arrays.items()}
+    active_by_cohort = calendar_layers(inp.new[:, None] * survival[None, :])  # (A, T)
 
     periods_df = pd.DataFrame({"period": np.arange(1, periods + 1),
                                "year": np.arange(periods) // ppy + 1,
                                **{name: values[0] for name, values in series.as_dict().items()}})
     yearly = pd.DataFrame({name: values[0] for name, values in yearly_arrays.items()})
     cohorts = _layer_cake(active_by_cohort, ppy, scenario.horizon_years)
-
-    # Value of one acquired customer over the tenure horizon (not cut by the calendar),
-    # net of the programme cost per member and with the CRM savings per customer.
-    clv_gross = float(clv_by_lifetime(series, billable_curve, survival))
-    kpis = {name: float(values[0])
-            for name, values in series.kpis(yearly_arrays, np.array([clv_gross]),
-                                               scenario.market.size).items()}
 
     size = cohort_size
     if size is None:
@@ -241,11 +366,7 @@ def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
     # Active customers of each class at each year's start, Σ_a new[a] · w_c · S_c(t − a),
     # summed cohort by cohort without the (C, A, T) array of every cohort's path.
     weighted = inp.class_weights[:, None] * surv_class                      # (C, T)
-    first = np.arange(years) * ppy
-    start = np.zeros((len(weighted), years))                                # (C, Y)
-    for a, arrivals in enumerate(inp.new):
-        open_years = first >= a
-        start[:, open_years] += weighted[:, first[open_years] - a] * arrivals
+    start = cohort_sums(inp.new[None, :], weighted)[0][:, np.arange(years) * ppy]  # (C, Y)
     total = start.sum(axis=0)
     shares = type_shares(pop, start)
     with np.errstate(invalid="ignore", divide="ignore"):
@@ -273,7 +394,6 @@ def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
                   size: float) -> pd.DataFrame:
     """One cohort of ``size`` customers by tenure year; ``discounted_profit`` sums to
     ``size`` × CLV (margin and CRM savings, net of the programme cost per member)."""
-    start_of_year = np.arange(years) * ppy
 
     def by_year(x: np.ndarray) -> np.ndarray:
         return x.reshape(years, ppy).sum(axis=1) * size
@@ -283,16 +403,10 @@ def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
     var_cost = by_year(billable * inp.variable_cost)
     programme = by_year(survival * per_member)
     saving = by_year(billable * saving_rate)
-    discounted = by_year(billable * series.clv_by_tenure
-                         - survival * series.retention_cost_by_tenure)
-    weights = inp.class_weights
-    surv_class = survival_from_retention(inp.retention)
-    # Cohort renewal rate of tenure year y: survivors at the start of y+1 / at the start of y.
-    full = np.concatenate([survival, [float(weights @ (surv_class[:, -1] * inp.retention[:, -1]))]])
-    start = full[start_of_year]
-    end = full[start_of_year + ppy]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        renewal = np.where(start > 0, end / start, np.nan)
+    discounted = by_year(billable * series.clv_by_tenure[0]
+                         - survival * series.retention_cost_by_tenure[0])
+    start, renewal = renewal_by_tenure_year(inp.class_weights, inp.retention, ppy, years,
+                                            survival)
     return pd.DataFrame({
         "tenure_year": np.arange(1, years + 1), "customers": start * size,
         "renewal_rate": renewal, "revenue": revenue, "variable_cost": var_cost,
