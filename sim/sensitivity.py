@@ -32,6 +32,9 @@ for ``retention.uplift_points``, the customer-weighted mean renewal rate r̄ of
 the cohort (``x`` = 100·r̄ points). A lever can show no effect in a given
 scenario (e.g. a programme's cost while it is switched off): swing and
 elasticity 0.
+
+The base and the moved scenarios are evaluated together, KPIs only, by
+:func:`sim.batch.evaluate_kpis` (the cohort engine's numbers without its tables).
 """
 
 from __future__ import annotations
@@ -44,7 +47,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
-from sim.cohort import CohortResult, run_cohort
+from sim.batch import evaluate_kpis
+from sim.cohort import class_inputs, renewal_by_tenure_year
 from sim.scenario import Scenario, replace_path
 from sim.schema import FieldSpec, iter_numeric_fields
 
@@ -62,25 +66,27 @@ ABSOLUTE_STEPS: dict[str, float] = {
 """Absolute step by schema unit (in that unit) for levers that cannot take a relative step."""
 
 
-def mean_renewal_rate(result: CohortResult) -> float:
+def mean_renewal_rate(scenario: Scenario) -> float:
     """Customer-weighted mean yearly renewal rate of one cohort (fraction).
 
     r̄ = Σ_t n_t·r_t / Σ_t n_t over the tenure years t of the horizon, with n_t the
-    customers at the start of tenure year t and r_t their renewal rate: the rate an
-    average renewal decision faces. NaN if the cohort is empty.
+    share of the cohort at the start of tenure year t (the tenure table's ``customers``
+    over the cohort's size) and r_t its renewal rate: the rate an average renewal
+    decision faces (:func:`sim.cohort.renewal_by_tenure_year`). NaN if the cohort is empty.
     """
-    tenure = result.tenure
-    weights = tenure["customers"].to_numpy(dtype=float)
-    total = float(weights.sum())
+    classes = class_inputs(scenario)
+    share, rate = renewal_by_tenure_year(classes.class_weights, classes.retention,
+                                         scenario.periods_per_year, scenario.horizon_years)
+    total = float(share.sum())
     if total <= 0:
         return math.nan
-    return float(weights @ tenure["renewal_rate"].to_numpy(dtype=float) / total)
+    return float(share @ rate / total)
 
 
-RATE_SHIFTS: dict[str, Callable[[CohortResult], float]] = {
-    "retention.uplift_points": lambda result: 100.0 * mean_renewal_rate(result)}
-"""Levers that add to a rate, with the rate they shift (in the lever's unit, from the
-base run): they always take an absolute step, and their elasticity is with respect
+RATE_SHIFTS: dict[str, Callable[[Scenario], float]] = {
+    "retention.uplift_points": lambda scenario: 100.0 * mean_renewal_rate(scenario)}
+"""Levers that add to a rate, with the rate they shift (in the lever's unit, in the base
+scenario): they always take an absolute step, and their elasticity is with respect
 to that rate."""
 
 StepKind = Literal["relative", "absolute"]
@@ -156,10 +162,6 @@ def _set(scenario: Scenario, lever: SensitivityLever, value: float) -> Scenario:
                         else float(value))
 
 
-def _metrics(result: CohortResult) -> dict[str, float]:
-    return {m: float(result.kpis[m]) for m in METRICS}
-
-
 def _ratio(numerator: float, denominator: float) -> float:
     return numerator / denominator if denominator and math.isfinite(denominator) else math.nan
 
@@ -189,16 +191,20 @@ def tornado(scenario: Scenario, step: float = DEFAULT_STEP,
         raise ValueError(f"step must be in (0, 1], got {step}")
     if order not in ("elasticity", "swing"):
         raise ValueError(f"order must be 'elasticity' or 'swing', got {order!r}")
-    base_run = run_cohort(scenario)
-    base = _metrics(base_run)
     relative, absolute = sensitivity_levers(scenario)
+    levers = sorted(relative + absolute, key=lambda lv: lv.path)
+    ranges = [lever_range(lever, step) for lever in levers]
+    runs = [scenario] + [_set(scenario, lever, value)
+                         for lever, (low, high, _) in zip(levers, ranges, strict=True)
+                         for value in (low, high)]
+    values = evaluate_kpis(runs, METRICS)            # the base, then each lever low, high
+    base = {m: float(values[m][0]) for m in METRICS}
     rows = []
-    for lever in sorted(relative + absolute, key=lambda lv: lv.path):
-        low, high, size = lever_range(lever, step)
-        at_low = _metrics(run_cohort(_set(scenario, lever, low)))
-        at_high = _metrics(run_cohort(_set(scenario, lever, high)))
+    for i, (lever, (low, high, size)) in enumerate(zip(levers, ranges, strict=True)):
+        at_low = {m: float(values[m][1 + 2 * i]) for m in METRICS}
+        at_high = {m: float(values[m][2 + 2 * i]) for m in METRICS}
         if lever.path in RATE_SHIFTS:
-            basis, basis_value = "rate", RATE_SHIFTS[lever.path](base_run)
+            basis, basis_value = "rate", RATE_SHIFTS[lever.path](scenario)
         elif lever.value:
             basis, basis_value = "value", lever.value
         else:
@@ -263,10 +269,10 @@ def heat_map(scenario: Scenario, x_path: str, y_path: str, span: float = 0.2,
     if not 0 < span <= 1 or not 2 <= points <= 15 or metric not in METRICS:
         raise ValueError("span must be in (0, 1], points in 2..15, metric one of "
                          + ", ".join(METRICS))
-    rows = []
-    for x in grid_values(levers[x_path], span, points):
-        moved = _set(scenario, levers[x_path], x)
-        for y in grid_values(levers[y_path], span, points):
-            value = run_cohort(_set(moved, levers[y_path], y)).kpis[metric]
-            rows.append({"x": x, "y": y, "value": float(value)})
-    return pd.DataFrame(rows, columns=["x", "y", "value"])
+    xs, ys = grid_values(levers[x_path], span, points), grid_values(levers[y_path], span, points)
+    cells = [(x, y) for x in xs for y in ys]
+    grid = [_set(moved, levers[y_path], y)
+            for moved in (_set(scenario, levers[x_path], x) for x in xs) for y in ys]
+    values = evaluate_kpis(grid, metric)
+    return pd.DataFrame({"x": [x for x, _ in cells], "y": [y for _, y in cells],
+                         "value": [float(v) for v in values]}, columns=["x", "y", "value"])
