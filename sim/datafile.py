@@ -54,12 +54,12 @@ def read_csv_bytes(data: bytes, required: tuple[str, ...] = (),
         frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig",
                             skipinitialspace=True, keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError([Issue("file", "syntax", "a UTF-8 CSV file with a header row",
+        raise DataFileError([Issue("file", "csv", "a UTF-8 CSV file with a header row",
                                    str(exc).splitlines()[0][:120])]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise DataFileError([Issue(c, "unknown", "a column named " + repr(c),
+        raise DataFileError([Issue(c, "column", "a column named " + repr(c),
                                    "columns " + ", ".join(map(repr, frame.columns[:12])))
                              for c in missing])
     if frame.empty:

@@ -119,7 +119,8 @@ class Issue:
     Attributes:
         path: dotted field path, e.g. ``retention.by_tenure_year[3]``.
         code: machine-readable kind of problem (``unknown``, ``type``, ``range``,
-            ``choice``, ``length``, ``nan``, ``syntax``, ``size``, ``version``, ``rule``).
+            ``choice``, ``length``, ``nan``, ``syntax``, ``size``, ``version``, ``rule``; in data
+            files also ``column`` (a required column is missing) and ``csv`` (not CSV)).
         allowed: the allowed range or choices, in English.
         got: a short repr of the offending value.
     """
@@ -142,6 +143,8 @@ class Issue:
             "encoding": "the file is not UTF-8 text: {got}",
             "version": "schema version {got} is not supported; {allowed}",
             "rule": "{got}; {allowed}",
+            "column": "column missing from the data file; expected {allowed}, found {got}",
+            "csv": "the data file is not a readable CSV file: {got}; expected {allowed}",
         }
         where = self.path or "(file)"
         return f"{where}: " + messages.get(self.code, "{got} {allowed}").format(
