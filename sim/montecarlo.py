@@ -86,7 +86,11 @@ _INDEX_LIMIT = 1 << 28
 
 
 def _splitmix64(x: _Words) -> _Words:
-    """SplitMix64 finaliser: a well-mixed 64-bit hash of each element (uint64 in, uint64 out)."""
+    """SplitMix64 finaliser: a well-mixed 64-bit hash of each element (uint64 in, uint64 out).
+
+    The sampler (:class:`_LifetimeSampler`) computes the same steps in place, in its work
+    buffers, and leaves the last one to the few hashes it needs whole (:func:`_partial_hash`).
+    """
     z = x + _GOLDEN
     z = (z ^ (z >> np.uint64(30))) * _MIX1
     z = (z ^ (z >> np.uint64(27))) * _MIX2
@@ -96,6 +100,21 @@ def _splitmix64(x: _Words) -> _Words:
 def _unit(hashes: np.ndarray) -> np.ndarray:
     """The uniforms in [0, 1) of 64-bit hashes (their top 53 bits; as :func:`hashed_uniforms`)."""
     return (hashes >> np.uint64(11)).astype(np.float64) * _TO_UNIT
+
+
+def _partial_hash(words: np.ndarray) -> np.ndarray:
+    """SplitMix64 of ``words`` without its last step ``z ^= z >> 31``, which leaves the top
+    31 bits as they are: the look-up needs only the top bits, and finishes the few hashes
+    it resolves exactly (:func:`_finish_hash`). uint64 in and out."""
+    with np.errstate(over="ignore"):
+        z = words + _GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * _MIX1
+        return (z ^ (z >> np.uint64(27))) * _MIX2
+
+
+def _finish_hash(partial: np.ndarray) -> np.ndarray:
+    """The SplitMix64 hashes of partial hashes (:func:`_partial_hash`)."""
+    return partial ^ (partial >> np.uint64(31))
 
 
 def _stream_key(seed: int, stream: int) -> np.uint64:
@@ -228,14 +247,10 @@ def _table_bits(n_class: int) -> int:
     return max(8, min(_TABLE_BITS, (_TABLE_ENTRIES // n_class).bit_length() - 1))
 
 
-def _bucket_bounds(bits: int) -> tuple[np.ndarray, np.ndarray]:
-    """Smallest and largest uniform of each of the 2^bits buckets of a hash's top bits
-    (ascending; exactly the values :func:`hashed_uniforms` gives those hashes)."""
-    bucket = np.arange(1 << bits, dtype=np.uint64)
-    shift = np.uint64(53 - bits)
-    low = (bucket << shift).astype(np.float64) * _TO_UNIT
-    high = (((bucket + np.uint64(1)) << shift) - np.uint64(1)).astype(np.float64) * _TO_UNIT
-    return low, high
+def _bucket_edges(bits: int) -> np.ndarray:
+    """The edges j / 2^bits (j = 0 … 2^bits) of the 2^bits buckets of a hash's top bits:
+    bucket j holds the uniforms in [edge j, edge j+1) (exact binary fractions)."""
+    return np.arange((1 << bits) + 1) / float(1 << bits)
 
 
 def _count_below(points: np.ndarray, thresholds: np.ndarray, strict: bool) -> np.ndarray:
@@ -245,10 +260,12 @@ def _count_below(points: np.ndarray, thresholds: np.ndarray, strict: bool) -> np
     return np.cumsum(np.bincount(where, minlength=len(points) + 1))[:len(points)]
 
 
-def _step_table(low: np.ndarray, high: np.ndarray, dtype: type[np.signedinteger[Any]]
-                ) -> np.ndarray:
-    """A monotone step function's value on each bucket, or :data:`_STRADDLES` where its
-    values at the bucket's two ends differ (somewhere inside the bucket it steps)."""
+def _step_table(at_edges: np.ndarray, dtype: type[np.signedinteger[Any]]) -> np.ndarray:
+    """A monotone step function's value on each bucket, from its values at the bucket edges
+    (:func:`_bucket_edges`): the value where it is the same at both edges of a bucket
+    (so on the whole bucket), else :data:`_STRADDLES` (somewhere inside it steps, or
+    exactly at its upper edge: such a bucket is resolved exactly too)."""
+    low, high = at_edges[:-1], at_edges[1:]
     return np.where(low == high, low, _STRADDLES).astype(dtype)
 
 
@@ -256,24 +273,23 @@ def _class_table(inputs: CohortInputs, bits: int) -> np.ndarray:
     """First row of each bucket's class in the lifetime table (class × 2^bits), shape
     (2^bits,) (:func:`_step_table` of :func:`_class_by_search`)."""
     cum = np.cumsum(inputs.class_weights)
-    last = len(cum) - 1
-    ends = [np.minimum(_count_below(u, cum / cum[-1], strict=False), last)
-            for u in _bucket_bounds(bits)]
-    return _step_table(ends[0] << bits, ends[1] << bits, np.int64)
+    at_edges = np.minimum(_count_below(_bucket_edges(bits), cum / cum[-1], strict=False),
+                          len(cum) - 1)
+    return _step_table(at_edges << bits, np.int64)
 
 
 def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np.ndarray:
     """Lifetime on each (class, bucket of the lifetime hash), shape (C · 2^bits,), row-major
-    (:func:`_step_table` of :func:`_lifetime_by_search`, counted per threshold)."""
+    (:func:`_step_table` of :func:`_lifetime_by_search`, counted per survival value)."""
     dtype = np.int16 if width + 1 < 1 << 15 else np.int32     # up to T+2 (padding)
-    bounds = _bucket_bounds(bits)
+    edges = _bucket_edges(bits)
     rows = []
     for c in range(n_class):
         # K(u) = #{k : keys[k] < −u + 2c}: the other classes' keys lie below 2c − 1 or above
         # 2c, so only class c's decide (as in the exact rule's one search over all classes).
-        ends = [_count_below((-u + 2.0 * c)[::-1], keys[c * width:(c + 1) * width],
-                             strict=True)[::-1] for u in bounds]
-        rows.append(_step_table(ends[0], ends[1], dtype))
+        at_edges = _count_below((-edges + 2.0 * c)[::-1], keys[c * width:(c + 1) * width],
+                                strict=True)[::-1]
+        rows.append(_step_table(at_edges, dtype))
     return np.concatenate(rows)
 
 
@@ -294,15 +310,15 @@ class _LifetimeSampler:
     :func:`_lifetime_by_search` of those uniforms, bit for bit, found by look-up instead of
     a binary search per customer. The top ``bits`` bits of a hash (:func:`_table_bits`)
     pick a bucket, a range of 2^(53 − bits) consecutive uniforms; both rules are monotone in
-    the uniform, so a rule that gives the same value at a bucket's two ends gives it on the
-    whole bucket, and the table holds that value. The buckets whose ends differ straddle a
+    the uniform, so a rule that gives the same value at a bucket's two edges gives it on the
+    whole bucket, and the table holds that value. The buckets whose edges differ straddle a
     step (a class boundary, a survival value): their customers, at most one bucket in
     2^bits per step (under 1 % of customers at 120 monthly periods), are resolved by the
     exact rule.
 
-    Memory: the lifetime table has classes × 2^bits entries of 2 bytes (4 past 32,766
-    periods), at most 2¹⁸ entries up to 64 classes; the class table 2^bits entries of 8
-    bytes; three work arrays of ``block`` customers (:data:`_BLOCK`), 8 bytes each.
+    Memory: the lifetime table has classes × 2^bits entries of 2 bytes (4 from 32,766
+    periods on), at most 2¹⁸ entries up to 1,024 classes; the class table 2^bits entries
+    of 8 bytes; three work arrays of ``block`` customers (:data:`_BLOCK`), 8 bytes each.
     """
 
     def __init__(self, seed: int, inputs: CohortInputs, block: int = _BLOCK) -> None:
@@ -326,8 +342,8 @@ class _LifetimeSampler:
         self.row = np.empty(block, dtype=np.int64)
 
     def _mix(self, words: np.ndarray, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
-        """The hashes of ``words`` in ``key``'s stream (as :func:`hashed_uniforms`, in place)
-        and their buckets (top bits, as int64)."""
+        """The partial hashes of ``words`` in ``key``'s stream (:func:`_partial_hash`, in
+        the work buffers) and their buckets (top bits, as int64)."""
         n = len(words)
         z, t = self.hash[:n], self.work[:n]
         np.bitwise_xor(words, key, out=z)
@@ -336,8 +352,6 @@ class _LifetimeSampler:
             np.right_shift(z, np.uint64(shift), out=t)
             np.bitwise_xor(z, t, out=z)
             np.multiply(z, mult, out=z)
-        np.right_shift(z, np.uint64(31), out=t)
-        np.bitwise_xor(z, t, out=z)
         np.right_shift(z, self.bucket_shift, out=t)
         return z, t.view(np.int64)
 
@@ -349,31 +363,33 @@ class _LifetimeSampler:
             row = self.rows(*self._mix(words, self.class_key), out=self.row[:len(words)])
         return self.lookup(row, *self._mix(words, self.life_key))
 
-    def buckets_of(self, hashes: np.ndarray) -> np.ndarray:
-        """The bucket (top :data:`_TABLE_BITS` bits, int64) of each 64-bit hash."""
-        return (hashes >> self.bucket_shift).astype(np.int64)
+    def buckets_of(self, partial: np.ndarray) -> np.ndarray:
+        """The bucket (top ``bits`` bits, int64) of each partial hash (the hash's top bits)."""
+        return (partial >> self.bucket_shift).astype(np.int64)
 
-    def rows(self, hashes: np.ndarray, bucket: np.ndarray, out: np.ndarray | None = None
+    def rows(self, partial: np.ndarray, bucket: np.ndarray, out: np.ndarray | None = None
              ) -> np.ndarray:
         """First entry in the lifetime table of the class of each customer with class-stream
-        hashes ``hashes`` (buckets ``bucket``): class × 2^bits (int64)."""
+        partial hashes ``partial`` (:func:`_partial_hash`; buckets ``bucket``): class ×
+        2^bits (int64)."""
         row = np.take(self.class_table, bucket, out=out, mode="clip")
         odd = np.flatnonzero(row < 0)
         if len(odd):
-            row[odd] = _class_by_search(_unit(hashes[odd]), self.inputs) << self.bits
+            row[odd] = _class_by_search(_unit(_finish_hash(partial[odd])),
+                                        self.inputs) << self.bits
         return row
 
-    def lookup(self, row: np.ndarray | None, hashes: np.ndarray, bucket: np.ndarray
+    def lookup(self, row: np.ndarray | None, partial: np.ndarray, bucket: np.ndarray
                ) -> np.ndarray:
-        """Lifetime of each customer with lifetime-stream hashes ``hashes`` (buckets
-        ``bucket``) and class rows ``row`` (:meth:`rows`; None: one class). ``row`` is
-        overwritten."""
+        """Lifetime of each customer with lifetime-stream partial hashes ``partial``
+        (:func:`_partial_hash`; buckets ``bucket``) and class rows ``row`` (:meth:`rows`;
+        None: one class). ``row`` is overwritten."""
         index = bucket if row is None else np.add(row, bucket, out=row)
         lifetime = np.take(self.life_table, index, mode="clip")
         odd = np.flatnonzero(lifetime < 0)
         if len(odd):
-            lifetime[odd] = _lifetime_by_search(_unit(hashes[odd]), index[odd] >> self.bits,
-                                                self.keys, self.width)
+            lifetime[odd] = _lifetime_by_search(_unit(_finish_hash(partial[odd])),
+                                                index[odd] >> self.bits, self.keys, self.width)
         return lifetime
 
 

@@ -323,6 +323,28 @@ def _hashes(uniforms: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return (top << np.uint64(11)) | rng.integers(0, 1 << 11, len(top), dtype=np.uint64)
 
 
+def _partial(hashes: np.ndarray) -> np.ndarray:
+    """The partial hashes (SplitMix64 but its last step z ^= z >> 31) of full hashes."""
+    partial = hashes.copy()
+    for _ in range(3):
+        partial = hashes ^ (partial >> np.uint64(31))
+    assert np.array_equal(mc._finish_hash(partial), hashes)
+    return partial
+
+
+def test_partial_hashes_keep_the_top_bits_and_finish_into_the_uniforms() -> None:
+    rng = np.random.default_rng(10)
+    rep, cohort, index = (rng.integers(0, 1 << b, 5000) for b in (16, 20, 28))
+    words = ((rep.astype(np.uint64) << np.uint64(48)) ^ (cohort.astype(np.uint64) << np.uint64(28))
+             ^ index.astype(np.uint64))
+    sampler = mc._LifetimeSampler(3, _inputs(np.full((2, 4), 0.9)), block=5000)
+    partial, bucket = sampler._mix(words, mc._stream_key(3, 3))
+    np.testing.assert_array_equal(partial, mc._partial_hash(words ^ mc._stream_key(3, 3)))
+    full = mc._finish_hash(partial)
+    np.testing.assert_array_equal(mc._unit(full), hashed_uniforms(3, 3, rep, cohort, index))
+    np.testing.assert_array_equal(bucket, (full >> np.uint64(64 - sampler.bits)).astype(np.int64))
+
+
 def _around(x: np.ndarray) -> np.ndarray:
     """The uniforms on the 2⁻⁵³ grid nearest to ``x`` and one step either side (in [0, 1))."""
     m = np.round(np.clip(np.ravel(x), 0.0, 1.0) * _TOP)
@@ -372,7 +394,7 @@ def _check_lifetimes(inputs: CohortInputs, seed: int = 5, every: int = 1) -> Non
     u_class, u_life = _critical_pairs(inputs, rng, every, sampler.bits)
     for begin in range(0, len(u_life), mc._BLOCK):
         uc, ul = u_class[begin:begin + mc._BLOCK], u_life[begin:begin + mc._BLOCK]
-        hc, hl = _hashes(uc, rng), _hashes(ul, rng)
+        hc, hl = _partial(_hashes(uc, rng)), _partial(_hashes(ul, rng))
         row = (sampler.rows(hc, sampler.buckets_of(hc))
                if len(inputs.class_weights) > 1 else None)
         got = sampler.lookup(row, hl, sampler.buckets_of(hl))
