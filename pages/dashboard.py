@@ -3,7 +3,6 @@
 from collections.abc import Callable
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -97,18 +96,14 @@ def _customer_chart(w: WhatIf) -> ChartParts:
 
 def _cash_chart(w: WhatIf) -> ChartParts:
     """Cumulative incremental cash, plain and discounted, with the payback marked."""
-    cash = w.incremental_cash()
-    series = np.repeat([t("dashboard.series_cash"), t("dashboard.series_cash_discounted")],
-                       len(cash))
-    long = pd.DataFrame({"year": np.tile(cash["year"].to_numpy(), 2), "series": series,
-                         "value": np.concatenate([cash["cumulative"].to_numpy(),
-                                                  cash["cumulative_discounted"].to_numpy()])})
     payback = w.finance.payback_years
     label = ("" if payback is None else
              t("dashboard.payback_label", years=format_kpi("payback_years", payback, "")))
     return (cash_chart, (t("dashboard.cash_title"), t("common.year"),
                          t("dashboard.cash_y", currency=w.scenario.currency), " "),
-            cash_data(long, payback, label))
+            cash_data(w.incremental_cash(), (t("dashboard.series_cash"),
+                                             t("dashboard.series_cash_discounted")),
+                      payback, label))
 
 
 def _scorecard_rows(w: WhatIf) -> pd.DataFrame:

@@ -48,15 +48,22 @@ def band_chart(title: str, x_title: str, y_title: str, legend_title: str,
     return alt.layer(band, line)
 
 
-def cash_data(frame: pd.DataFrame, payback_year: float | None,
+def cash_data(cash: pd.DataFrame, series_labels: tuple[str, str], payback_year: float | None,
               payback_label: str) -> dict[str, pd.DataFrame]:
     """Datasets of :func:`cash_chart`.
 
     Args:
-        frame: columns ``year`` (end of year, numeric), ``series``, ``value``.
+        cash: :meth:`sim.whatif.WhatIf.incremental_cash` (``year, cumulative,
+            cumulative_discounted``).
+        series_labels: the translated names of the plain and the discounted line.
         payback_year: years until the cumulative flow turns non-negative, or None (then
             the ``payback`` dataset is empty and no marker is drawn).
     """
+    frame = pd.DataFrame({
+        "year": np.tile(cash["year"].to_numpy(), 2),
+        "series": np.repeat(list(series_labels), len(cash)),
+        "value": np.concatenate([cash["cumulative"].to_numpy(),
+                                 cash["cumulative_discounted"].to_numpy()])})
     marker = pd.DataFrame({"year": np.array([] if payback_year is None else [payback_year],
                                             dtype=float),
                            "label": [] if payback_year is None else [payback_label]})

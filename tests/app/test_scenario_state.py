@@ -114,7 +114,8 @@ def test_a_valid_file_outside_the_old_slider_spans_opens_unchanged() -> None:
     assert at.slider(key="discount_rate").value == 60.0
     assert "Edited" not in " ".join(w.value for w in at.sidebar.warning)
     # What would be downloaded or saved is the file as it was.
-    assert scenario_io.loads(scenario_io.dumps(at.session_state["current_scenario"].scenario)) == wide
+    current = at.session_state["current_scenario"].scenario
+    assert scenario_io.loads(scenario_io.dumps(current)) == wide
     shown = _metric(at, "Value after acquisition cost")
     assert shown == _usd(run_cohort(wide).kpis["clv_net"])
 
