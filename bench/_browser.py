@@ -34,8 +34,8 @@ CHROMIUM_ARGS = ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu",
                  "--disable-backgrounding-occluded-windows"]
 
 __all__ = ["ROOT", "CHROMIUM", "CHROMIUM_ARGS", "Server", "streamlit_server", "percentile",
-           "load_average", "RssSampler", "tree_rss_mib", "tree_cpu_seconds", "describe_app_dir",
-           "stop_on_sigterm"]
+           "load_average", "cpu_snapshot", "machine_busy", "RssSampler", "tree_rss_mib",
+           "tree_cpu_seconds", "describe_app_dir", "stop_on_sigterm"]
 
 
 def free_port() -> int:
@@ -58,6 +58,21 @@ def load_average() -> str:
     """``uptime``'s load averages (1, 5, 15 min) and the core count, as one line."""
     one, five, fifteen = os.getloadavg()
     return f"load {one:.2f} {five:.2f} {fifteen:.2f} on {os.cpu_count()} cores"
+
+
+def cpu_snapshot() -> tuple[float, float]:
+    """(busy, total) jiffies of the whole machine, from /proc/stat."""
+    with open("/proc/stat") as fh:
+        values = [float(v) for v in fh.readline().split()[1:]]
+    idle = values[3] + (values[4] if len(values) > 4 else 0.0)     # idle + iowait
+    return sum(values) - idle, sum(values)
+
+
+def machine_busy(since: tuple[float, float]) -> str:
+    """How busy all cores were since ``since`` (a :func:`cpu_snapshot`), e.g. ``cpu 63 %``."""
+    busy, total = cpu_snapshot()
+    span = total - since[1]
+    return f"machine cpu {100 * (busy - since[0]) / span:.0f} % busy" if span > 0 else ""
 
 
 def describe_app_dir(app_dir: Path) -> str:

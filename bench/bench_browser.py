@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -62,11 +63,14 @@ from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 from bench._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
+    cpu_snapshot,
     describe_app_dir,
     load_average,
+    machine_busy,
     percentile,
     stop_on_sigterm,
     streamlit_server,
+    tree_cpu_seconds,
 )
 
 TARGET_P50_MS = 250.0
@@ -281,8 +285,8 @@ def _fmt(value: float) -> str:
     return "   n/a" if value != value else f"{value:6.0f}"
 
 
-def run_case(browser: Any, base_url: str, case: Case, moves: int, quiet_ms: float,
-             timeout_ms: float, verbose: bool) -> dict[str, Any]:
+def run_case(browser: Any, base_url: str, server_pid: int, case: Case, moves: int,
+             quiet_ms: float, timeout_ms: float, verbose: bool) -> dict[str, Any]:
     """Open ``case``'s page in a fresh context, make one warm-up and ``moves`` measured moves."""
     context = browser.new_context(viewport={"width": 1500, "height": 1100}, locale="en-US")
     try:
@@ -294,7 +298,7 @@ def run_case(browser: Any, base_url: str, case: Case, moves: int, quiet_ms: floa
         if case.setup:
             case.setup(page)
             _wait_idle(page)
-        load_before = load_average()
+        load_before, cpu0 = load_average(), cpu_snapshot()
         done: list[Move] = []
         for i in range(moves + 1):
             move = _one_move(page, frames, case, i, quiet_ms, timeout_ms)
@@ -306,9 +310,16 @@ def run_case(browser: Any, base_url: str, case: Case, moves: int, quiet_ms: floa
             done.append(move)
             if move.error:
                 _wait_idle(page)
+            if i == 0:              # CPU used by the measured moves: server, and the rest
+                server0 = tree_cpu_seconds(server_pid)
+                client0 = tree_cpu_seconds(os.getpid()) - server0
+        server_cpu = tree_cpu_seconds(server_pid) - server0
+        client_cpu = tree_cpu_seconds(os.getpid()) - server_cpu - server0 - client0
         warm, measured = done[0], done[1:]
         return {"case": case, "warm": warm, "moves": measured, "load_before": load_before,
-                "load_after": load_average()}
+                "server_cpu_ms": 1000 * server_cpu / max(moves, 1),
+                "client_cpu_ms": 1000 * client_cpu / max(moves, 1),
+                "load_after": f"{load_average()} ({machine_busy(cpu0)} during the moves)"}
     finally:
         context.close()
 
@@ -334,6 +345,7 @@ def summarise(result: dict[str, Any]) -> dict[str, Any]:
             "new_p50": percentile(new, 50), "new_n": len(new),
             "seen_p50": percentile(seen, 50), "seen_n": len(seen),
             "warm_up_ms": result["warm"].latency_ms, "runs_per_move": runs,
+            "server_cpu_ms": result["server_cpu_ms"], "client_cpu_ms": result["client_cpu_ms"],
             "load_before": result["load_before"], "load_after": result["load_after"],
             "meets_target": bool(lat) and p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS
             and not any(m.error for m in moves)}
@@ -355,9 +367,12 @@ def print_table(rows: list[dict[str, Any]]) -> None:
         if r["seen_n"]:
             print(f"{'':<10} new values p50 {r['new_p50']:.0f} ms (n={r['new_n']}), values "
                   f"already computed (cache hits) p50 {r['seen_p50']:.0f} ms (n={r['seen_n']})")
+        print(f"{'':<10} CPU per move: server {r['server_cpu_ms']:.0f} ms, Chromium and this "
+              f"process {r['client_cpu_ms']:.0f} ms")
         print(f"{'':<10} {r['lever']}; {r['load_before']} before, {r['load_after']} after")
     print("srv = input event -> the run's last websocket message (script_finished), "
-          "i.e. server time + transport;\nthe rest up to the last paint is the browser's.")
+          "i.e. server time + transport;\nthe rest up to the last paint is the browser's. "
+          "CPU per move is less sensitive to other load than the times.")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -390,8 +405,8 @@ def main(argv: list[str] | None = None) -> int:
         try:
             for case in cases:
                 print(f"  {case.name}: {case.path} ({case.lever})", flush=True)
-                result = run_case(browser, server.url, case, args.moves, args.quiet_ms,
-                                  args.timeout * 1000, args.verbose)
+                result = run_case(browser, server.url, server.pid, case, args.moves,
+                                  args.quiet_ms, args.timeout * 1000, args.verbose)
                 rows.append(summarise(result))
         finally:
             browser.close()

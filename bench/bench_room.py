@@ -7,11 +7,13 @@ years, 20 Monte Carlo replications). After all sessions have loaded the page,
 each one presses "+" on "Acquisition budget" every ``--interval`` seconds
 (default 5; the sessions' clocks are staggered evenly over one interval) for
 ``--duration`` seconds (default 120). A session whose previous move has not
-finished moves as soon as it has (people wait for the figures) and the slip is
-counted. By default every session's values are its own (``--values distinct``:
-session i adds i × 1,000 to the budget), so no session is helped by another's
-cached run; ``--values shared`` makes everyone press "+" from the same start,
-the case where the shared ``st.cache_data`` caches serve most moves.
+finished moves as soon as it has (people wait for the figures; the slip is
+counted) and skips the due times that passed meanwhile (counted too): a slow
+server gets fewer moves, as it would from people. By default every session's
+values are its own (``--values distinct``: session i adds i × 1,000 to the
+budget), so no session is helped by another's cached run; ``--values shared``
+makes everyone press "+" from the same start, the case where the shared
+``st.cache_data`` caches serve most moves.
 
 Printed: p50/p95 of "move -> the new KPI text is shown", errors (moves that
 timed out after ``--timeout`` s, exceptions or error boxes on the page, KPIs that
@@ -75,8 +77,10 @@ from bench._browser import (
     CHROMIUM,
     CHROMIUM_ARGS,
     RssSampler,
+    cpu_snapshot,
     describe_app_dir,
     load_average,
+    machine_busy,
     percentile,
     stop_on_sigterm,
     streamlit_server,
@@ -104,6 +108,7 @@ class MoveRecord:
     kpi_ms: float | None = None
     slip_ms: float = 0.0
     runs: list[str] = field(default_factory=list)
+    received_bytes: int = 0
     error: str | None = None
 
 
@@ -125,6 +130,7 @@ class WsSession:
         self.page_hash = ""
         self.query = f"scenario={PRESET}"
         self.metrics: dict[tuple[int, ...], str] = {}
+        self.received = 0
 
     async def open(self) -> None:
         """Connect and load the dashboard (the browser's first ``rerun_script``)."""
@@ -160,6 +166,7 @@ class WsSession:
         widget.id = self.widget_id
         widget.double_value = record.value
         before = dict(self.metrics)
+        received = self.received
         start = time.perf_counter()
         await self.ws.send(msg.SerializeToString())
         reader = asyncio.ensure_future(self._read_run(start))
@@ -173,6 +180,7 @@ class WsSession:
         record.shown_ms = (time.perf_counter() - start) * 1000
         record.kpi_ms = None if kpi_at is None else (kpi_at - start) * 1000
         record.runs = runs
+        record.received_bytes = self.received - received
         if problems:
             record.error = "; ".join(problems)
         elif self.metrics == before:
@@ -184,8 +192,10 @@ class WsSession:
         problems: list[str] = []
         kpi_at: float | None = None
         while True:
+            frame = await self.ws.recv()
+            self.received += len(frame)
             msg = ForwardMsg()
-            msg.ParseFromString(await self.ws.recv())
+            msg.ParseFromString(frame)
             kind = msg.WhichOneof("type")
             if kind == "new_session" and not self.page_hash:
                 self.page_hash = msg.new_session.page_script_hash
@@ -222,18 +232,25 @@ def _values(session: int, count: int, mode: str) -> list[float]:
 
 async def _session_loop(client: Any, index: int, sessions: int, interval: float,
                         duration: float, t_start: float, mode: str, timeout: float,
-                        records: list[MoveRecord]) -> None:
-    """Move every ``interval`` s from ``t_start`` + this session's offset until ``duration``."""
-    offset = interval * index / sessions
-    values = _values(index, int(duration / interval) + 1, mode)
-    for k, value in enumerate(values):
-        due = t_start + offset + k * interval
-        if due >= t_start + duration:
-            break
+                        records: list[MoveRecord], skipped: list[int]) -> None:
+    """Move every ``interval`` s from ``t_start`` + this session's offset until ``duration``.
+
+    A move that is due while the previous one is still running is made as soon as that
+    one has finished; the due times that passed meanwhile are skipped (a person does
+    not click several times to catch up), and counted in ``skipped``.
+    """
+    end = t_start + duration
+    due = t_start + interval * index / sessions
+    values = iter(_values(index, int(duration / interval) + 2, mode))
+    while due < end:
         now = time.perf_counter()
         if now < due:
             await asyncio.sleep(due - now)
-        record = MoveRecord(session=index, value=value,
+        else:
+            missed = int((now - due) // interval)
+            skipped[index] += missed
+            due += missed * interval
+        record = MoveRecord(session=index, value=next(values),
                             slip_ms=max(0.0, (time.perf_counter() - due) * 1000))
         try:
             await client.move(record, timeout)
@@ -242,6 +259,7 @@ async def _session_loop(client: Any, index: int, sessions: int, interval: float,
             records.append(record)
             return
         records.append(record)
+        due += interval
 
 
 # -- browser clients -------------------------------------------------------------------------
@@ -326,6 +344,7 @@ async def _open_all(clients: list[Any], stagger: float) -> None:
 async def run_room(base_url: str, server_pid: int, args: argparse.Namespace) -> dict[str, Any]:
     """Open the sessions, run the moves, return the figures."""
     records: list[MoveRecord] = []
+    skipped = [0] * args.sessions
     pw_manager: Any = None
     browser: Any = None
     if args.client == "browser":
@@ -345,22 +364,23 @@ async def run_room(base_url: str, server_pid: int, args: argparse.Namespace) -> 
             loaded_rss = rss.samples[-1]
             print(f"  {args.sessions} sessions loaded the dashboard in {opened_s:.1f} s; "
                   f"{load_average()}", flush=True)
-            load_before = load_average()
+            load_before, machine0 = load_average(), cpu_snapshot()
             me = os.getpid()        # the client side: this process, Playwright, Chromium
             cpu0, t0 = tree_cpu_seconds(server_pid), time.perf_counter()
             client_cpu0 = tree_cpu_seconds(me) - cpu0
             t_start = time.perf_counter() + 0.5
             await asyncio.gather(*(_session_loop(c, i, args.sessions, args.interval,
                                                  args.duration, t_start, args.values,
-                                                 args.timeout, records)
+                                                 args.timeout, records, skipped)
                                    for i, c in enumerate(clients)))
             wall = time.perf_counter() - t0
             server_cores = (tree_cpu_seconds(server_pid) - cpu0) / wall
             client_cores = (tree_cpu_seconds(me) - tree_cpu_seconds(server_pid)
                             - client_cpu0) / wall
             client_rss = tree_rss_mib(me) - tree_rss_mib(server_pid)
-            load_after = load_average()
-        return {"records": records, "idle_rss": idle_rss, "loaded_rss": loaded_rss,
+            load_after = f"{load_average()} ({machine_busy(machine0)} during the moves)"
+        return {"records": records, "skipped": sum(skipped), "idle_rss": idle_rss,
+                "loaded_rss": loaded_rss,
                 "peak_rss": rss.peak, "end_rss": rss.last, "open_s": opened_s,
                 "server_cores": server_cores, "client_cores": client_cores,
                 "client_rss": client_rss,
@@ -393,6 +413,7 @@ def summarise(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any
     for r in ok:
         key = " + ".join(r.runs) or "none"
         runs[key] = runs.get(key, 0) + 1
+    sizes = [r.received_bytes for r in ok if r.received_bytes]
     slipped = [r.slip_ms for r in records if r.slip_ms > 100]
     p50, p95 = percentile(shown, 50), percentile(shown, 95)
     return {"client": args.client, "sessions": args.sessions, "interval_s": args.interval,
@@ -401,7 +422,8 @@ def summarise(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any
             "max_ms": max(shown, default=float("nan")),
             "kpi_p50_ms": percentile(kpi, 50), "kpi_p95_ms": percentile(kpi, 95),
             "moves_per_s": len(records) / result["wall_s"], "runs_per_move": runs,
-            "slipped_moves": len(slipped),
+            "kib_per_move": percentile(sizes, 50) / 1024 if sizes else float("nan"),
+            "slipped_moves": len(slipped), "skipped_moves": result["skipped"],
             "slip_p95_ms": percentile(slipped, 95) if slipped else 0.0,
             "rss_idle_mib": result["idle_rss"], "rss_loaded_mib": result["loaded_rss"],
             "rss_peak_mib": result["peak_rss"], "rss_end_mib": result["end_rss"],
@@ -429,9 +451,11 @@ def print_summary(s: dict[str, Any]) -> None:
               f"{s['kpi_p95_ms']:.0f} ms; 'shown' waits for the run's script_finished)")
     if s["client"] == "ws":
         print(f"  runs per move: "
-              f"{', '.join(f'{n}x {k}' for k, n in s['runs_per_move'].items())}")
+              f"{', '.join(f'{n}x {k}' for k, n in s['runs_per_move'].items())}; "
+              f"{s['kib_per_move']:.0f} KiB of ForwardMsgs per move (p50, uncompressed)")
     print(f"  moves that started late (the previous one was still running): "
-          f"{s['slipped_moves']}, p95 slip {s['slip_p95_ms']:.0f} ms")
+          f"{s['slipped_moves']}, p95 slip {s['slip_p95_ms']:.0f} ms; moves skipped (due "
+          f"while one was still running): {s['skipped_moves']}")
     print(f"  server RSS (streamlit + children): idle {s['rss_idle_mib']:.0f} MiB, after loading "
           f"{s['rss_loaded_mib']:.0f} MiB, peak {s['rss_peak_mib']:.0f} MiB, end "
           f"{s['rss_end_mib']:.0f} MiB")
