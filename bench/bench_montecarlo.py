@@ -22,7 +22,8 @@ classes) it prints, from one run:
     uniform per customer, one class uniform per customer when there are several
     classes, one arrivals uniform per replication and period), and the ratios
     engine / numpy. Targets: ≥ 3x the old engine, ≤ 10x numpy.
-Timings are medians over interleaved repeats (other processes share the CPU).
+Timings are medians over interleaved repeats, wall clock and (in brackets) CPU
+time of this process: other processes share the CPU, and slow the wall clock.
 
 A customer-period is one customer over one period between its acquisition and
 the horizon's end: the decisions a period-by-period simulation has to make.
@@ -211,24 +212,27 @@ def _identical(a: McResult, b: McResult) -> bool:
                for k in y) and a.customers == b.customers
 
 
-def _medians(runs: dict[str, Callable[[], object]], repeats: int) -> dict[str, float]:
-    """Median seconds of each callable, repeats interleaved (after one warm-up each)."""
-    times: dict[str, list[float]] = {name: [] for name in runs}
+def _medians(runs: dict[str, Callable[[], object]], repeats: int
+             ) -> dict[str, tuple[float, float]]:
+    """Median wall-clock and CPU seconds of each callable, repeats interleaved (after one
+    warm-up each), so that other processes slow them alike."""
+    times: dict[str, list[tuple[float, float]]] = {name: [] for name in runs}
     for run in runs.values():
         run()
     for _ in range(repeats):
         for name, run in runs.items():
-            start = time.perf_counter()
+            wall, cpu = time.perf_counter(), time.process_time()
             run()
-            times[name].append(time.perf_counter() - start)
-    return {name: float(np.median(t)) for name, t in times.items()}
+            times[name].append((time.perf_counter() - wall, time.process_time() - cpu))
+    return {name: (float(np.median([w for w, _ in t])), float(np.median([c for _, c in t])))
+            for name, t in times.items()}
 
 
 def draw_limit(scenario: Scenario, label: str, replications: int = 20, repeats: int = 11) -> None:
     """Issue 12: the engine against its old self and against numpy drawing its uniforms."""
     inputs = cohort_inputs(scenario)
-    new, old = run_monte_carlo(scenario, inputs, replications), run_by_search(
-        scenario, inputs, replications)
+    new = run_monte_carlo(scenario, inputs, replications)
+    old = run_by_search(scenario, inputs, replications)
     customers = new.customers
     classes = len(inputs.class_weights)
     uniforms = customers * (2 if classes > 1 else 1) + replications * scenario.periods
@@ -237,22 +241,22 @@ def draw_limit(scenario: Scenario, label: str, replications: int = 20, repeats: 
                   "old": lambda: run_by_search(scenario, inputs, replications),
                   "numpy_customers": lambda: rng.random(customers),
                   "numpy_uniforms": lambda: rng.random(uniforms)}, repeats)
-    print(f"  {label} ({classes} class{'es' if classes > 1 else ''}), "
-          f"{customers:,} customers, median of {repeats}:")
-    print(f"    engine (look-up tables):      {t['engine'] * 1e3:8.1f} ms, "
-          f"{customers / t['engine']:.3e} customers/s, "
-          f"{new.customer_periods / t['engine']:.3e} customer-periods/s")
-    print(f"    old engine (binary search):   {t['old'] * 1e3:8.1f} ms, "
-          f"{customers / t['old']:.3e} customers/s; speed-up {t['old'] / t['engine']:.2f}x, "
+    engine, was = t["engine"][0], t["old"][0]
+    print(f"  {label} ({classes} class{'es' if classes > 1 else ''}), {customers:,} customers, "
+          f"median of {repeats} (wall clock; CPU time in brackets):")
+    print(f"    engine (look-up tables):    {engine * 1e3:7.1f} ms [{t['engine'][1] * 1e3:6.1f}], "
+          f"{customers / engine:.3e} customers/s, "
+          f"{new.customer_periods / engine:.3e} customer-periods/s")
+    print(f"    old engine (binary search): {was * 1e3:7.1f} ms [{t['old'][1] * 1e3:6.1f}], "
+          f"{customers / was:.3e} customers/s")
+    print(f"    speed-up: {was / engine:.2f}x [{t['old'][1] / t['engine'][1]:.2f}x], "
           f"results bit-identical: {'yes' if _identical(new, old) else 'NO'}")
-    print(f"    numpy random(n), n = customers ({customers:,}): "
-          f"{t['numpy_customers'] * 1e3:6.1f} ms; engine / numpy = "
-          f"{t['engine'] / t['numpy_customers']:.1f}x (old: "
-          f"{t['old'] / t['numpy_customers']:.1f}x)")
-    print(f"    numpy random(n), n = uniforms the engine needs ({uniforms:,}): "
-          f"{t['numpy_uniforms'] * 1e3:6.1f} ms; engine / numpy = "
-          f"{t['engine'] / t['numpy_uniforms']:.1f}x (old: "
-          f"{t['old'] / t['numpy_uniforms']:.1f}x)")
+    for key, n, what in (("numpy_customers", customers, "customers"),
+                         ("numpy_uniforms", uniforms, "uniforms the engine needs")):
+        wall, cpu = t[key]
+        print(f"    numpy random(n), n = {what} ({n:,}): {wall * 1e3:5.1f} ms "
+              f"[{cpu * 1e3:5.1f}]; engine / numpy = {engine / wall:.1f}x "
+              f"[{t['engine'][1] / cpu:.1f}x] (old: {was / wall:.1f}x)")
 
 
 def main() -> None:
