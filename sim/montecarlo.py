@@ -75,7 +75,11 @@ _TABLE_ENTRIES = 1 << 18
 fewer buckets: the table stays in the processor's cache."""
 
 _STRADDLES = -1
-"""Table entry of a bucket that straddles a step (resolved by an exact comparison)."""
+"""Class-table entry of a bucket that straddles a class boundary (resolved exactly)."""
+
+_MANY_STEPS = -(1 << 15)
+"""Lifetime-table entry of a bucket that straddles several survival steps (resolved by the
+exact rule); −1 − K: one step, lifetime K or K + 1 (one comparison)."""
 
 _BLOCK = 1 << 16
 """Customers drawn together, at most (and at most :data:`sim.budget.CUSTOMER_CHUNK`): their
@@ -279,8 +283,10 @@ def _class_table(inputs: CohortInputs, bits: int) -> np.ndarray:
 
 
 def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np.ndarray:
-    """Lifetime on each (class, bucket of the lifetime hash), shape (C · 2^bits,), row-major
-    (:func:`_step_table` of :func:`_lifetime_by_search`, counted per survival value)."""
+    """Lifetime on each (class, bucket of the lifetime hash), shape (C · 2^bits,), row-major,
+    from :func:`_lifetime_by_search` at the bucket edges (counted per survival value): the
+    lifetime where it is the same at both edges; −1 − K where it is K + 1 at the lower edge
+    and K at the upper one (one step inside: K or K + 1); else :data:`_MANY_STEPS`."""
     dtype = np.int16 if width + 1 < 1 << 15 else np.int32     # up to T+2 (padding)
     edges = _bucket_edges(bits)
     rows = []
@@ -289,7 +295,9 @@ def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np
         # 2c, so only class c's decide (as in the exact rule's one search over all classes).
         at_edges = _count_below((-edges + 2.0 * c)[::-1], keys[c * width:(c + 1) * width],
                                 strict=True)[::-1]
-        rows.append(_step_table(at_edges, dtype))
+        low, high = at_edges[:-1], at_edges[1:]                   # low ≥ high
+        rows.append(np.where(low == high, low, np.where(low == high + 1, -1 - high,
+                                                         _MANY_STEPS)).astype(dtype))
     return np.concatenate(rows)
 
 
@@ -336,7 +344,7 @@ class _LifetimeSampler:
             self.life_table = _lifetime_table(self.keys, self.n_class, self.width, bits)
         else:
             self.class_table = np.full(self.buckets, _STRADDLES, dtype=np.int64)
-            self.life_table = np.full(self.n_class * self.buckets, _STRADDLES, dtype=np.int64)
+            self.life_table = np.full(self.n_class * self.buckets, _MANY_STEPS, dtype=np.int32)
         self.hash = np.empty(block, dtype=np.uint64)
         self.work = np.empty(block, dtype=np.uint64)
         self.row = np.empty(block, dtype=np.int64)
@@ -388,9 +396,24 @@ class _LifetimeSampler:
         lifetime = np.take(self.life_table, index, mode="clip")
         odd = np.flatnonzero(lifetime < 0)
         if len(odd):
-            lifetime[odd] = _lifetime_by_search(_unit(_finish_hash(partial[odd])),
-                                                index[odd] >> self.bits, self.keys, self.width)
+            lifetime[odd] = self._resolve(lifetime[odd].astype(np.int64), index[odd] >> self.bits,
+                                          _unit(_finish_hash(partial[odd])))
         return lifetime
+
+    def _resolve(self, entry: np.ndarray, klass: np.ndarray, u: np.ndarray) -> np.ndarray:
+        """Lifetimes of customers in straddling buckets (table entries ``entry`` < 0, classes
+        ``klass``, uniforms ``u``), as :func:`_lifetime_by_search` gives them: over one step
+        K … K + 1 (entry −1 − K), K + [2c − S_c(K) < 2c − u] (rounded, as the rule compares;
+        the keys below K are below, those above K are not); else by the rule itself."""
+        needle = -u + 2.0 * klass
+        step = -1 - entry
+        one = entry != _MANY_STEPS
+        at = np.where(one, klass * self.width + step, 0)
+        out = np.where(one, step + (self.keys[at] < needle), 0)
+        many = np.flatnonzero(~one)
+        if len(many):
+            out[many] = _lifetime_by_search(u[many], klass[many], self.keys, self.width)
+        return out
 
 
 def _customer_blocks(flat: np.ndarray, r0: int, periods: int, block: int
