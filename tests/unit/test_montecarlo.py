@@ -554,3 +554,14 @@ def test_lockstep_blocks_give_every_customer_its_hash_word() -> None:
             want = ((np.uint64(r + r0) << np.uint64(48))
                     ^ (cohort.astype(np.uint64) << np.uint64(28)) ^ index.astype(np.uint64))
             assert got[r] == want.tolist(), (block, r)
+
+
+def test_lifetime_table_has_one_step_and_many_step_buckets() -> None:
+    """Survival halving each period: the first steps each fall in a bucket of their own (one
+    comparison), the later ones crowd into the lowest bucket (the binary search)."""
+    inputs = _inputs(np.full((2, 60), 0.5), [0.5, 0.5])
+    table = mc._LifetimeSampler(1, inputs).life_table
+    assert (table == mc._MANY_STEPS).any()
+    assert ((table < 0) & (table != mc._MANY_STEPS)).any()
+    assert (table >= 0).mean() > 0.99
+    _check_lifetimes(inputs)
