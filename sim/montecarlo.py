@@ -321,8 +321,9 @@ class _LifetimeSampler:
     the uniform, so a rule that gives the same value at a bucket's two edges gives it on the
     whole bucket, and the table holds that value. The buckets whose edges differ straddle a
     step (a class boundary, a survival value): their customers, at most one bucket in
-    2^bits per step (under 1 % of customers at 120 monthly periods), are resolved by the
-    exact rule.
+    2^bits per step (under 1 % of customers at 120 monthly periods), are resolved exactly:
+    by one comparison with the step where a bucket holds one survival step (the comparison
+    the rule makes), else by the rule's binary search.
 
     Memory: the lifetime table has classes × 2^bits entries of 2 bytes (4 from 32,766
     periods on), at most 2¹⁸ entries up to 1,024 classes; the class table 2^bits entries
