@@ -115,8 +115,8 @@ def dated_irr(amounts: np.ndarray, times: np.ndarray) -> tuple[float | None, str
         return float(a @ (1.0 + rate) ** (-t))
 
     grid = np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 100.0, 200)[1:]])
-    with np.errstate(over="ignore"):
-        values = [value(r) for r in grid]
+    with np.errstate(over="ignore", invalid="ignore"):
+        values = list(((1.0 + grid)[:, None] ** (-t)[None, :]) @ a)    # NPV at every rate
     for lo, hi, vlo, vhi in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
         if vlo == 0.0:
             return float(lo), None

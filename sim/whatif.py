@@ -179,10 +179,15 @@ class WhatIf:
                              "cumulative_discounted": discounted})
 
 
+_FLOW_COLUMNS = ["revenue", "variable_cost", "cost_saving", "acquisition_spend",
+                 "programme_cost", "system_cost"]
+
+
 def _flows(result: CohortResult) -> dict[str, np.ndarray]:
-    p = result.periods
-    return {"benefit": (p["revenue"] - p["variable_cost"] + p["cost_saving"]).to_numpy(),
-            "cost": (p["acquisition_spend"] + p["programme_cost"] + p["system_cost"]).to_numpy()}
+    revenue, variable, saving, acquisition, programme, system = (
+        result.periods[_FLOW_COLUMNS].to_numpy(dtype=float).T)
+    return {"benefit": revenue - variable + saving,
+            "cost": acquisition + programme + system}
 
 
 def finance_summary(scenario: Scenario, result: CohortResult,
@@ -241,18 +246,21 @@ def monte_carlo_part(scenario: Scenario, inputs: CohortInputs, replications: int
     return (run_monte_carlo(scenario, inputs, reps) if reps > 0 else None), notices
 
 
-def compare_runs(run: EngineRun, base_run: EngineRun) -> WhatIf:
+def compare_runs(run: EngineRun, base_run: EngineRun,
+                 finance: FinanceSummary | None = None) -> WhatIf:
     """A :class:`WhatIf` from a scenario's run and its baseline's run.
 
     Monte Carlo results are kept only when both runs have them (bands and deltas
     compare the two with common random numbers); the notices of both runs are kept
-    once each.
+    once each. ``finance``: :func:`finance_summary` of the two runs if already computed
+    (it depends on the expected-value results only).
     """
     mc, base_mc = ((run.mc, base_run.mc) if run.mc is not None and base_run.mc is not None
                    else (None, None))
     notices = tuple(dict.fromkeys((*run.notices, *base_run.notices)))
     return WhatIf(run.scenario, base_run.scenario, run.result, base_run.result, mc, base_mc,
-                  finance_summary(run.scenario, run.result, base_run.result), notices)
+                  finance or finance_summary(run.scenario, run.result, base_run.result),
+                  notices)
 
 
 def evaluate(scenario: Scenario, replications: int | None = None) -> WhatIf:

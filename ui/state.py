@@ -14,15 +14,24 @@ import streamlit as st
 
 from sim.budget import Notice
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
+from sim.finance import FinanceSummary
 from sim.library import list_presets, load_preset
 from sim.montecarlo import McResult
 from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
-from sim.whatif import EngineRun, WhatIf, baseline_for, compare_runs, monte_carlo_part
+from sim.whatif import (
+    EngineRun,
+    WhatIf,
+    baseline_for,
+    compare_runs,
+    finance_summary,
+    monte_carlo_part,
+)
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
            "set_current", "live_scenario", "LiveScenario", "validated", "is_edited",
            "cohort_run", "cohort_inputs_of", "whatif_run", "engine_run", "monte_carlo_run",
+           "finance_of",
            "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
            "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
 
@@ -222,7 +231,15 @@ def whatif_run(scenario: Scenario, monte_carlo: bool = True) -> WhatIf:
     run = engine_run(scenario, monte_carlo)
     baseline = baseline_for(scenario)
     if baseline == scenario:
-        return compare_runs(run, run)
+        return compare_runs(run, run, finance_of(scenario))
     # Monte Carlo skipped for the scenario (e.g. over the budget): the baseline's would be
     # shown nowhere.
-    return compare_runs(run, engine_run(baseline, monte_carlo and run.mc is not None))
+    return compare_runs(run, engine_run(baseline, monte_carlo and run.mc is not None),
+                        finance_of(scenario))
+
+
+@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
+def finance_of(scenario: Scenario) -> FinanceSummary:
+    """Cached :func:`sim.whatif.finance_summary` of ``scenario`` against its baseline (the
+    expected-value runs; the same with or without Monte Carlo)."""
+    return finance_summary(scenario, cohort_run(scenario), cohort_run(baseline_for(scenario)))
