@@ -14,7 +14,7 @@ from typing import Any
 import altair as alt
 import pandas as pd
 
-__all__ = ["MAX_CHART_ROWS", "show_chart", "show_template_chart", "template_spec", "vega_lite_spec",
+__all__ = ["MAX_CHART_ROWS", "show_template_chart", "template_spec", "vega_lite_spec",
            "layer_cake_chart", "layer_cake_data", "retention_lines_chart", "retention_lines_data",
            "tenure_value_chart", "tenure_value_data"]
 
@@ -41,11 +41,6 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     if "config" in spec and not spec["config"]:
         del spec["config"]
     return spec
-
-
-def show_chart(container: Any, chart: alt.TopLevelMixin, key: str) -> None:
-    """Draw ``chart`` in ``container`` (``st`` or a column), sized as ``st.altair_chart`` would."""
-    container.vega_lite_chart(spec=vega_lite_spec(chart), key=key)
 
 
 @functools.lru_cache(maxsize=128)

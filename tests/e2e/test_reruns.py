@@ -49,6 +49,19 @@ class RunLog:
         events, self.events = self.events, []
         return events
 
+    def settle(self, page, timeout_ms: int = 30_000) -> list[str]:
+        """The runs since the last call, once the last one has finished and nothing new
+        started for 500 ms (a slow run can outlast the page's idle check)."""
+        waited, seen = 0, -1
+        while waited < timeout_ms:
+            done = bool(self.events) and self.events[-1] not in ("fragment", "full")
+            if done and len(self.events) == seen:
+                break
+            seen = len(self.events) if done else -1
+            page.wait_for_timeout(500)
+            waited += 500
+        return self.take()
+
 
 def _step_up(page, label: str) -> None:
     box = page.get_by_test_id("stNumberInput").filter(has_text=label).first
@@ -77,14 +90,14 @@ def test_a_move_is_one_fragment_run(page, app_url, path, preset, move) -> None:
     page.goto(f"{app_url}/{path}?scenario={preset}")
     wait_for_app(page)
     assert page.get_by_test_id("stException").count() == 0
-    runs.take()
+    runs.settle(page)
     move(page)                          # the first edit: page and sidebar ("edited")
     page.get_by_test_id("stSidebar").get_by_text(
         "Edited: the levers differ from the loaded file").wait_for(timeout=10_000)
-    runs.take()
+    runs.settle(page)
     for _ in range(2):
         move(page)
-        assert runs.take() == ["fragment", FRAGMENT_RUN]   # one fragment run, nothing cut short
+        assert runs.settle(page) == ["fragment", FRAGMENT_RUN]   # one run, nothing cut short
     assert page.get_by_test_id("stException").count() == 0
 
 
