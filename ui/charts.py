@@ -121,7 +121,7 @@ def retention_lines_chart(title: str, x_title: str, y_title: str,
             y=alt.Y("retention:Q", title=y_title, axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(zero=False)),
             color=alt.Color("series:N", title=legend_title),
-            strokeDash=alt.StrokeDash("series:N", legend=None),
+            strokeDash=alt.StrokeDash("series:N", title=legend_title),   # one legend, both
             tooltip=[alt.Tooltip("year:O", title=x_title),
                      alt.Tooltip("series:N", title=legend_title),
                      alt.Tooltip("retention:Q", title=y_title, format=".1%")],
