@@ -89,10 +89,13 @@ def describe_app_dir(app_dir: Path) -> str:
 
 
 def stop_on_sigterm() -> None:
-    """Turn SIGTERM into SystemExit, so ``with`` blocks (the server) clean up."""
+    """Turn SIGTERM into SystemExit and SIGINT into KeyboardInterrupt (also when the shell
+    started the bench in the background with SIGINT ignored), so ``with`` blocks (the
+    server) clean up."""
     def _raise(signum: int, frame: FrameType | None) -> None:
         raise SystemExit(128 + signum)
     signal.signal(signal.SIGTERM, _raise)
+    signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 @dataclass
