@@ -52,17 +52,18 @@ of a few concurrent users stay far under a small server's memory."""
 TIME_BUDGET_SECONDS = 10.0
 """Estimated time one Monte Carlo run may take (seconds, one core)."""
 
-CUSTOMER_CHUNK = 1 << 19
-"""Customers the Monte Carlo engine draws at once."""
+CUSTOMER_CHUNK = 1 << 16
+"""Customers the Monte Carlo engine draws at once (its look-up tables work block by block,
+in cache; results do not depend on the block size)."""
 
 CELL_CHUNK = 1 << 21
 """Replications × periods² cells the Monte Carlo engine accounts at once."""
 
 # Measured (bench/bench_limits.py, numpy 2): bytes and seconds per unit of work.
-_MC_BYTES_PER_CUSTOMER = 90.0        # uniforms, hashes, indices, lifetimes of one chunk
+_MC_BYTES_PER_CUSTOMER = 50.0        # uniforms, hashes, indices, lifetimes of one block
 _MC_BYTES_PER_CELL = 60.0            # (R, A, K) histogram, alive, renewed, calendar copies
 _MC_BYTES_PER_SERIES_VALUE = 8.0 * 16  # the (R, T) series returned, and their copies
-_MC_SECONDS_PER_CUSTOMER = 1.6e-7
+_MC_SECONDS_PER_CUSTOMER = 4e-8     # look-up lifetimes (issue 12): 1.4-3.1e-8 measured
 _MC_SECONDS_PER_CELL = 8e-8
 _COHORT_BYTES_PER_CELL = 20.0        # periods² arrays of the cohort engine (the layer cake)
 _COHORT_BYTES_PER_CLASS_PERIOD = 60.0
