@@ -172,19 +172,22 @@ class McResult:
 
         Columns: ``year, series, mean, p10, p50, p90``.
         """
-        frames = []
-        for name, values in self.yearly.items():
-            if name == "year" or (names is not None and name not in names):
-                continue
+        kept = [n for n in self.yearly if n != "year" and (names is None or n in names)]
+        years = self.yearly["year"][0]
+        columns: dict[str, list[np.ndarray]] = {"mean": []}
+        columns.update({f"p{round(qi * 100)}": [] for qi in quantiles})
+        for name in kept:
+            values = self.yearly[name]
             with warnings.catch_warnings():     # all-NaN columns (retention in year 1) stay NaN
                 warnings.simplefilter("ignore", RuntimeWarning)
                 q = np.nanquantile(values, quantiles, axis=0)
-                mean = np.nanmean(values, axis=0)
-            frame = pd.DataFrame({"year": self.yearly["year"][0], "series": name, "mean": mean})
+                columns["mean"].append(np.nanmean(values, axis=0))
             for qi, qv in zip(quantiles, q, strict=True):
-                frame[f"p{round(qi * 100)}"] = qv
-            frames.append(frame)
-        return pd.concat(frames, ignore_index=True)
+                columns[f"p{round(qi * 100)}"].append(qv)
+        return pd.DataFrame({"year": np.tile(years, len(kept)),
+                             "series": np.repeat(np.array(kept, dtype=object), len(years)),
+                             **{k: np.concatenate(v) if v else np.empty(0)
+                                for k, v in columns.items()}})
 
     def kpi_summary(self, quantiles: tuple[float, ...] = BAND_QUANTILES
                     ) -> dict[str, dict[str, float]]:
