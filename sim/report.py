@@ -13,6 +13,7 @@ import numpy as np
 import pandas as pd
 
 from sim.kpis import ENGINE_KPIS, FINANCE_KPIS
+from sim.lifetime_value import scenario_whole_life
 from sim.scenario import Scenario
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf, evaluate
@@ -62,7 +63,10 @@ def run_report(scenario: Scenario, replications: int | None = None,
     when 0 replications ran), ``notices`` (what the run did differently from what the
     file asked — Monte Carlo over the work budget, the market bound cutting acquisition:
     a list of ``{code, params, message}``, see :class:`sim.budget.Notice`; empty when
-    none), ``scorecard``, ``yearly`` and ``tenure`` tables.
+    none), ``scorecard``, ``yearly`` and ``tenure`` tables, and ``whole_life``
+    (:meth:`sim.lifetime_value.WholeLife.as_dict`: DEL, whole-life CLV, DERL by tenure and
+    the value of the customers left at the horizon for sBG retention; nulls with a
+    ``reason`` otherwise).
     """
     w = whatif if whatif is not None else evaluate(scenario, replications=replications)
     report: dict[str, Any] = {
@@ -87,4 +91,5 @@ def run_report(scenario: Scenario, replications: int | None = None,
                                                      w.base_result)]
     report["yearly"] = records(w.result.yearly[list(YEARLY_COLUMNS)])
     report["tenure"] = records(w.result.tenure)
+    report["whole_life"] = scenario_whole_life(w.scenario, w.result.cohorts).as_dict()
     return report
