@@ -1,5 +1,5 @@
-"""Command line: ``python -m sim run FILE``, ``validate FILE...``, ``compare A B ...``
-and ``sensitivity FILE``.
+"""Command line: ``python -m sim run FILE``, ``validate FILE...``, ``compare A B ...``,
+``sensitivity FILE`` and ``fit retention FILE.csv`` (:mod:`sim.cli_fit`).
 
 Exit codes (also in the README):
 
@@ -28,6 +28,7 @@ from typing import TextIO
 import pandas as pd
 
 from sim import scenario_io
+from sim.cli_fit import register_fit
 from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, Comparison, compare
 from sim.finance import FinanceSummary
 from sim.kpis import COMPARE_KPIS, FINANCE_KPIS, format_plain
@@ -282,6 +283,8 @@ def build_parser() -> argparse.ArgumentParser:
                       help="rank by |NPV elasticity| (default) or by NPV swing")
     sens.add_argument("--format", choices=("table", "json", "csv"), default="table")
     sens.set_defaults(func=_cmd_sensitivity)
+    # `fit retention` (sim.cli_fit); further fits are added to fit_sub below
+    fit_sub = register_fit(sub, common)  # noqa: F841
     return parser
 
 
