@@ -1,0 +1,76 @@
+"""Benchmark: retention fits from data (sim/retention_fit.py, issue 13 "Speed").
+
+Targets: an sBG fit on a 12-period table at most 50 ms; on 60 cohorts × 60 periods (a
+layer cake: cohort i observed for 60 − i periods, 10,000 customers each) at most 500 ms.
+Each figure is the median (and minimum) wall time and the median CPU time of repeated
+calls of :func:`sim.retention_fit.fit_retention` (starts, BFGS, Hessian and intervals),
+after one warm-up; the beta-discrete-Weibull and the CSV reading are timed beside them.
+
+Run: python bench/bench_fit.py
+"""
+
+from __future__ import annotations
+
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import numpy as np  # noqa: E402
+
+from sim.datafile import SurvivorTable  # noqa: E402
+from sim.retention_fit import fit_retention, read_survivor_csv  # noqa: E402
+from sim.sample_data import survivors_csv  # noqa: E402
+
+REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]
+
+
+def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and minimum wall time and median CPU time of ``fn()`` (ms), after one warm-up."""
+    fn()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall) * 1e3, min(wall) * 1e3, statistics.median(cpu) * 1e3
+
+
+def _layer_cake(cohorts: int, periods: int, customers: int, seed: int = 1) -> SurvivorTable:
+    """sBG(0.8, 2.5) survivors drawn with numpy: cohort i observed for periods − i periods."""
+    rng = np.random.default_rng(seed)
+    survivors = []
+    for i in range(cohorts):
+        theta = rng.beta(0.8, 2.5, customers)
+        lifetime = np.ceil(np.log(rng.random(customers)) / np.log1p(-theta))
+        ages = np.arange(max(periods - i, 1) + 1)
+        survivors.append((lifetime[None, :] > ages[:, None]).sum(axis=1).astype(float))
+    return SurvivorTable(tuple(f"c{i}" for i in range(cohorts)), tuple(survivors))
+
+
+def main() -> None:
+    twelve = SurvivorTable(("all",), (np.array(REGULAR, dtype=float),))
+    cake = _layer_cake(60, 60, 10_000)
+    csv = survivors_csv(cake)
+    rows = [
+        ("sBG, 12 periods (F&H regular)", lambda: fit_retention(twelve), 50.0, 30),
+        ("sBG, 60 cohorts x 60 periods", lambda: fit_retention(cake), 500.0, 15),
+        ("bdw, 12 periods", lambda: fit_retention(twelve, "bdw"), None, 15),
+        ("bdw, 60 cohorts x 60 periods", lambda: fit_retention(cake, "bdw"), None, 7),
+        ("read CSV, 60 x 60 (1,890 rows)", lambda: read_survivor_csv(csv), None, 15),
+    ]
+    print(f"{'case':<34} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}  target")
+    for name, fn, target, repeat in rows:
+        median, low, cpu = _time(fn, repeat)
+        verdict = "" if target is None else (f"<= {target:.0f} ms "
+                                             + ("ok" if median <= target else "MISSED"))
+        print(f"{name:<34} {median:>10.1f} {low:>8.1f} {cpu:>8.1f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
