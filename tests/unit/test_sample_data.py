@@ -115,3 +115,23 @@ def test_same_seed_same_file_and_cap() -> None:
     assert one.scale < 1 and abs(one.customers - 2000) < 4 * np.sqrt(2000)
     other = sample_data(replace_path(scenario, "seed", 7), max_customers=2000)
     assert other.log_csv != one.log_csv
+
+
+def test_refitting_sbg_recovers_alpha_and_beta() -> None:
+    """Sample data from an sBG scenario: the maximum-likelihood fit of its survivor table
+    finds the scenario's alpha and beta (within 3 standard errors), and so does the fit of
+    the cohort activity read back from the log file."""
+    from sim.retention_fit import fit_retention
+    from sim.transactions import cohort_activity, read_transactions
+
+    truth = {"alpha": 0.7, "beta": 2.4}
+    data = sample_data(sbg_scenario(customers=5000, **truth))
+    fit = fit_retention(data.survivors, "sbg")
+    for name, value in truth.items():
+        assert abs(fit.params[name] - value) < 3 * fit.standard_errors[name], (fit.params, name)
+    log = read_transactions(data.log_csv, "customer_id", "date", "amount")
+    table = cohort_activity(log, "year", data.observation_date)
+    assert table.labels == data.survivors.labels
+    for mine, theirs in zip(data.survivors.survivors, table.survivors, strict=True):
+        np.testing.assert_array_equal(mine, theirs)
+    assert fit_retention(table, "sbg").params == fit.params
