@@ -29,6 +29,7 @@ import pandas as pd
 
 from sim import scenario_io
 from sim.cli_fit import register_fit
+from sim.cli_purchases import register_purchases, register_rfm
 from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, Comparison, compare
 from sim.finance import FinanceSummary
 from sim.kpis import COMPARE_KPIS, FINANCE_KPIS, format_plain
@@ -285,6 +286,9 @@ def build_parser() -> argparse.ArgumentParser:
     sens.set_defaults(func=_cmd_sensitivity)
     # `fit retention` (sim.cli_fit); further fits are added to fit_sub below
     fit_sub = register_fit(sub, common)  # noqa: F841
+    # `fit purchases` and `rfm` (sim.cli_purchases): transaction logs, issue 13 item 3
+    register_purchases(fit_sub, common)
+    register_rfm(sub, common)
     return parser
 
 
