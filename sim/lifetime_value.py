@@ -23,22 +23,24 @@ as the closed form needs. ``scipy.special.hyp2f1`` is not used: scipy 1.17 retur
 off by up to 3e-5 (relative) and ``inf`` for finite sums when c − a − b = α − 1 is an
 integer or close to one (e.g. α = 1, 3 or 20 with a small d), which fitted α can be.
 
-:func:`scenario_whole_life` applies this to a scenario whose retention model is ``sbg``
-(the ``whole_life`` object of ``python -m sim run --format json``).
+:func:`scenario_whole_life` values a scenario whose retention model is ``sbg`` over the
+whole life (the ``whole_life`` object of ``python -m sim run --format json``), with the
+engine's own curves so that it is the limit of ``clv_gross``, with any periods and timing.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from sim.retention import sbg_retention
+from sim.cohort import class_inputs, expected_paths, tenure_prices
+from sim.finance import discount_factors
 from sim.scenario import Scenario
 
-__all__ = ["MIN_DISCOUNT", "hyp2f1_a1", "discounted_expected_lifetime",
+__all__ = ["MIN_DISCOUNT", "MIN_SCENARIO_DISCOUNT", "hyp2f1_a1", "discounted_expected_lifetime",
            "discounted_expected_residual_lifetime", "whole_life_clv", "customer_base_value",
            "WholeLife", "scenario_whole_life"]
 
@@ -138,27 +140,27 @@ def customer_base_value(customers: np.ndarray, margin: float, alpha: float, beta
 
 @dataclass(frozen=True)
 class WholeLife:
-    """Whole-life value of a scenario with sBG retention, in its yearly view (see
-    :func:`scenario_whole_life`). Money in the scenario currency; None where there is no
-    value, with its ``reason``.
+    """Whole-life value of a scenario with sBG retention (see :func:`scenario_whole_life`).
+    Money in the scenario currency; None where there is no value, with its ``reason``.
 
     Attributes:
         discount_rate: the scenario's annual rate (fraction).
-        del_: DEL of a new customer (years, discounted).
-        clv_whole_life: value of a new customer over its whole life, before the
-            acquisition cost (currency/customer; the limit of ``clv_gross`` as the horizon
-            grows, for yearly periods).
-        derl_by_tenure: per n = 0 … horizon − 1 renewals: ``renewals, derl`` (years) and
-            ``residual_value`` (currency/customer, just before the next renewal decision).
+        del_: DEL of a new customer on the scenario's yearly sBG (years, discounted).
+        clv_whole_life: value of a new customer over its whole life, before the acquisition
+            cost (currency/customer): the engine's ``clv_gross`` with no horizon.
+        derl_by_tenure: per n = 0 … horizon − 1 renewals: ``renewals``, ``derl`` (years,
+            the yearly sBG's DERL(n)) and ``residual_value`` (currency/customer: the
+            expected discounted value, at the n+1-th anniversary, of a customer active in
+            the last period before it).
         base_value: residual value of the customers active at the end of the horizon
-            (currency; yearly periods only), with ``base_by_tenure`` (per n: ``renewals,
-            customers, residual_value, value``).
+            (currency, at that date; yearly periods only), with ``base_by_tenure`` (per n:
+            ``renewals, customers, residual_value, value``).
         reason: why there are no values: ``not_sbg`` (retention model is not ``sbg``),
             ``uplift`` (``retention.uplift_points`` ≠ 0: the curve is not an sBG),
-            ``infinite`` (discount rate 0 and α ≤ 1: the lifetime has no finite mean),
-            ``discount_too_small`` (0 < rate < :data:`MIN_DISCOUNT`); None otherwise.
+            ``no_discount`` (discount rate 0: the sums are not taken; infinite for α ≤ 1),
+            ``discount_too_small`` (below :data:`MIN_SCENARIO_DISCOUNT`); None otherwise.
         base_reason: why ``base_value`` is None: ``monthly`` (customers mid-year are not
-            just before a renewal decision), ``no_run`` (no run given) or ``reason``'s.
+            at an anniversary), ``no_run`` (no run given) or ``reason``'s.
     """
 
     discount_rate: float
@@ -171,10 +173,9 @@ class WholeLife:
     base_reason: str | None
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON-ready: ``basis``, ``discount_rate``, ``del``, ``clv_whole_life``,
-        ``derl_by_tenure``, ``base_value``, ``base_by_tenure``, ``reason``,
-        ``base_reason``."""
-        return {"basis": "yearly", "discount_rate": self.discount_rate, "del": self.del_,
+        """JSON-ready: ``discount_rate``, ``del``, ``clv_whole_life``, ``derl_by_tenure``,
+        ``base_value``, ``base_by_tenure``, ``reason``, ``base_reason``."""
+        return {"discount_rate": self.discount_rate, "del": self.del_,
                 "clv_whole_life": self.clv_whole_life,
                 "derl_by_tenure": None if self.derl_by_tenure is None
                 else [dict(row) for row in self.derl_by_tenure],
@@ -184,31 +185,47 @@ class WholeLife:
                 "reason": self.reason, "base_reason": self.base_reason}
 
 
-def _margins(scenario: Scenario) -> tuple[float, float]:
-    """Margin per customer-year in tenure year 1 and after (price − variable cost + the CRM
-    system's saving per customer-year), currency."""
-    pricing, system = scenario.pricing, scenario.crm_system
-    saving = system.saving_per_customer_year if system.enabled else 0.0
-    return (pricing.first_year_price - pricing.variable_cost + saving,
-            pricing.renewal_price - pricing.variable_cost + saving)
+MIN_SCENARIO_DISCOUNT = 1e-3
+"""Smallest annual discount rate :func:`scenario_whole_life` sums over (fraction)."""
+_TAIL = 1e-10
+"""The engine's curves are summed until v^years/(1 − v) is below this (a bound on the rest
+relative to the largest margin per period)."""
+
+
+def _whole_life_curves(scenario: Scenario) -> tuple[np.ndarray, np.ndarray, int]:
+    """The engine's per-customer curves by tenure period over a horizon long enough that the
+    rest, from any anniversary of the scenario's horizon on, is below :data:`_TAIL`:
+    ``(value, survival, years)`` with ``value[k]`` the billed
+    share × (margin + CRM saving) × discount factor of tenure period k (what
+    :func:`sim.cohort.run_cohort` sums into ``clv_gross``) and ``survival[k]`` the share
+    active in it."""
+    d = scenario.finance.discount_rate
+    v = 1.0 / (1.0 + d)
+    # past the horizon too, so that the residual values at every anniversary are as exact
+    years = int(np.ceil(np.log(_TAIL * (1.0 - v)) / np.log(v))) + 1 + scenario.horizon_years
+    long = replace(scenario, horizon_years=years)
+    classes = class_inputs(long)
+    survival, renewed = expected_paths(classes.class_weights, classes.retention,
+                                       classes.survival)
+    price, cost = tenure_prices(long, classes.money_multiplier)
+    system, ppy = long.crm_system, long.periods_per_year
+    saving = system.saving_per_customer_year / ppy if system.enabled else 0.0
+    timing = long.finance.cash_timing
+    billed = survival if timing == "start" else renewed
+    # as sim.accounting's clv_by_tenure: (margin + saving) discounted like the margin
+    value = billed * (price - cost + saving) * discount_factors(long.periods, d, ppy, timing)
+    return value, survival, long.horizon_years
 
 
 def scenario_whole_life(scenario: Scenario, cohorts: pd.DataFrame | None = None) -> WholeLife:
     """Whole-life value of ``scenario`` when its retention model is ``sbg``.
 
-    The yearly view: the sBG renews at the end of each tenure year; each tenure year's
-    margin (``_margins``) is paid at its start by the active customers (``cash_timing =
-    "start"``) or at its end by those who renew (``"end"``), discounted at the annual
-    ``finance.discount_rate``. For yearly periods this is the limit of the engine's
-    ``clv_gross`` as the horizon grows; with monthly periods the engine also spreads the
-    year's cash (and, with ``churn_timing = "spread"``, its churn) over the months, which
-    this view does not.
-
-    * start: CLV = m₁ + m·(DEL − 1); residual value(n) = m·DERL(n);
-    * end: CLV = m₁·S(1)·v + m·(DEL − 1 − S(1)·v); residual value(n) = m·DERL(n), plus
-      (m₁ − m)·r(1) at n = 0 (the first year's margin is billed at that decision);
-
-    with m₁ the first year's margin, m the renewals', S(1) = r(1) = β/(α+β).
+    ``clv_whole_life`` is what the engine's ``clv_gross`` sums (the scenario's own
+    periods, prices, CRM saving, churn and cash timing), continued past the horizon until
+    the rest is below 1e-10 of a period's margin. For yearly periods with cash at the start
+    it is m₁ + m·(DEL − 1) and ``residual_value`` is m·DERL(n) (m₁ the first year's
+    margin, m the renewals'): the tests hold the two to the closed forms. ``del`` and
+    ``derl`` are the closed forms of the scenario's yearly sBG (α, β) at its annual rate.
 
     Args:
         scenario: the scenario.
@@ -223,41 +240,40 @@ def scenario_whole_life(scenario: Scenario, cohorts: pd.DataFrame | None = None)
         reason = "not_sbg"
     elif ret.uplift_points != 0:
         reason = "uplift"
-    elif d == 0 and ret.sbg_alpha <= 1:
-        reason = "infinite"
-    elif 0 < d < MIN_DISCOUNT:
+    elif d == 0:
+        reason = "no_discount"
+    elif d < MIN_SCENARIO_DISCOUNT:
         reason = "discount_too_small"
     if reason is not None:
         return WholeLife(d, None, None, None, None, None, reason, reason)
     alpha, beta = float(ret.sbg_alpha), float(ret.sbg_beta)
-    first, later = _margins(scenario)
-    v = 1.0 / (1.0 + d)
-    life = discounted_expected_lifetime(alpha, beta, d)
-    years = scenario.horizon_years
+    value, survival, _ = _whole_life_curves(scenario)
+    ppy, years = scenario.periods_per_year, scenario.horizon_years
+    # residual value at anniversary n+1 of a customer active in the period before it: the
+    # cash from period K = ppy·(n+1) on (start) or from K − 1 (end: that period is billed at
+    # the anniversary to those who renew), discounted to the anniversary
+    rest = np.cumsum(value[::-1])[::-1]
+    first = ppy * np.arange(1, years + 1) - (0 if scenario.finance.cash_timing == "start" else 1)
+    at = np.arange(1, years + 1)
+    residual = rest[first] / (survival[ppy * at - 1] * (1.0 + d) ** -at)
     derl = discounted_expected_residual_lifetime(alpha, beta, d, np.arange(years))
-    residual = later * derl
-    if scenario.finance.cash_timing == "end":
-        s1 = float(sbg_retention(alpha, beta, 1))
-        clv = first * s1 * v + later * (life - 1.0 - s1 * v)
-        residual[0] += (first - later) * s1
-    else:
-        clv = first + later * (life - 1.0)
-    by_tenure = tuple({"renewals": int(n), "derl": float(x), "residual_value": float(r)}
+    by_tenure = tuple({"renewals": n, "derl": float(x), "residual_value": float(r)}
                       for n, x, r in zip(range(years), derl, residual, strict=True))
     base_value, base_rows, base_reason = None, None, None
     if cohorts is None:
         base_reason = "no_run"
-    elif scenario.periods_per_year != 1:
+    elif ppy != 1:
         base_reason = "monthly"
     else:
         last = cohorts[cohorts["year"] == years]
         customers = np.zeros(years)
-        renewals = (years - last["cohort_year"].to_numpy()).astype(int)
-        np.add.at(customers, renewals, last["customers"].to_numpy(dtype=float))
+        np.add.at(customers, (years - last["cohort_year"].to_numpy()).astype(int),
+                  last["customers"].to_numpy(dtype=float))
         values = customers * residual
         base_value = float(values.sum())
-        base_rows = tuple({"renewals": int(n), "customers": float(c),
-                           "residual_value": float(r), "value": float(x)}
+        base_rows = tuple({"renewals": n, "customers": float(c), "residual_value": float(r),
+                           "value": float(x)}
                           for n, c, r, x in zip(range(years), customers, residual, values,
                                                 strict=True))
-    return WholeLife(d, life, clv, by_tenure, base_value, base_rows, None, base_reason)
+    return WholeLife(d, discounted_expected_lifetime(alpha, beta, d), float(value.sum()),
+                     by_tenure, base_value, base_rows, None, base_reason)

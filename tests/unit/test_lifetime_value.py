@@ -130,6 +130,61 @@ def test_whole_life_clv_is_the_engines_clv_plus_the_tail_past_the_horizon(timing
     assert whole.clv_whole_life > result.kpis["clv_gross"]
 
 
+@pytest.mark.parametrize("timing", ["start", "end"])
+def test_yearly_whole_life_is_the_del_and_derl_closed_forms(timing) -> None:
+    base = _yearly(timing, years=10)
+    scenario = replace(base, pricing=replace(base.pricing, first_year_price=200.0))
+    alpha, beta = scenario.retention.sbg_alpha, scenario.retention.sbg_beta
+    d = scenario.finance.discount_rate
+    v = 1 / (1 + d)
+    whole = scenario_whole_life(scenario)
+    life = discounted_expected_lifetime(alpha, beta, d)
+    derl = discounted_expected_residual_lifetime(alpha, beta, d, np.arange(10))
+    m1 = 200.0 - scenario.pricing.variable_cost
+    m = scenario.pricing.renewal_price - scenario.pricing.variable_cost
+    s1 = beta / (alpha + beta)
+    residual = m * derl
+    if timing == "start":        # year t's margin at its start, paid by S(t−1)
+        clv = m1 + m * (life - 1)
+    else:                        # at its end, by the S(t) who renew
+        clv = m1 * s1 * v + m * (life - 1 - s1 * v)
+        residual[0] += (m1 - m) * s1
+    assert whole.del_ == pytest.approx(life, rel=1e-14)
+    assert whole.clv_whole_life == pytest.approx(clv, rel=1e-10)
+    assert [r["renewals"] for r in whole.derl_by_tenure] == list(range(10))
+    assert np.allclose([r["derl"] for r in whole.derl_by_tenure], derl, rtol=1e-14)
+    assert np.allclose([r["residual_value"] for r in whole.derl_by_tenure], residual,
+                       rtol=1e-10)
+    assert whole.base_value is None and whole.base_reason == "no_run"
+
+
+@pytest.mark.parametrize("churn", ["renewal", "spread"])
+@pytest.mark.parametrize("cash", ["start", "end"])
+def test_monthly_whole_life_is_the_limit_of_the_engines_clv(churn, cash) -> None:
+    base = load(BASELINE)
+    scenario = replace(base, horizon_years=50,
+                       retention=replace(base.retention, churn_timing=churn),
+                       finance=replace(base.finance, cash_timing=cash))
+    alpha, beta = scenario.retention.sbg_alpha, scenario.retention.sbg_beta
+    d = scenario.finance.discount_rate
+    v = 1 / (1 + d)
+    whole = scenario_whole_life(scenario, run_cohort(scenario).cohorts)
+    assert whole.reason is None and whole.base_reason == "monthly"
+    gross = run_cohort(scenario).kpis["clv_gross"]
+    margin = scenario.pricing.renewal_price - scenario.pricing.variable_cost
+    bound = margin * sbg_survival(alpha, beta, 49) * v**50 / (1 - v)
+    assert 0 < whole.clv_whole_life - gross < bound
+    if churn == "renewal" and cash == "start":
+        # a year's margin in 12 monthly parts at the months' starts: the yearly value times
+        # the within-year annuity (1/12)·Σ_j v^(j/12)
+        annuity = sum(v ** (j / 12) for j in range(12)) / 12
+        life = discounted_expected_lifetime(alpha, beta, d)
+        assert whole.clv_whole_life == pytest.approx(annuity * margin * life, rel=1e-10)
+        derl = discounted_expected_residual_lifetime(alpha, beta, d, np.arange(50))
+        assert np.allclose([r["residual_value"] for r in whole.derl_by_tenure],
+                           annuity * margin * derl, rtol=1e-9)
+
+
 def test_residual_values_and_the_base_left_at_the_horizon() -> None:
     scenario = _yearly("start", years=8)
     alpha, beta = scenario.retention.sbg_alpha, scenario.retention.sbg_beta
@@ -138,32 +193,28 @@ def test_residual_values_and_the_base_left_at_the_horizon() -> None:
     whole = scenario_whole_life(scenario, result.cohorts)
     margin = scenario.pricing.renewal_price - scenario.pricing.variable_cost
     derl = discounted_expected_residual_lifetime(alpha, beta, d, np.arange(8))
-    assert [row["renewals"] for row in whole.derl_by_tenure] == list(range(8))
-    assert np.allclose([row["derl"] for row in whole.derl_by_tenure], derl)
-    assert np.allclose([row["residual_value"] for row in whole.derl_by_tenure], margin * derl)
     # customers active in year 8: cohort year a has made 8 − a renewals
     last = result.cohorts[result.cohorts["year"] == 8]
     expected = sum(row.customers * margin * derl[8 - row.cohort_year]
                    for row in last.itertuples())
-    assert whole.base_value == pytest.approx(expected, rel=1e-12)
+    assert whole.base_value == pytest.approx(expected, rel=1e-10)
     assert sum(r["customers"] for r in whole.base_by_tenure) == pytest.approx(
         result.kpis["customers_end"])
-    assert whole.del_ == pytest.approx(discounted_expected_lifetime(alpha, beta, d))
+    # the customer_base_value of the same counts
+    counts = np.array([r["customers"] for r in whole.base_by_tenure])
+    table = customer_base_value(counts, margin, alpha, beta, d)
+    assert table["value"].sum() == pytest.approx(whole.base_value, rel=1e-10)
 
 
-def test_first_year_price_and_crm_saving_enter_the_margins() -> None:
-    base = _yearly("start", years=10)
-    scenario = replace(base, pricing=replace(base.pricing, first_year_price=200.0))
-    whole = scenario_whole_life(scenario)
-    m1 = 200.0 - scenario.pricing.variable_cost
-    m = scenario.pricing.renewal_price - scenario.pricing.variable_cost
-    assert whole.clv_whole_life == pytest.approx(m1 + m * (whole.del_ - 1))
-    assert whole.base_value is None and whole.base_reason == "no_run"
+def test_crm_saving_enters_every_billed_period() -> None:
     crm = load(ROOT / "scenarios" / "whatif_crm_system.toml")
     saving = crm.crm_system.saving_per_customer_year
     plain = replace(crm, crm_system=replace(crm.crm_system, enabled=False))
+    unit = replace(plain, pricing=replace(plain.pricing, first_year_price=1.0,
+                                          renewal_price=1.0, variable_cost=0.0))
     assert scenario_whole_life(crm).clv_whole_life == pytest.approx(
-        scenario_whole_life(plain).clv_whole_life + saving * scenario_whole_life(crm).del_)
+        scenario_whole_life(plain).clv_whole_life
+        + saving * scenario_whole_life(unit).clv_whole_life, rel=1e-10)
 
 
 def test_reasons_when_there_is_no_whole_life_value() -> None:
@@ -172,14 +223,13 @@ def test_reasons_when_there_is_no_whole_life_value() -> None:
     whole = scenario_whole_life(magazine).as_dict()
     assert whole["reason"] == "not_sbg" and whole["del"] is None
     assert whole["clv_whole_life"] is None and whole["derl_by_tenure"] is None
+    assert whole["base_reason"] == "not_sbg"
     base = load(BASELINE)
     assert scenario_whole_life(replace(base, retention=replace(
         base.retention, uplift_points=2.0))).reason == "uplift"
-    slow = replace(base, retention=replace(base.retention, sbg_alpha=0.9),
-                   finance=replace(base.finance, discount_rate=0.0))
-    assert scenario_whole_life(slow).reason == "infinite"
-    monthly = scenario_whole_life(base, run_cohort(base).cohorts)
-    assert monthly.reason is None and monthly.base_reason == "monthly"
+    for rate, reason in ((0.0, "no_discount"), (1e-4, "discount_too_small")):
+        moved = replace(base, finance=replace(base.finance, discount_rate=rate))
+        assert scenario_whole_life(moved).reason == reason
 
 
 def test_run_json_carries_whole_life() -> None:
@@ -187,11 +237,11 @@ def test_run_json_carries_whole_life() -> None:
 
     report = run_report(load(BASELINE), replications=0)
     whole = report["whole_life"]
-    assert set(whole) == {"basis", "discount_rate", "del", "clv_whole_life", "derl_by_tenure",
+    assert set(whole) == {"discount_rate", "del", "clv_whole_life", "derl_by_tenure",
                           "base_value", "base_by_tenure", "reason", "base_reason"}
     assert whole["del"] == pytest.approx(discounted_expected_lifetime(1.2, 3.5, 0.10))
-    assert whole["clv_whole_life"] == pytest.approx(216 * whole["del"])
-    assert len(whole["derl_by_tenure"]) == 5
+    assert whole["clv_whole_life"] > report["kpis"]["clv_gross"]
+    assert len(whole["derl_by_tenure"]) == 5 and whole["base_reason"] == "monthly"
     out = io.StringIO()
     with redirect_stdout(out):
         assert main(["run", str(ROOT / "scenarios" / "textbook_magazine.toml"), "--format",
