@@ -22,7 +22,8 @@ Definitions (the same everywhere, documented once here):
   purchase and is refused).
 - **Dates** are ISO 8601 (``2024-03-31``, optionally with a time) unless ``date_format`` gives a
   :func:`time.strptime` pattern (``%d/%m/%Y``, ``%Y%m%d``): day-first and month-first dates are
-  never guessed.
+  never guessed. Dates from 1900 to 2199; times with UTC offsets count on their own calendar
+  day, or on the UTC day when the offsets differ between rows.
 - **Attributes**: a customer's value of another column is the one on their latest purchase (for
   several rows on that day, the last in the file), so a stage that moved is the current stage. A
   column whose every non-empty value is a number is numeric, otherwise text.
@@ -279,7 +280,9 @@ def transactions_from_frame(frame: pd.DataFrame, customer: str, date: str, amoun
     if frame.empty:
         raise DataFileError([Issue("file", "length", "at least one data row", "none")])
     issues = IssueCollector()
-    ids = frame[customer].astype(str).str.strip().where(frame[customer].notna(), "")
+    ids = frame[customer].astype(str).str.strip()
+    if frame[customer].isna().any():
+        ids = ids.where(frame[customer].notna(), "")
     issues.add_rows((ids == "").to_numpy(dtype=bool), customer, "type",
                     "a customer id (not empty)", ids, first_row)
     days = _parse_dates(frame[date], date_format)
@@ -482,7 +485,8 @@ class TierSpec:
     Attributes:
         weights: points per attribute (column of the customer table), summing to 100.
         levels: for text attributes, each level's share of that attribute's points, 0-100
-            (the course's "finance 100, services 30"); unlisted levels and empty cells get 0.
+            (the course's "finance 100, services 30"); levels match the cell text exactly
+            (case matters); unlisted levels and empty cells get 0.
         stage_column: the relationship-stage column the tiers are crossed with, if any.
         scale: how numeric attributes are scaled to 0-1: ``rank`` (mid-rank percentile,
             robust to one huge customer) or ``minmax``.

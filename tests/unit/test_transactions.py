@@ -300,6 +300,14 @@ def test_frames_and_date_formats() -> None:
     assert parse_day("2024-02-29") == pd.Timestamp("2024-02-29")
     facts = purchase_facts(log)
     assert facts.loc["x", "purchases"] == 2 and facts.loc["x", "first_spend"] == 1.0
+    # a frame's missing id, date or amount is named like a CSV cell (first_row = 1: the
+    # frame's first row is row 1)
+    frame = pd.DataFrame({"who": ["a", None], "when": [pd.Timestamp("2024-01-01"), pd.NaT],
+                          "paid": [1.0, np.nan]})
+    with pytest.raises(DataFileError) as excinfo:
+        transactions_from_frame(frame, "who", "when", "paid", first_row=1)
+    assert _issues(excinfo) == [("who[row 2]", "type"), ("when[row 2]", "type"),
+                                ("paid[row 2]", "type")]
 
 
 def test_attribute_named_like_a_computed_column_is_renamed() -> None:
