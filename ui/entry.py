@@ -43,6 +43,8 @@ def app_pages() -> list[st.Page]:
                 icon=":material/payments:"),
         st.Page("pages/compare.py", title=t("compare.nav"), url_path="compare",
                 icon=":material/compare_arrows:"),
+        st.Page("pages/your_data.py", title=t("data.nav"), url_path="your_data",
+                icon=":material/upload_file:"),
     ]
 
 
