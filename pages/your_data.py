@@ -77,7 +77,7 @@ def _use_button(tab: str, scenario, what: str) -> None:
     left, right = st.columns(2)
     left.button(t("data.use_button"), key=f"data_use_{tab}", type="primary",
                 on_click=yd.use_in_scenario, args=(scenario,), icon=":material/input:",
-                width="stretch")
+                width="stretch", disabled=state.base_scenario() == scenario)
     used = yd.used_scenario()
     if used is not None and state.base_scenario() == used:
         data, name = yd.scenario_toml(used)

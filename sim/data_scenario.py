@@ -44,7 +44,7 @@ from sim.transactions import TransactionLog
 
 __all__ = ["LogEconomics", "log_economics", "retention_from_fit", "retention_from_table",
            "pooled_renewal", "pooled_survival", "fit_lifetime", "fit_clv", "fitted_name",
-           "fitted_scenario", "MAX_NAME"]
+           "unfitted_name", "fitted_scenario", "MAX_NAME"]
 
 MAX_NAME = 120
 """Longest scenario name (the schema's limit)."""
@@ -248,10 +248,21 @@ def retention_from_table(table: SurvivorTable) -> dict[str, Any]:
             "uplift_points": 0.0}
 
 
+_FITTED = " — fitted from "
+
+
+def unfitted_name(name: str) -> str:
+    """``name`` without a ``" — fitted from …"`` it ends with (a fit of a fitted scenario
+    is named after the scenario it started from, not after a chain of fits)."""
+    head, found, _ = name.rpartition(_FITTED)
+    return head if found and head else name
+
+
 def fitted_name(base_name: str, source: str) -> str:
-    """``"<base> — fitted from <source>"`` within :data:`MAX_NAME` characters (the base name
-    is shortened first, then the source)."""
-    tail = f" — fitted from {source}"
+    """``"<base> — fitted from <source>"`` within :data:`MAX_NAME` characters (the base name,
+    without an earlier fit's suffix, is shortened first, then the source)."""
+    base_name = unfitted_name(base_name)
+    tail = f"{_FITTED}{source}"
     if len(tail) > MAX_NAME // 2:
         tail = tail[:MAX_NAME // 2 - 1] + "…"
     room = MAX_NAME - len(tail)
@@ -261,7 +272,7 @@ def fitted_name(base_name: str, source: str) -> str:
 
 def _describe(fit: RetentionFit | None, table: SurvivorTable | None,
               economics: LogEconomics | None, source: str, base: Scenario) -> str:
-    parts = [f"Fitted from {source} on the base scenario {base.name!r}."]
+    parts = [f"Fitted from {source} on the base scenario {unfitted_name(base.name)!r}."]
     if fit is not None:
         params = ", ".join(f"{k} = {v:.4g}" for k, v in fit.params.items())
         parts.append(f"Retention: {fit.model} fit ({params}; log-likelihood "

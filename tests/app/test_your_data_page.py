@@ -172,8 +172,10 @@ def test_use_in_scenario_loads_the_fit_and_the_clv_page_runs_it(sample) -> None:
     assert any(s.value.startswith("`Textbook: magazine publisher (one cohort) — fitted from")
                for s in at.success)
     assert any(d.key == "data_dl_scenario_retention" for d in at.get("download_button"))
-    # The sample stays the one drawn from the scenario it was first shown for.
+    # The sample stays the one drawn from the scenario it was first shown for, and the same
+    # fit again would give the same scenario: the button is off.
     assert at.session_state["data_sample_of"] == base
+    assert at.button(key="data_use_retention").disabled
     at.switch_page("pages/clv.py").run()
     assert not at.exception, at.exception
     clv = run_cohort(expected).kpis["clv_gross"]

@@ -150,6 +150,16 @@ def test_names_fit_the_schema() -> None:
     long = fitted_name("B" * 200, "f" * 300 + ".csv")
     assert len(long) <= MAX_NAME and long.startswith("B") and "fitted from" in long
     assert fitted_name("Base", "a.csv") == "Base — fitted from a.csv"
+    assert fitted_name("Base — fitted from a.csv", "b.csv") == "Base — fitted from b.csv"
+
+
+def test_fitting_a_fitted_scenario_again_gives_the_same_scenario(sample) -> None:
+    """Use in a scenario twice with the same data: the second copy is the first (the name
+    and description do not grow a chain of fits)."""
+    _truth, data = sample
+    fit = fit_retention(data.survivors, "sbg")
+    once = fitted_scenario(load_preset("textbook_magazine"), "s.csv", fit=fit)
+    assert fitted_scenario(once, "s.csv", fit=fit) == once
 
 
 def test_whole_life_of_a_fit(sample) -> None:
