@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.kpis import missing_reason
+from sim.scenario import Scenario
 from ui import state
 from ui.charts import (
     layer_cake_chart,
@@ -15,8 +16,8 @@ from ui.charts import (
     tenure_value_data,
 )
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_pct, t
-from ui.kpi_format import metric_args
+from ui.i18n import fmt_count, fmt_number, fmt_pct, t
+from ui.kpi_format import format_kpi, metric_args
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
 
@@ -39,6 +40,27 @@ def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
     total.update({t("clv.col_year"): t("clv.total"), t("clv.col_customers"): None,
                   t("clv.col_renewal"): None})
     return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+
+
+def _whole_life(scenario: Scenario) -> None:
+    """Whole-life CLV, DEL and the value of the customers left at the horizon (sBG)."""
+    life = state.whole_life_of(scenario)
+    st.subheader(t("clv.whole_life_header"))
+    if life.reason is not None:
+        st.caption(t(f"clv.whole_life_reason_{life.reason}"))
+        return
+    money = scenario.currency
+    k1, k2, k3 = st.columns(3)
+    k1.metric(t("clv.whole_life_clv"), format_kpi("clv_gross", life.clv_whole_life, money),
+              help=t("clv.whole_life_clv_help"))
+    k2.metric(t("clv.whole_life_del"),
+              t("clv.whole_life_del_value", years=fmt_number(life.del_, 2)),
+              help=t("clv.whole_life_del_help"))
+    if life.base_value is not None:
+        k3.metric(t("clv.whole_life_base"), format_kpi("customer_equity", life.base_value, money),
+                  help=t("clv.whole_life_base_help"))
+    else:
+        k3.caption(t(f"clv.whole_life_base_{life.base_reason}"))
 
 
 @st.fragment(key="clv_body")
@@ -66,6 +88,8 @@ def clv_page() -> None:
     k2.metric(t("clv.kpi_clv_net"), help=t("clv.kpi_clv_net_help"), **tile("clv_net"))
     k3.metric(t("clv.kpi_equity"), help=t("clv.kpi_equity_help"), **tile("customer_equity"))
     k4.metric(t("clv.kpi_customers_end"), **tile("customers_end"))
+
+    _whole_life(scenario)
 
     size = result.tenure["customers"].iloc[0]
     st.subheader(t("clv.tenure_header", n=fmt_count(size)))

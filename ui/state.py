@@ -16,6 +16,7 @@ from sim.budget import Notice
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
 from sim.finance import FinanceSummary
 from sim.library import list_presets, load_preset
+from sim.lifetime_value import WholeLife, scenario_whole_life
 from sim.montecarlo import McResult
 from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
 from sim.whatif import (
@@ -31,7 +32,7 @@ __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_op
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
            "set_current", "live_scenario", "LiveScenario", "validated", "is_edited",
            "cohort_run", "cohort_inputs_of", "whatif_run", "engine_run", "monte_carlo_run",
-           "finance_of",
+           "finance_of", "whole_life_of",
            "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
            "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
 
@@ -243,3 +244,10 @@ def finance_of(scenario: Scenario) -> FinanceSummary:
     """Cached :func:`sim.whatif.finance_summary` of ``scenario`` against its baseline (the
     expected-value runs; the same with or without Monte Carlo)."""
     return finance_summary(scenario, cohort_run(scenario), cohort_run(baseline_for(scenario)))
+
+
+@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
+def whole_life_of(scenario: Scenario) -> WholeLife:
+    """Cached :func:`sim.lifetime_value.scenario_whole_life` of ``scenario`` (with its run's
+    cohorts, for the customers left at the horizon)."""
+    return scenario_whole_life(scenario, cohort_run(scenario).cohorts)

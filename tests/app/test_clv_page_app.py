@@ -55,3 +55,30 @@ def test_five_cohort_case_shows_the_aggregate_and_the_lesson() -> None:
     assert round(aggregate.iloc[1, -1], 1) == 79.2
     lesson = " ".join(info.value for info in at.info)
     assert "60.0 %" in lesson and "79.2 %" in lesson
+
+
+def test_whole_life_value_is_the_run_jsons_for_an_sbg_scenario() -> None:
+    """Issue 13 item 2: the CLV page shows the whole-life CLV and DEL that
+    ``python -m sim run --format json`` reports under ``whole_life``."""
+    import io
+    import json
+    from contextlib import redirect_stdout
+
+    from sim.cli import main
+
+    out = io.StringIO()
+    with redirect_stdout(out):
+        assert main(["run", str(ROOT / "scenarios" / "baseline.toml"), "--format", "json",
+                     "--replications", "0"]) == 0
+    life = json.loads(out.getvalue())["whole_life"]
+    at = _open("en", "baseline")
+    assert _metric(at, "Whole-life value per acquired customer").value == \
+        f"USD {life['clv_whole_life']:,.2f}"
+    assert _metric(at, "Discounted expected lifetime").value == f"{life['del']:.2f} years"
+    zh = _open("zh", "baseline")
+    assert _metric(zh, "折现预期生命周期").value == f"{life['del']:.2f} 年"
+
+
+def test_whole_life_says_why_it_is_missing_for_other_retention_models() -> None:
+    at = _open("en", "textbook_magazine")          # table retention, not sBG
+    assert any("needs sBG retention" in c.value for c in at.caption)
