@@ -117,11 +117,13 @@ class Comparison:
         one column per label (lists shown as text). Name and description are left out."""
         per_scenario = [{path: (spec.unit, value) for path, spec, value in
                          iter_fields(run.scenario)} for run in self.runs]
+        # every path of any scenario (an optional section may be in some files only)
+        units = {path: unit for fields in per_scenario for path, (unit, _) in fields.items()}
         rows = []
-        for path, (unit, _) in per_scenario[0].items():
+        for path, unit in units.items():
             if path in NOT_COMPARED:
                 continue
-            values = [fields[path][1] for fields in per_scenario]
+            values = [fields.get(path, (unit, None))[1] for fields in per_scenario]
             if any(v != values[0] for v in values[1:]):
                 by_label = {label: _plain(v)
                             for label, v in zip(self.labels, values, strict=True)}

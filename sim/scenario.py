@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from typing import Any
 
+from sim.equity_test import EquityTest
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
 from sim.satisfaction import Competition, Satisfaction
@@ -24,6 +25,7 @@ from sim.schema import (
     build_dataclass,
     is_safe_stem,
     iter_fields,
+    optional_section,
     spec,
     to_plain,
 )
@@ -47,6 +49,7 @@ __all__ = [
     "replace_path",
     "get_path",
     "spec_at",
+    "full_example",
 ]
 
 SCHEMA_VERSION = 2
@@ -253,6 +256,9 @@ class Scenario:
     loyalty_curve: LoyaltyCurve = field(default_factory=LoyaltyCurve)
     programmes: Programmes = field(default_factory=Programmes)
     word_of_mouth: WordOfMouth = field(default_factory=WordOfMouth)
+    equity_test: EquityTest | None = optional_section(EquityTest)
+    """The Blattberg-Deighton customer-equity test's inputs (:mod:`sim.equity_test`):
+    optional, absent unless the file has an ``[equity_test]`` table; no engine reads it."""
 
     @property
     def periods(self) -> int:
@@ -338,9 +344,15 @@ def replace_path(scenario: Any, path: str, value: Any) -> Any:
     return dataclasses.replace(scenario, **{head: inner})
 
 
+def full_example() -> Scenario:
+    """The default scenario with every optional section present (at its defaults): what
+    the README's field table and :func:`spec_at` list."""
+    return Scenario(equity_test=EquityTest())
+
+
 @cache
 def _specs_by_path() -> dict[str, FieldSpec]:
-    return {path: fs for path, fs, _value in iter_fields(Scenario())}
+    return {path: fs for path, fs, _value in iter_fields(full_example())}
 
 
 def spec_at(path: str) -> FieldSpec:

@@ -29,6 +29,7 @@ __all__ = [
     "field_spec",
     "build_dataclass",
     "to_plain",
+    "optional_section",
     "iter_fields",
     "iter_numeric_fields",
 ]
@@ -102,6 +103,13 @@ def _fmt(x: float) -> str:
 def spec(default: Any, kind: Kind, **kwargs: Any) -> Any:
     """Declare a dataclass field with a default and a :class:`FieldSpec`."""
     return field(default=default, metadata={"spec": FieldSpec(kind=kind, **kwargs)})
+
+
+def optional_section(cls: type) -> Any:
+    """Declare an optional section: a nested dataclass ``cls`` that is absent (None) unless
+    the file has the table. When present its missing fields take their defaults; when
+    absent nothing of it is written (:func:`to_plain`) or listed (:func:`iter_fields`)."""
+    return field(default=None, metadata={"section": cls})
 
 
 def field_spec(cls: type, name: str) -> FieldSpec:
@@ -316,8 +324,10 @@ def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any
     """Build dataclass ``cls`` from a mapping, appending every problem to ``issues``.
 
     Missing fields take their defaults; unknown keys are errors. Nested dataclass
-    fields are built recursively. A class may define ``rules(self) -> list[Issue]``
-    for checks across fields; they run only when the fields themselves are valid.
+    fields are built recursively; an optional section (:func:`optional_section`) only
+    when the mapping has it (else it stays None). A class may define
+    ``rules(self) -> list[Issue]`` for checks across fields; they run only when the
+    fields themselves are valid.
     Returns None when any problem was found below ``path``.
     """
     if not isinstance(data, dict):
@@ -335,7 +345,11 @@ def build_dataclass(cls: type, data: Any, path: str, issues: list[Issue]) -> Any
     for name, f in declared.items():
         where = f"{path}.{name}" if path else name
         sub = f.default_factory if f.default_factory is not MISSING else None
-        if sub is not None and is_dataclass(sub):
+        section = f.metadata.get("section")
+        if section is not None:
+            if name in data:
+                kwargs[name] = build_dataclass(section, data[name], where, issues)
+        elif sub is not None and is_dataclass(sub):
             kwargs[name] = build_dataclass(sub, data.get(name, {}), where, issues)
         elif name in data:
             kwargs[name] = _check_value(data[name], f.metadata["spec"], where, issues)
@@ -358,6 +372,8 @@ def to_plain(obj: Any) -> dict[str, Any]:
     out: dict[str, Any] = {}
     for f in fields(obj):
         value = getattr(obj, f.name)
+        if value is None and "section" in f.metadata:
+            continue                                # an absent optional section
         if is_dataclass(value):
             out[f.name] = to_plain(value)
         elif isinstance(value, tuple):
@@ -368,7 +384,8 @@ def to_plain(obj: Any) -> dict[str, Any]:
 
 
 def iter_fields(obj: Any, prefix: str = "") -> list[tuple[str, FieldSpec, Any]]:
-    """List ``(dotted path, spec, value)`` for every leaf field, depth first, in file order."""
+    """List ``(dotted path, spec, value)`` for every leaf field, depth first, in file order
+    (an absent optional section has no fields)."""
     found: list[tuple[str, FieldSpec, Any]] = []
     for f in fields(obj):
         value = getattr(obj, f.name)

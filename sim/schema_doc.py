@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from sim.scenario import Scenario
+from sim.scenario import full_example
 from sim.schema import FieldSpec, iter_fields
 
 __all__ = ["field_rows", "markdown_table", "embed_table", "BEGIN_MARK", "END_MARK"]
@@ -31,8 +31,9 @@ def _default_text(value: Any) -> str:
 
 
 def field_rows() -> list[tuple[str, FieldSpec, Any]]:
-    """``(dotted path, spec, default)`` for every leaf field of the schema, in file order."""
-    return iter_fields(Scenario())
+    """``(dotted path, spec, default)`` for every leaf field of the schema, in file order
+    (optional sections included, at their defaults)."""
+    return iter_fields(full_example())
 
 
 def markdown_table() -> str:
