@@ -289,6 +289,9 @@ def build_parser() -> argparse.ArgumentParser:
     # `fit purchases` and `rfm` (sim.cli_purchases): transaction logs, issue 13 item 3
     register_purchases(fit_sub, common)
     register_rfm(sub, common)
+    # `optimise` (sim.cli_optimise): customer-equity test and whole-model optimiser, issue 14
+    from sim.cli_optimise import register_optimise
+    register_optimise(sub, common)
     return parser
 
 

@@ -1,0 +1,767 @@
+"""Whole-model optimiser: the plan of acquisition budget and relationship programmes with the
+highest NPV, on any scenario, and how sure and how flat that answer is.
+
+**Levers** (a :class:`Plan`): the paid acquisition budget per year
+(``acquisition.budget_per_year``, when ``acquisition.mode = "paid"``) and the portfolio of
+the five programmes of DOMAIN.md §4 (which run, and each one's ``enrolment_share``; with
+retention model ``satisfaction``, the only one programmes act through). Every other field,
+the programmes' costs per member and effects included, stays as the scenario has it. The
+engine retention-spend lever of issue 14 item 1 does not exist yet: retention is bought
+here through the programmes.
+
+**Objective.** The NPV of the scenario with the plan minus the NPV of one fixed
+*reference*, :func:`sim.whatif.baseline_for` of the scenario as given (its ``[baseline]``:
+"do nothing" at the loaded acquisition budget for ``no_programme``, the preset's policy
+for ``preset``, the loaded plan itself for ``as_is``). Every candidate is measured against
+the same reference, so the ranking is the ranking of NPV. Each candidate's gain against
+its *own* baseline (what the dashboard shows once the plan is applied) is computed too,
+batched: for ``no_programme`` that baseline moves with the acquisition budget, which is
+why it cannot be the objective — it charges nothing for acquisition spend (on
+``whatif_points_programme`` it grows to +2.3 M at a budget of 5 M a year while the NPV
+falls by 17 M).
+
+**Budget** (optional): a cap on the yearly spend the levers decide, the acquisition
+budget plus the programmes' average yearly cost over the horizon (fixed and per member,
+undiscounted). The CRM system and a scheduled acquisition's cost per customer are not in
+it (no lever here changes them). With a cap the optimum is a split of that budget between
+acquiring and keeping customers; without one the split is reported as found.
+
+**Search** (every candidate through :func:`sim.batch.evaluate_kpis`, in batches):
+
+1. *screen*: every programme set (all 32 with satisfaction retention, else none) at
+   enrolments 50 % and 100 % each, at half, once and twice the loaded budget;
+2. *refine*: the best sets (and the loaded plan's, and no programme) by a batched compass
+   search over the budget and each enrolment (a step that improves doubles, none
+   halves every step, to 0.5 % of enrolment and 0.1 % of the budget);
+3. *surface*: the optimum's portfolio over a grid of budgets and enrolment scales (the
+   page's heat map);
+4. the optimum's finance (:func:`sim.whatif.finance_summary`: ROI, IRR, paybacks) against
+   the reference and against its own baseline, and a Monte Carlo re-run of the optimum
+   and the reference (:func:`sim.whatif.run_engines`, common random numbers) for the
+   P10-P90 band of the NPV gain.
+
+The loaded plan is always a candidate, so the optimum never loses to it (within the
+budget). The *flat region* is every candidate within 1 % of the best gain.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import itertools
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from sim.batch import evaluate_kpis
+from sim.cohort import run_cohort
+from sim.finance import FinanceSummary
+from sim.programmes import PROGRAMME_KINDS, programme_mix
+from sim.scenario import MONEY_MAX, Scenario, replace_path
+from sim.schema import Issue, ScenarioError
+from sim.whatif import baseline_for, finance_summary, run_engines
+
+__all__ = ["PROGRAMME_SETS", "FLAT_SHARE", "STAGES", "Plan", "Candidate", "FlatRegion",
+           "Spend", "Band", "OptimiseResult", "plan_of", "apply_plan", "evaluate_plans",
+           "optimise", "budget_levers"]
+
+PROGRAMME_SETS: tuple[tuple[str, ...], ...] = tuple(
+    combo for size in range(len(PROGRAMME_KINDS) + 1)
+    for combo in itertools.combinations(PROGRAMME_KINDS, size))
+"""The 32 portfolios (sets of programmes that run), the empty one first, in book order."""
+FLAT_SHARE = 0.01
+"""The flat region: candidates whose NPV gain is within this share of the best's."""
+STAGES = ("screen", "refine", "surface", "finance", "monte_carlo", "done")
+"""Progress stage codes, in order (the page translates them)."""
+
+ProgressCallback = Callable[[float, str], None]
+"""``progress(fraction done in [0, 1], stage code)``."""
+
+_SCREEN_LEVELS = (0.5, 1.0)
+_SCREEN_BUDGETS = (0.5, 1.0, 2.0)
+_REFINE_SETS = 6
+_MAX_ITERATIONS = 40
+_ENROLMENT_STEP, _ENROLMENT_MIN_STEP = 0.25, 0.005
+_SURFACE_BUDGETS, _SURFACE_SCALES = 13, 11
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A point of the search: the levers the optimiser sets.
+
+    Attributes:
+        budget_per_year: paid acquisition budget (currency/year); None when acquisition
+            is not paid (not a lever).
+        enrolment: ``(kind, enrolment share)`` of every programme that runs, book order.
+    """
+
+    budget_per_year: float | None
+    enrolment: tuple[tuple[str, float], ...] = ()
+
+    @property
+    def programmes(self) -> tuple[str, ...]:
+        """The portfolio: the kinds that run."""
+        return tuple(kind for kind, _ in self.enrolment)
+
+    def key(self) -> tuple[Any, ...]:
+        """Equal keys: the same plan (rounded far below any step of the search)."""
+        budget = None if self.budget_per_year is None else round(self.budget_per_year, 6)
+        return (budget, tuple((k, round(e, 9)) for k, e in self.enrolment))
+
+    def levers(self) -> dict[str, float | bool]:
+        """``{scenario field path: value}``: the budget (if a lever), every programme's
+        ``enabled`` and the running ones' ``enrolment_share``."""
+        out: dict[str, float | bool] = {}
+        if self.budget_per_year is not None:
+            out["acquisition.budget_per_year"] = self.budget_per_year
+        shares = dict(self.enrolment)
+        for kind in PROGRAMME_KINDS:
+            out[f"programmes.{kind}.enabled"] = kind in shares
+            if kind in shares:
+                out[f"programmes.{kind}.enrolment_share"] = shares[kind]
+        return out
+
+
+def plan_of(scenario: Scenario) -> Plan:
+    """The plan a scenario runs (its budget if paid, its enabled programmes)."""
+    budget = (scenario.acquisition.budget_per_year if scenario.acquisition.mode == "paid"
+              else None)
+    return Plan(budget, tuple((kind, p.enrolment_share) for kind, p in scenario.programmes.items()
+                              if p.enabled))
+
+
+def apply_plan(scenario: Scenario, plan: Plan) -> Scenario:
+    """``scenario`` with the plan's levers (other programmes switched off, their fields
+    kept). Not validated: the plan's values are within the schema's ranges by
+    construction, and programmes run only with satisfaction retention."""
+    s = scenario
+    if plan.budget_per_year is not None and s.acquisition.budget_per_year != plan.budget_per_year:
+        s = replace_path(s, "acquisition.budget_per_year", float(plan.budget_per_year))
+    shares = dict(plan.enrolment)
+    for kind, programme in scenario.programmes.items():
+        enabled = kind in shares
+        share = shares.get(kind, programme.enrolment_share)
+        if programme.enabled != enabled or programme.enrolment_share != share:
+            s = replace_path(s, f"programmes.{kind}",
+                             dataclasses.replace(programme, enabled=enabled,
+                                                 enrolment_share=float(share)))
+    return s
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """One evaluated plan (expected-value engine; currency).
+
+    Attributes:
+        plan: the levers.
+        npv: NPV of the scenario with the plan.
+        npv_gain: ``npv`` − NPV of the reference (the objective).
+        own_baseline_gain: ``npv`` − NPV of the plan's own baseline
+            (:func:`sim.whatif.baseline_for` of the planned scenario).
+        spend_per_year: acquisition budget + average programme cost per year (None when
+            not computed: searches without a budget compute it for the reported plans).
+    """
+
+    plan: Plan
+    npv: float
+    npv_gain: float
+    own_baseline_gain: float
+    spend_per_year: float | None = None
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``levers``, ``npv_gain``, ``own_baseline_gain``, ``spend_per_year``."""
+        return {"levers": self.plan.levers(), "npv_gain": _clean(self.npv_gain),
+                "own_baseline_gain": _clean(self.own_baseline_gain),
+                "spend_per_year": _clean(self.spend_per_year)}
+
+
+def _clean(value: float | None) -> float | None:
+    return None if value is None or not math.isfinite(value) else float(value)
+
+
+class _Evaluator:
+    """Evaluates plans of one scenario in batches, remembering every one (by plan key)."""
+
+    def __init__(self, scenario: Scenario, reference: Scenario, budget: float | None):
+        self.scenario, self.reference, self.budget = scenario, reference, budget
+        self.seen: dict[tuple[Any, ...], Candidate] = {}
+        self.evaluations = 0
+        self.reference_npv = float(evaluate_kpis([reference], "npv")[0])
+        self._own_base: dict[Any, float] = {}
+
+    def _own_base_key(self, plan: Plan) -> Any:
+        kind = self.scenario.baseline.kind
+        if kind == "no_programme":          # the plan without programmes: moves with budget
+            return plan.key()[0]
+        return "fixed" if kind == "preset" else None     # as_is: the plan itself
+
+    def evaluate(self, plans: Sequence[Plan], spend: bool | None = None) -> list[Candidate]:
+        """The candidates of ``plans`` (new ones in one batch). ``spend``: also compute
+        each one's spend (default: when there is a budget)."""
+        want_spend = self.budget is not None if spend is None else spend
+        new = list({p.key(): p for p in plans
+                    if p.key() not in self.seen
+                    or (want_spend and self.seen[p.key()].spend_per_year is None)}.values())
+        if new:
+            self._run(new, want_spend)
+        return [self.seen[p.key()] for p in plans]
+
+    def _run(self, plans: list[Plan], want_spend: bool) -> None:
+        scenarios = [apply_plan(self.scenario, p) for p in plans]
+        batch = list(scenarios)
+        bases: dict[Any, int] = {}
+        for plan in plans:
+            key = self._own_base_key(plan)
+            if key is not None and key not in self._own_base and key not in bases:
+                bases[key] = len(batch)
+                # no_programme: the planned budget without programmes (one per budget)
+                batch.append(baseline_for(apply_plan(self.scenario,
+                                                     Plan(plan.budget_per_year, ())))
+                             if key != "fixed" else self.reference)
+        aux_at = len(batch)
+        if want_spend:
+            batch.extend(_spend_probe(s) for s in scenarios)
+        kpis = evaluate_kpis(batch, ("npv", "profit"))
+        self.evaluations += len(plans)
+        for key, row in bases.items():
+            self._own_base[key] = float(kpis["npv"][row])
+        for i, (plan, s) in enumerate(zip(plans, scenarios, strict=True)):
+            npv = float(kpis["npv"][i])
+            key = self._own_base_key(plan)
+            own = npv - (npv if key is None else self._own_base[key])
+            spend = (_spend_per_year(s, float(kpis["profit"][aux_at + i])) if want_spend
+                     else None)
+            self.seen[plan.key()] = Candidate(plan, npv, npv - self.reference_npv, own, spend)
+
+    def feasible(self, candidate: Candidate) -> bool:
+        """Within the budget (always, without one)."""
+        if self.budget is None:
+            return True
+        spend = candidate.spend_per_year
+        return spend is not None and spend <= self.budget * (1 + 1e-12)
+
+
+def _spend_probe(scenario: Scenario) -> Scenario:
+    """The scenario earning nothing and without its CRM system: its profit is minus the
+    acquisition spend and the programme costs (classes shared with the scenario)."""
+    s = replace_path(scenario, "pricing", dataclasses.replace(
+        scenario.pricing, first_year_price=0.0, renewal_price=0.0, variable_cost=0.0,
+        acquisition_cost=0.0))
+    return replace_path(s, "crm_system.enabled", False) if s.crm_system.enabled else s
+
+
+def _paid_spend_total(scenario: Scenario) -> float:
+    a = scenario.acquisition
+    if a.mode != "paid":
+        return 0.0
+    return a.budget_per_year * min(a.years, scenario.horizon_years)
+
+
+def _spend_per_year(scenario: Scenario, probe_profit: float) -> float:
+    """Acquisition budget + average yearly programme cost (undiscounted, currency/year)."""
+    programmes = -probe_profit - _paid_spend_total(scenario)
+    budget = scenario.acquisition.budget_per_year if scenario.acquisition.mode == "paid" else 0.0
+    return budget + max(programmes, 0.0) / scenario.horizon_years
+
+
+def evaluate_plans(scenario: Scenario, plans: Sequence[Plan],
+                   budget: float | None = None) -> list[Candidate]:
+    """Evaluate ``plans`` on ``scenario`` in one batch, against its reference
+    (:func:`sim.whatif.baseline_for` of ``scenario``), spend included.
+
+    Raises:
+        ScenarioError: the baseline's preset is missing or invalid.
+    """
+    return _Evaluator(scenario, baseline_for(scenario), budget).evaluate(plans, spend=True)
+
+
+def budget_levers(scenario: Scenario) -> tuple[bool, tuple[tuple[str, ...], ...]]:
+    """What the optimiser can move on ``scenario``: whether the acquisition budget is a
+    lever (paid acquisition over at least one year), and the portfolios it can choose
+    from (all 32 with satisfaction retention, else only none)."""
+    paid = scenario.acquisition.mode == "paid" and scenario.acquisition.years > 0
+    sets = PROGRAMME_SETS if scenario.retention.model == "satisfaction" else ((),)
+    return paid, sets
+
+
+@dataclass(frozen=True)
+class FlatRegion:
+    """The candidates within :data:`FLAT_SHARE` of the best NPV gain.
+
+    Attributes:
+        tolerance: how far below the best gain a candidate may be (currency).
+        candidates: those candidates, best first.
+    """
+
+    tolerance: float
+    candidates: tuple[Candidate, ...]
+
+    def portfolios(self) -> list[tuple[str, ...]]:
+        """The distinct portfolios in the region, in order of their best candidate."""
+        return list(dict.fromkeys(c.plan.programmes for c in self.candidates))
+
+    def budget_range(self) -> tuple[float, float] | None:
+        """Lowest and highest budget in the region (None when the budget is not a lever)."""
+        values = [c.plan.budget_per_year for c in self.candidates
+                  if c.plan.budget_per_year is not None]
+        return (min(values), max(values)) if values else None
+
+    def enrolment_ranges(self) -> dict[str, tuple[float, float]]:
+        """``{kind: (lowest, highest) enrolment}`` over the candidates that run it."""
+        found: dict[str, list[float]] = {}
+        for c in self.candidates:
+            for kind, share in c.plan.enrolment:
+                found.setdefault(kind, []).append(share)
+        return {kind: (min(v), max(v)) for kind, v in found.items()}
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready: ``share``, ``tolerance``, ``candidates`` (count), ``portfolios``,
+        ``budget_per_year`` ([low, high] or null), ``enrolment`` ({kind: [low, high]}),
+        ``npv_gain`` ([lowest, highest])."""
+        budget = self.budget_range()
+        gains = [c.npv_gain for c in self.candidates]
+        return {"share": FLAT_SHARE, "tolerance": self.tolerance,
+                "candidates": len(self.candidates),
+                "portfolios": [list(p) for p in self.portfolios()],
+                "budget_per_year": None if budget is None else list(budget),
+                "enrolment": {k: list(v) for k, v in self.enrolment_ranges().items()},
+                "npv_gain": [min(gains), max(gains)]}
+
+
+@dataclass(frozen=True)
+class Spend:
+    """A plan's yearly spend on the levers (currency/year, undiscounted).
+
+    Attributes:
+        acquisition: the paid acquisition budget (0 when not paid).
+        programmes: the programmes' average yearly cost (fixed and per member).
+    """
+
+    acquisition: float
+    programmes: float
+
+    @property
+    def total(self) -> float:
+        """Acquisition + programmes."""
+        return self.acquisition + self.programmes
+
+    @property
+    def acquisition_share(self) -> float | None:
+        """Acquisition's share of the total (None when nothing is spent)."""
+        return self.acquisition / self.total if self.total > 0 else None
+
+    def as_dict(self) -> dict[str, float | None]:
+        """JSON-ready."""
+        return {"acquisition": self.acquisition, "programmes": self.programmes,
+                "total": self.total, "acquisition_share": self.acquisition_share}
+
+
+@dataclass(frozen=True)
+class Band:
+    """The Monte Carlo NPV gain of the optimum against the reference, replication by
+    replication with common random numbers (currency)."""
+
+    replications: int
+    mean: float
+    p10: float
+    p50: float
+    p90: float
+
+    def as_dict(self) -> dict[str, float | int]:
+        """JSON-ready."""
+        return dataclasses.asdict(self)
+
+
+@dataclass(frozen=True)
+class OptimiseResult:
+    """The optimiser's answer.
+
+    Attributes:
+        scenario: the scenario as given; reference: what every gain is measured against.
+        budget: the cap (currency/year) or None.
+        budget_lever: True when the acquisition budget was a lever.
+        portfolios_searched: the programme sets considered.
+        optimum, current, runner_up: the best candidate, the loaded plan, and the best
+            candidate with another portfolio (None when only one portfolio was open).
+        optimum_scenario: the scenario with the optimum's levers (validated).
+        flat_region: the candidates within 1 % of the best gain.
+        best_by_portfolio: the best candidate of each portfolio evaluated, best first.
+        finance: the optimum against the reference (ROI, IRR, paybacks).
+        own_finance: the optimum against its own baseline (what the dashboard shows).
+        spend, current_spend: the optimum's and the loaded plan's yearly spend.
+        band: the Monte Carlo P10-P90 of the NPV gain (None without Monte Carlo).
+        surface: NPV gain over budget × enrolment scale for the optimum's portfolio:
+            ``budget_per_year, scale, spend_per_customer, npv_gain`` (``scale`` 1 = the
+            optimum's enrolments; ``spend_per_customer`` the programmes' nominal cost per
+            customer-year at enrolment, currency).
+        evaluations: plans evaluated.
+        notes: codes of what limited the search (``budget_not_a_lever``,
+            ``no_programmes_without_satisfaction``, ``current_over_budget``,
+            ``monte_carlo_skipped``, ``over_budget:<kind>``: a programme whose fixed cost
+            alone exceeds the budget).
+    """
+
+    scenario: Scenario
+    reference: Scenario
+    budget: float | None
+    budget_lever: bool
+    portfolios_searched: tuple[tuple[str, ...], ...]
+    optimum: Candidate
+    current: Candidate
+    runner_up: Candidate | None
+    optimum_scenario: Scenario
+    flat_region: FlatRegion
+    best_by_portfolio: tuple[Candidate, ...]
+    finance: FinanceSummary
+    own_finance: FinanceSummary
+    spend: Spend
+    current_spend: Spend
+    band: Band | None
+    surface: pd.DataFrame = field(repr=False, compare=False)
+    evaluations: int = 0
+    notes: tuple[str, ...] = ()
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON-ready (``python -m sim optimise --format json``): ``optimum`` (the levers),
+        ``npv_gain``, ``roi``, ``runner_up``, ``flat_region`` and the rest."""
+        fin = self.finance
+        return {
+            "scenario": self.scenario.name,
+            "currency": self.scenario.currency,
+            "measured_against": {"kind": self.scenario.baseline.kind,
+                                 "name": self.reference.name},
+            "budget": self.budget,
+            "optimum": self.optimum.plan.levers(),
+            "npv_gain": _clean(self.optimum.npv_gain),
+            "roi": _clean(fin.roi),
+            "roi_reason": fin.roi_reason,
+            "irr": _clean(fin.irr),
+            "payback_years": _clean(fin.payback_years),
+            "payback_reason": fin.payback_reason,
+            "discounted_payback_years": _clean(fin.discounted_payback_years),
+            "spend": self.spend.as_dict(),
+            "npv_gain_band": None if self.band is None else self.band.as_dict(),
+            "runner_up": None if self.runner_up is None else self.runner_up.as_dict(),
+            "flat_region": self.flat_region.as_dict(),
+            "current": {**self.current.as_dict(), "spend": self.current_spend.as_dict()},
+            "after_apply": {"npv_gain": _clean(self.own_finance.npv_delta),
+                            "roi": _clean(self.own_finance.roi),
+                            "roi_reason": self.own_finance.roi_reason,
+                            "payback_years": _clean(self.own_finance.payback_years),
+                            "payback_reason": self.own_finance.payback_reason},
+            "best_by_portfolio": [{"portfolio": list(c.plan.programmes),
+                                   **c.as_dict()} for c in self.best_by_portfolio],
+            "evaluations": self.evaluations,
+            "notes": list(self.notes),
+        }
+
+
+def _check_budget(scenario: Scenario, budget: float | None, paid: bool,
+                  sets: tuple[tuple[str, ...], ...]) -> None:
+    if budget is None:
+        return
+    if not (isinstance(budget, (int, float)) and math.isfinite(budget)
+            and 0 <= budget <= MONEY_MAX):
+        raise ScenarioError([Issue("budget", "range", f"0 to {MONEY_MAX:g} currency/year",
+                                   repr(budget))])
+    if not paid and len(sets) > 1:
+        cheapest = min((p.fixed_cost_per_year, kind) for kind, p in scenario.programmes.items())
+        if budget < cheapest[0]:
+            raise ScenarioError([Issue(
+                "budget", "rule",
+                f"at least the smallest fixed programme cost, {cheapest[0]:g} a year "
+                f"(programmes.{cheapest[1]}.fixed_cost_per_year): below it no programme can "
+                "run, and acquisition is not paid, so there is nothing to choose",
+                f"the budget {budget:g} a year is below every programme's fixed cost")])
+
+
+def _budget_scale(scenario: Scenario) -> tuple[float, float]:
+    """(start, upper bound) of the budget search (currency/year): the loaded budget and
+    the larger of 4× it and the budget that converts 95 % of the ceiling of the whole
+    market (3 · size / response)."""
+    a = scenario.acquisition
+    saturating = 3.0 * scenario.market.size / a.response if a.response > 0 else 0.0
+    high = min(MONEY_MAX, max(4.0 * a.budget_per_year, saturating))
+    start = a.budget_per_year if a.budget_per_year > 0 else 0.1 * high
+    return start, max(high, start)
+
+
+def _clip(x: float, low: float, high: float) -> float:
+    return min(max(x, low), high)
+
+
+class _Compass:
+    """Compass search of one portfolio: the budget and each enrolment, ± a step each."""
+
+    def __init__(self, start: Plan, budget_step: float, budget_bounds: tuple[float, float]):
+        self.plan = start
+        self.low, self.high = budget_bounds
+        self.steps = ([budget_step] if start.budget_per_year is not None else []) + \
+            [_ENROLMENT_STEP] * len(start.enrolment)
+        self.min_steps = ([max(1e-3 * budget_step, 1e-6 * self.high)]
+                          if start.budget_per_year is not None else []) + \
+            [_ENROLMENT_MIN_STEP] * len(start.enrolment)
+        self.done = not self.steps
+
+    def _moved(self, axis: int, sign: int) -> Plan | None:
+        p, step = self.plan, self.steps[axis] * sign
+        if p.budget_per_year is not None:
+            if axis == 0:
+                b = _clip(p.budget_per_year + step, self.low, self.high)
+                return None if b == p.budget_per_year else dataclasses.replace(
+                    p, budget_per_year=b)
+            axis -= 1
+        kind, share = p.enrolment[axis]
+        moved = _clip(share + step, 0.0, 1.0)
+        if moved == share:
+            return None
+        enrolment = list(p.enrolment)
+        enrolment[axis] = (kind, moved)
+        return dataclasses.replace(p, enrolment=tuple(enrolment))
+
+    def neighbours(self) -> list[tuple[int, Plan]]:
+        """``(axis, plan)`` one step either way along every axis (within bounds)."""
+        found = []
+        for axis in range(len(self.steps)):
+            for sign in (1, -1):
+                moved = self._moved(axis, sign)
+                if moved is not None:
+                    found.append((axis, moved))
+        return found
+
+    def update(self, best_axis: int | None, best_plan: Plan | None) -> None:
+        """Move to the improving neighbour (its step doubles) or halve every step."""
+        if best_plan is not None and best_axis is not None:
+            self.plan = best_plan
+            cap = (self.high - self.low) / 2 if (best_axis == 0 and
+                                                 best_plan.budget_per_year is not None) else 0.5
+            self.steps[best_axis] = min(2 * self.steps[best_axis], max(cap, 1e-12))
+        else:
+            self.steps = [s / 2 for s in self.steps]
+        self.done = all(s < m for s, m in zip(self.steps, self.min_steps, strict=True))
+
+
+def _rank(ev: _Evaluator, c: Candidate) -> tuple[int, float]:
+    """Search order: any plan within the budget before any over it; within the budget the
+    higher NPV gain, over it the smaller overspend (so a search can walk into the budget)."""
+    if ev.feasible(c):
+        return (1, c.npv_gain)
+    over = math.inf if c.spend_per_year is None or ev.budget is None else (
+        c.spend_per_year - ev.budget)
+    return (0, -over)
+
+
+def _better(new: tuple[int, float], old: tuple[int, float]) -> bool:
+    if new[0] != old[0]:
+        return new[0] > old[0]
+    return new[1] > old[1] + 1e-9 * max(1.0, abs(old[1]))
+
+
+def _screen_plans(scenario: Scenario, paid: bool, sets: Sequence[tuple[str, ...]],
+                  start_budget: float, high: float) -> list[Plan]:
+    budgets: list[float | None] = ([_clip(f * start_budget, 0.0, high) for f in _SCREEN_BUDGETS]
+                                   if paid else [None])
+    plans: list[Plan] = []
+    for portfolio in sets:
+        for levels in itertools.product(_SCREEN_LEVELS, repeat=len(portfolio)):
+            enrolment = tuple(zip(portfolio, levels, strict=True))
+            plans.extend(Plan(b, enrolment) for b in budgets)
+    return plans
+
+
+def _best_by_portfolio(ev: _Evaluator) -> dict[tuple[str, ...], Candidate]:
+    best: dict[tuple[str, ...], Candidate] = {}
+    for c in ev.seen.values():
+        if not ev.feasible(c):
+            continue
+        held = best.get(c.plan.programmes)
+        if held is None or c.npv_gain > held.npv_gain:
+            best[c.plan.programmes] = c
+    return best
+
+
+def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
+    """NPV gain of the optimum's portfolio over budgets 0 … 2× the optimum's (or the cap)
+    and enrolment scales 0 … the largest that keeps every enrolment ≤ 1."""
+    budgets: list[float | None]
+    if optimum.budget_per_year is not None:
+        top = min(max(2.0 * optimum.budget_per_year, 1e-9), high)
+        budgets = list(np.linspace(0.0, top, _SURFACE_BUDGETS))
+    else:
+        budgets = [None]
+    if optimum.enrolment:
+        largest = max(e for _, e in optimum.enrolment)
+        top_scale = 1.0 / largest if largest > 0 else 1.0
+        scales = list(np.linspace(0.0, top_scale, _SURFACE_SCALES))
+        if not any(abs(s - 1.0) < 1e-12 for s in scales):
+            scales = sorted([*scales, 1.0])
+    else:
+        scales = [1.0]
+    plans: list[Plan] = []
+    rows: list[tuple[float | None, float, float]] = []
+    for scale in scales:
+        enrolment = tuple((k, _clip(e * scale, 0.0, 1.0)) for k, e in optimum.enrolment)
+        planned = apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment))
+        mix = programme_mix(planned.programmes)
+        per_customer = mix.member_share * mix.cost_per_member_year
+        for b in budgets:
+            plans.append(Plan(b, enrolment))
+            rows.append((b, scale, per_customer))
+    found = ev.evaluate(plans, spend=False)
+    return pd.DataFrame({"budget_per_year": [np.nan if r[0] is None else r[0] for r in rows],
+                         "scale": [r[1] for r in rows],
+                         "spend_per_customer": [r[2] for r in rows],
+                         "npv_gain": [c.npv_gain for c in found]})
+
+
+def _spend_of(scenario: Scenario) -> Spend:
+    """A scenario's yearly spend on the levers, from its cohort run."""
+    periods = run_cohort(scenario).periods
+    programmes = float(periods["programme_cost"].sum()) / scenario.horizon_years
+    budget = scenario.acquisition.budget_per_year if scenario.acquisition.mode == "paid" else 0.0
+    return Spend(budget, programmes)
+
+
+def _band(optimum: Scenario, reference: Scenario, replications: int | None
+          ) -> Band | None:
+    if replications == 0:
+        return None
+    run = run_engines(optimum, replications)
+    if optimum == reference:                    # nothing differs: every replication gives 0
+        return None if run.mc is None else Band(run.mc.replications, 0.0, 0.0, 0.0, 0.0)
+    if run.mc is None:
+        return None
+    base = run_engines(reference, run.mc.replications)
+    if base.mc is None:
+        return None
+    gain = run.mc.kpis["npv"] - base.mc.kpis["npv"]
+    gain = gain[np.isfinite(gain)]
+    if not len(gain):
+        return None
+    return Band(int(len(gain)), float(gain.mean()),
+                *(float(np.quantile(gain, q)) for q in (0.1, 0.5, 0.9)))
+
+
+def optimise(scenario: Scenario, budget: float | None = None,
+             progress: ProgressCallback | None = None,
+             replications: int | None = None) -> OptimiseResult:
+    """Find the plan with the highest NPV gain on ``scenario`` (see the module docstring).
+
+    Args:
+        scenario: any valid scenario.
+        budget: optional cap on the yearly spend of the levers (currency/year).
+        progress: called as ``progress(fraction, stage)`` (:data:`STAGES`) along the way.
+        replications: Monte Carlo replications of the optimum (default: the scenario's;
+            0: no band).
+
+    Raises:
+        ScenarioError: a budget out of range or below every fixed cost when it is the only
+            thing to spend on (field ``budget``); the baseline's preset missing or invalid.
+        sim.budget.BudgetError: the scenario is over the work budget.
+    """
+    report = progress or (lambda _fraction, _stage: None)
+    paid, sets = budget_levers(scenario)
+    _check_budget(scenario, budget, paid, sets)
+    notes: list[str] = []
+    if not paid:
+        notes.append("budget_not_a_lever")
+    if len(sets) == 1:
+        notes.append("no_programmes_without_satisfaction")
+    if budget is not None:
+        too_costly = [kind for kind, p in scenario.programmes.items()
+                      if p.fixed_cost_per_year > budget and len(sets) > 1]
+        notes.extend(f"over_budget:{kind}" for kind in too_costly)
+        sets = tuple(s for s in sets if not set(s) & set(too_costly))
+    reference = baseline_for(scenario)
+    ev = _Evaluator(scenario, reference, budget)
+    current_plan = plan_of(scenario)
+    if not paid:
+        current_plan = dataclasses.replace(current_plan, budget_per_year=None)
+    start_budget, high = _budget_scale(scenario) if paid else (0.0, 0.0)
+    if budget is not None and paid:
+        high = min(high, budget)
+        start_budget = min(start_budget, budget)
+    report(0.0, "screen")
+
+    # 1. screen every portfolio
+    screen = _screen_plans(scenario, paid, sets, start_budget, high)
+    ev.evaluate([current_plan, *screen])
+    report(0.25, "refine")
+
+    # 2. refine the best portfolios (within the budget first), the loaded plan's and none
+    leaders: dict[tuple[str, ...], Candidate] = {}
+    for c in ev.seen.values():
+        held = leaders.get(c.plan.programmes)
+        if held is None or _better(_rank(ev, c), _rank(ev, held)):
+            leaders[c.plan.programmes] = c
+    ranked = sorted(leaders.values(), key=lambda c: _rank(ev, c), reverse=True)
+    chosen = [c.plan for c in ranked[:_REFINE_SETS]]
+    extra = [current_plan] if current_plan.programmes in set(sets) else []
+    extra += [leaders[()].plan] if () in leaders else []
+    starts = list({p.programmes: p for p in [*extra, *chosen]}.values())
+    budget_step = 0.5 * max(start_budget, 0.05 * high) if paid else 0.0
+    searches = [_Compass(p, budget_step, (0.0, high)) for p in starts]
+    for iteration in range(_MAX_ITERATIONS):
+        active = [s for s in searches if not s.done]
+        if not active:
+            break
+        moves = [(s, axis, plan) for s in active for axis, plan in s.neighbours()]
+        found = ev.evaluate([plan for _, _, plan in moves])
+        for s in active:
+            best_axis, best_plan = None, None
+            best_rank = _rank(ev, ev.evaluate([s.plan])[0])
+            for (owner, axis, plan), c in zip(moves, found, strict=True):
+                if owner is s and _better(_rank(ev, c), best_rank):
+                    best_axis, best_plan, best_rank = axis, plan, _rank(ev, c)
+            s.update(best_axis, best_plan)
+        report(0.25 + 0.5 * (iteration + 1) / _MAX_ITERATIONS, "refine")
+    report(0.75, "surface")
+
+    feasible = [c for c in ev.seen.values() if ev.feasible(c)]
+    if not feasible:                          # the loaded plan over the cap, nothing under it
+        feasible = [ev.evaluate([Plan(0.0 if paid else None, ())], spend=True)[0]]
+    feasible.sort(key=lambda c: -c.npv_gain)
+    top = ev.evaluate([feasible[0].plan], spend=True)[0]
+    current = ev.evaluate([current_plan], spend=True)[0]
+    if budget is not None and not ev.feasible(current):
+        notes.append("current_over_budget")
+    by_portfolio = sorted(_best_by_portfolio(ev).values(), key=lambda c: -c.npv_gain)
+    runner_up = next((c for c in by_portfolio if c.plan.programmes != top.plan.programmes),
+                     None)
+    if runner_up is not None:
+        runner_up = ev.evaluate([runner_up.plan], spend=True)[0]
+    tolerance = FLAT_SHARE * abs(top.npv_gain)
+    flat = FlatRegion(tolerance, tuple(c for c in feasible
+                                       if c.npv_gain >= top.npv_gain - tolerance))
+    surface = _surface(ev, top.plan, high if paid else 0.0)
+    report(0.85, "finance")
+
+    optimum_scenario = _validated(apply_plan(scenario, top.plan))
+    result = run_cohort(optimum_scenario)
+    fin = finance_summary(optimum_scenario, result, run_cohort(reference))
+    own_base = baseline_for(optimum_scenario)
+    own = (finance_summary(optimum_scenario, result, run_cohort(own_base))
+           if own_base != optimum_scenario else finance_summary(optimum_scenario, result, result))
+    spend = _spend_of(optimum_scenario)
+    current_spend = _spend_of(scenario)
+    report(0.9, "monte_carlo")
+    band = _band(optimum_scenario, reference, replications)
+    if band is None and replications != 0:
+        notes.append("monte_carlo_skipped")
+    report(1.0, "done")
+    return OptimiseResult(
+        scenario=scenario, reference=reference, budget=budget, budget_lever=paid,
+        portfolios_searched=tuple(sets), optimum=top, current=current, runner_up=runner_up,
+        optimum_scenario=optimum_scenario, flat_region=flat,
+        best_by_portfolio=tuple(by_portfolio), finance=fin, own_finance=own, spend=spend,
+        current_spend=current_spend, band=band, surface=surface,
+        evaluations=ev.evaluations, notes=tuple(notes))
+
+
+def _validated(scenario: Scenario) -> Scenario:
+    from sim.scenario import scenario_from_dict, scenario_to_dict
+
+    return scenario_from_dict(scenario_to_dict(scenario))
