@@ -29,6 +29,7 @@ from sim.schema import (
     spec,
     to_plain,
 )
+from sim.service.params import Service
 from sim.tco import CrmSystem
 
 __all__ = [
@@ -259,6 +260,10 @@ class Scenario:
     equity_test: EquityTest | None = optional_section(EquityTest)
     """The Blattberg-Deighton customer-equity test's inputs (:mod:`sim.equity_test`):
     optional, absent unless the file has an ``[equity_test]`` table; no engine reads it."""
+    service: Service | None = optional_section(Service)
+    """The contact centre (:mod:`sim.service`): optional, absent unless the file has a
+    ``[service]`` table; only the service engine (``python -m sim service``, the Service
+    operations page) reads it."""
 
     @property
     def periods(self) -> int:
@@ -347,7 +352,7 @@ def replace_path(scenario: Any, path: str, value: Any) -> Any:
 def full_example() -> Scenario:
     """The default scenario with every optional section present (at its defaults): what
     the README's field table and :func:`spec_at` list."""
-    return Scenario(equity_test=EquityTest())
+    return Scenario(equity_test=EquityTest(), service=Service())
 
 
 @cache
