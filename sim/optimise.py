@@ -32,7 +32,7 @@ acquiring and keeping customers; without one the split is reported as found.
    enrolments 50 % and 100 % each, at half, once and twice the loaded budget;
 2. *refine*: the best sets (and the loaded plan's, and no programme) by a batched compass
    search over the budget and each enrolment (a step that improves doubles, none
-   halves every step, to 0.5 % of enrolment and 0.1 % of the budget);
+   halves every step, to 0.5 % of enrolment and 0.01 % of the first budget step);
 3. *surface*: the optimum's portfolio over a grid of budgets and enrolment scales (the
    page's heat map);
 4. the optimum's finance (:func:`sim.whatif.finance_summary`: ROI, IRR, paybacks) against
@@ -195,7 +195,7 @@ class _Evaluator:
     def _own_base_key(self, plan: Plan) -> Any:
         kind = self.scenario.baseline.kind
         if kind == "no_programme":          # the plan without programmes: moves with budget
-            return plan.key()[0]
+            return ("budget", plan.key()[0])
         return "fixed" if kind == "preset" else None     # as_is: the plan itself
 
     def evaluate(self, plans: Sequence[Plan], spend: bool | None = None) -> list[Candidate]:
@@ -501,7 +501,7 @@ class _Compass:
         self.low, self.high = budget_bounds
         self.steps = ([budget_step] if start.budget_per_year is not None else []) + \
             [_ENROLMENT_STEP] * len(start.enrolment)
-        self.min_steps = ([max(1e-3 * budget_step, 1e-6 * self.high)]
+        self.min_steps = ([max(1e-4 * budget_step, 1e-7 * self.high)]
                           if start.budget_per_year is not None else []) + \
             [_ENROLMENT_MIN_STEP] * len(start.enrolment)
         self.done = not self.steps
