@@ -292,6 +292,9 @@ def build_parser() -> argparse.ArgumentParser:
     # `optimise` (sim.cli_optimise): customer-equity test and whole-model optimiser, issue 14
     from sim.cli_optimise import register_optimise
     register_optimise(sub, common)
+    # `service` and `queue` (sim.cli_service): the contact centre's event engine, issue 15
+    from sim.cli_service import register_service
+    register_service(sub, common)
     return parser
 
 
