@@ -66,7 +66,7 @@ from sim.whatif import baseline_for, finance_summary, run_engines
 
 __all__ = ["PROGRAMME_SETS", "FLAT_SHARE", "STAGES", "Plan", "Candidate", "FlatRegion",
            "Spend", "Band", "OptimiseResult", "plan_of", "apply_plan", "evaluate_plans",
-           "optimise", "budget_levers"]
+           "optimise", "budget_levers", "programme_spend_per_customer"]
 
 PROGRAMME_SETS: tuple[tuple[str, ...], ...] = tuple(
     combo for size in range(len(PROGRAMME_KINDS) + 1)
@@ -583,6 +583,14 @@ def _best_by_portfolio(ev: _Evaluator) -> dict[tuple[str, ...], Candidate]:
     return best
 
 
+def programme_spend_per_customer(scenario: Scenario) -> float:
+    """The running programmes' nominal cost per customer-year at enrolment (currency):
+    the share of customers in at least one programme × a member's expected cost
+    (:func:`sim.programmes.programme_mix`; fixed costs not included)."""
+    mix = programme_mix(scenario.programmes)
+    return mix.member_share * mix.cost_per_member_year
+
+
 def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
     """NPV gain of the optimum's portfolio over budgets 0 … 2× the optimum's (or the cap)
     and enrolment scales 0 … the largest that keeps every enrolment ≤ 1."""
@@ -604,9 +612,8 @@ def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
     rows: list[tuple[float | None, float, float]] = []
     for scale in scales:
         enrolment = tuple((k, _clip(e * scale, 0.0, 1.0)) for k, e in optimum.enrolment)
-        planned = apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment))
-        mix = programme_mix(planned.programmes)
-        per_customer = mix.member_share * mix.cost_per_member_year
+        per_customer = programme_spend_per_customer(
+            apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment)))
         for b in budgets:
             plans.append(Plan(b, enrolment))
             rows.append((b, scale, per_customer))

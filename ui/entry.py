@@ -45,6 +45,8 @@ def app_pages() -> list[st.Page]:
                 icon=":material/compare_arrows:"),
         st.Page("pages/your_data.py", title=t("data.nav"), url_path="your_data",
                 icon=":material/upload_file:"),
+        st.Page("pages/optimise.py", title=t("optimise.nav"), url_path="optimise",
+                icon=":material/target:"),
     ]
 
 
