@@ -45,8 +45,9 @@ their KPIs after p50 10.6 s, while the server itself used 0.14 of a core: the
 browsers, not the server, set the figures. The websocket clients cost about 1 %
 of a core. The output says which client was used.
 
-Targets (tracker issue 12): p50 <= 250 ms and p95 <= 500 ms for a lever move, as
-for one person (bench/bench_browser.py), and no errors.
+Targets (tracker issue 12, "room of thirty", paced every 5 s for 2 minutes): p95 <=
+1.5 s from the move to the new KPI text, no errors, server memory <= 1 GB (peak RSS of
+the server and its children).
 
 Run: python bench/bench_room.py [--sessions 30] [--interval 5] [--duration 120]
      [--client ws|browser] [--values distinct|shared] [--app-dir PATH]
@@ -88,8 +89,8 @@ from bench._browser import (
     tree_rss_mib,
 )
 
-TARGET_P50_MS = 250.0
-TARGET_P95_MS = 500.0
+TARGET_P95_MS = 1500.0
+TARGET_RSS_MIB = 1024.0
 PRESET = "whatif_crm_system"
 PAGE = "dashboard"
 WIDGET_KEY = "acq_budget"
@@ -431,8 +432,8 @@ def summarise(result: dict[str, Any], args: argparse.Namespace) -> dict[str, Any
             "client_cores": result["client_cores"], "client_rss_mib": result["client_rss"],
             "load_before": result["load_before"],
             "load_after": result["load_after"],
-            "meets_target": bool(shown) and p50 <= TARGET_P50_MS and p95 <= TARGET_P95_MS
-            and not errors}
+            "meets_target": bool(shown) and p95 <= TARGET_P95_MS and not errors
+            and result["peak_rss"] <= TARGET_RSS_MIB}
 
 
 def print_summary(s: dict[str, Any]) -> None:
@@ -444,8 +445,8 @@ def print_summary(s: dict[str, Any]) -> None:
     print(f"  moves {s['moves']} ({s['moves_per_s']:.1f}/s), ok {s['ok']}, errors "
           f"{sum(s['errors'].values())}{' ' + json.dumps(s['errors']) if s['errors'] else ''}")
     print(f"  move -> new KPI text shown: p50 {s['p50_ms']:.0f} ms, p95 {s['p95_ms']:.0f} ms, "
-          f"max {s['max_ms']:.0f} ms (targets p50 <= {TARGET_P50_MS:.0f}, p95 <= "
-          f"{TARGET_P95_MS:.0f}: {'MET' if s['meets_target'] else 'MISSED'})")
+          f"max {s['max_ms']:.0f} ms (targets p95 <= {TARGET_P95_MS:.0f} ms, no errors, peak "
+          f"RSS <= {TARGET_RSS_MIB:.0f} MiB: {'MET' if s['meets_target'] else 'MISSED'})")
     if s["client"] == "ws":
         print(f"  (the KPI metric deltas arrived at p50 {s['kpi_p50_ms']:.0f} ms, p95 "
               f"{s['kpi_p95_ms']:.0f} ms; 'shown' waits for the run's script_finished)")
