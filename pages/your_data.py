@@ -241,37 +241,73 @@ def _segments(blob, columns, as_of, currency: str) -> bool:
     return True
 
 
+def _points_label(name: str) -> str:
+    """The RFM facts translated; the file's own column names as literal text."""
+    shown = yd.attribute_label(name) if name in yd.RFM_ATTRIBUTES else md_text(name, 60)
+    return t("data.points_for", attribute=shown)
+
+
+def _level_scores(container, name: str, points: float,
+                  levels: list[tuple[str, int]]) -> tuple[tuple[str, float], ...] | None:
+    """The score inputs (0-100) of a text attribute's levels; None when it has too many."""
+    if len(levels) > yd.MAX_LEVELS:
+        container.error(t("data.too_many_levels", column=md_text(name, 60),
+                          n=fmt_count(len(levels)), max=fmt_count(yd.MAX_LEVELS)),
+                        icon=":material/error:")
+        return None
+    box = container.expander(t("data.levels_header", column=md_text(name, 60)), expanded=True)
+    box.caption(t("data.levels_caption", points=fmt_number(points),
+                  default=fmt_number(yd.DEFAULT_LEVEL_SCORE)))
+    grid = box.columns(2)
+    scores = []
+    for i, (level, customers) in enumerate(levels):
+        score = grid[i % 2].number_input(
+            t("data.level_score", level=md_text(level, 60)), min_value=0, max_value=100,
+            value=yd.DEFAULT_LEVEL_SCORE, step=5, key=yd.level_key(name, level),
+            help=t("data.level_score_help", customers=fmt_count(customers)))
+        scores.append((level, float(score)))
+    return tuple(scores)
+
+
 def _tiers(blob, columns, as_of) -> None:
     st.subheader(t("data.tiers_header"))
     st.caption(t("data.tiers_caption"))
-    options = yd.numeric_attributes(blob, columns, as_of)
+    texts = yd.text_attributes(blob, columns)
+    options = yd.numeric_attributes(blob, columns, as_of) + texts
     left, right = st.columns([2, 3])
     names = {name: yd.attribute_label(name) for name in options}
     chosen = left.multiselect(t("data.attributes"), options,
                               default=[a for a in yd.DEFAULT_POINTS if a in options],
-                              key="data_tier_attributes", format_func=names.__getitem__)
-    weights = []
+                              key="data_tier_attributes", format_func=names.__getitem__,
+                              help=t("data.attributes_help"))
+    weights, levels, blocked = [], [], False
     for name in chosen:
-        points = left.number_input(t("data.points_for", attribute=yd.attribute_label(name)),
-                                   min_value=0, max_value=100,
+        points = left.number_input(_points_label(name), min_value=0, max_value=100,
                                    value=yd.DEFAULT_POINTS.get(name, 0), step=5,
                                    key=f"data_points_{name}")
         weights.append((name, float(points)))
+        if name in texts:
+            scores = _level_scores(left, name, float(points),
+                                   yd.attribute_levels(blob, columns, as_of, name))
+            if scores is None:
+                blocked = True
+            else:
+                levels.append((name, scores))
     total = sum(p for _, p in weights)
     if total != 100:
         left.error(t("data.weights_not_100", total=fmt_number(total)), icon=":material/error:")
     else:
         left.caption(t("data.weights_total", total=fmt_number(total)))
-    stages = yd.text_attributes(blob, columns)
+    stages = texts
     stage_options = ["", *stages]
     stage_names = {"": t("data.stage_none")} | {c: c for c in stages}
     stage = left.selectbox(t("data.stage_column"), stage_options,
                            index=stage_options.index("stage") if "stage" in stages else 0,
                            key="data_stage_column", format_func=stage_names.__getitem__,
                            help=t("data.stage_column_help")) or None
-    if total != 100:
+    if total != 100 or blocked:
         return
-    summary = yd.tiers(blob, columns, as_of, tuple(weights), stage)
+    summary = yd.tiers(blob, columns, as_of, tuple(weights), stage, tuple(levels))
     if not isinstance(summary, pd.DataFrame):
         yd.show_problems(right, blob.name, summary)
         return

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import json
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -63,7 +64,8 @@ __all__ = ["DataBlob", "Problems", "SAMPLE_CUSTOMERS", "SAMPLE_KEY", "USED_KEY",
            "sample_for", "pin_sample", "sample_survivors_blob", "survivor_table",
            "retention_fit", "survival_lines", "whole_life", "csv_columns", "guess_column",
            "transaction_log", "observation_default", "rfm_segments", "numeric_attributes",
-           "text_attributes", "tiers", "tier_stage_table", "purchase_models", "PurchaseResult",
+           "text_attributes", "MAX_LEVELS", "DEFAULT_LEVEL_SCORE", "level_key",
+           "attribute_levels", "tiers", "tier_stage_table", "purchase_models", "PurchaseResult",
            "p_alive_bins", "activity", "activity_frame", "economics", "segment_label",
            "param_label", "tier_label", "attribute_label", "model_label", "model_short",
            "unit_label", "fitted_for", "use_in_scenario", "used_scenario", "scenario_toml"]
@@ -78,6 +80,11 @@ RFM_ATTRIBUTES = ("recency_days", "frequency", "monetary", "total_spend")
 """Numeric customer attributes every log has (:func:`sim.transactions.rfm_table`)."""
 DEFAULT_POINTS = {"recency_days": 30, "frequency": 30, "monetary": 40}
 """The weights offered first (the course text's 100 points)."""
+MAX_LEVELS = 30
+"""Most distinct levels of a text attribute the tier editor lists (one score input each)."""
+DEFAULT_LEVEL_SCORE = 100
+"""A level's score (0-100) until the user changes it: every level starts with the attribute's
+full points (no order is invented for the levels); the user marks the lesser ones down."""
 _P_ALIVE_BINS = 10
 
 
@@ -287,16 +294,41 @@ def text_attributes(blob: DataBlob, columns: Columns) -> list[str]:
             if not pd.api.types.is_numeric_dtype(log.attributes[c].dtype)]
 
 
+def level_key(attribute: str, level: str) -> str:
+    """The session key of the score input of ``level`` of the text ``attribute`` (stable
+    across reruns and files; unambiguous whatever the names contain)."""
+    return "data_level_" + json.dumps([attribute, level], ensure_ascii=False)
+
+
+def attribute_levels(blob: DataBlob, columns: Columns, as_of: date,
+                     attribute: str) -> list[tuple[str, int]]:
+    """The distinct non-empty levels of a text attribute over the customers at ``as_of``,
+    with their customers, most customers first (then by name). Empty cells are not listed:
+    :func:`sim.transactions.weighted_tiers` scores them 0."""
+    rfm = _rfm(blob, columns, as_of)
+    if not isinstance(rfm, pd.DataFrame) or attribute not in rfm.columns:
+        return []
+    counts = rfm[attribute].dropna().astype(str).value_counts()
+    counts = counts[counts.index != ""]
+    return sorted(((str(k), int(v)) for k, v in counts.items()), key=lambda kv: (-kv[1], kv[0]))
+
+
+Levels = tuple[tuple[str, tuple[tuple[str, float], ...]], ...]
+
+
 @st.cache_data(max_entries=32, show_spinner=False, hash_funcs=BY_DIGEST)
 def tiers(blob: DataBlob, columns: Columns, as_of: date, weights: tuple[tuple[str, float], ...],
-          stage: str | None) -> pd.DataFrame | Problems:
+          stage: str | None, levels: Levels = ()) -> pd.DataFrame | Problems:
     """:func:`sim.transactions.tier_summary` of the weighted tiers (crossed with ``stage``),
-    or the problems (e.g. weights that do not add up to 100)."""
+    text attributes scored by ``levels`` (attribute, ((level, score 0-100), ...)), or the
+    problems (e.g. weights that do not add up to 100, a level score outside 0-100)."""
     rfm = _rfm(blob, columns, as_of)
     if not isinstance(rfm, pd.DataFrame):
         return rfm
     try:
-        return tier_summary(weighted_tiers(rfm, dict(weights), stage), stage)
+        tiered = weighted_tiers(rfm, dict(weights), stage,
+                                levels={name: dict(table) for name, table in levels})
+        return tier_summary(tiered, stage)
     except ScenarioError as exc:
         return _problems(exc)
 

@@ -13,11 +13,18 @@ from sim.library import load_preset
 from sim.purchase_models import fit_bgnbd, summary_from_log
 from sim.retention_fit import fit_retention, read_survivor_csv
 from sim.sample_data import sample_data, survivors_csv
-from sim.transactions import cohort_activity, read_transactions, rfm_table, segment_summary
+from sim.transactions import (
+    TIERS,
+    cohort_activity,
+    read_transactions,
+    rfm_table,
+    segment_summary,
+    weighted_tiers,
+)
 from tests.conftest import ROOT
 from ui.charts import MAX_CHART_ROWS
 from ui.i18n import fmt_money
-from ui.your_data import SAMPLE_CUSTOMERS
+from ui.your_data import DEFAULT_LEVEL_SCORE, SAMPLE_CUSTOMERS, level_key
 from ui.your_data_charts import (
     p_alive_chart,
     share_bars_chart,
@@ -205,3 +212,76 @@ def test_chart_builders_validate_and_stay_small(sample) -> None:
                   p_alive_chart("t", "x", "y")):
         chart.to_dict()                                     # schema-valid
     assert MAX_CHART_ROWS >= 3 * 61
+
+
+# ------------------------------------------------------------------ text attributes in the tiers
+
+TEXT_WEIGHTS = {"recency_days": 30, "frequency": 30, "monetary": 20, "region": 20}
+REGION_SCORES = {"north": 100, "east": 60, "south": 30, "west": 0}
+
+
+def _weigh_region(at: AppTest, scores: dict[str, float]) -> AppTest:
+    at.multiselect(key="data_tier_attributes").set_value(list(TEXT_WEIGHTS)).run()
+    assert not at.exception, at.exception
+    for name, points in TEXT_WEIGHTS.items():
+        at.number_input(key=f"data_points_{name}").set_value(points)
+    for level, score in scores.items():
+        at.number_input(key=level_key("region", level)).set_value(score)
+    return at.run()
+
+
+def test_text_attribute_levels_give_the_sim_tiers(sample) -> None:
+    _scenario, data = sample
+    at = _open()
+    at.multiselect(key="data_tier_attributes").set_value(list(TEXT_WEIGHTS)).run()
+    # Every level of the region listed, most customers first, each starting at 100.
+    inputs = {n.key: n.value for n in at.number_input if n.key.startswith("data_level_")}
+    assert set(inputs) == {level_key("region", r) for r in REGION_SCORES}
+    assert set(inputs.values()) == {DEFAULT_LEVEL_SCORE}
+    _weigh_region(at, REGION_SCORES)
+    assert not at.exception, at.exception
+    assert not at.error, [e.value for e in at.error]
+    log = read_transactions(data.log_csv, "customer_id", "date", "amount")
+    tiered = weighted_tiers(rfm_table(log, data.observation_date), TEXT_WEIGHTS, "stage",
+                            levels={"region": REGION_SCORES})
+    expected = tiered["tier"].value_counts().reindex(list(TIERS), fill_value=0)
+    table = next(df.value for df in at.dataframe if "All" in df.value.columns)
+    assert table.index.tolist() == [f"Tier {x}" for x in TIERS]
+    assert table["All"].tolist() == expected.tolist()
+    # The region's points matter: scored 100 everywhere the tiers would differ.
+    flat = weighted_tiers(rfm_table(log, data.observation_date), TEXT_WEIGHTS, "stage",
+                          levels={"region": dict.fromkeys(REGION_SCORES, 100)})
+    assert not flat["tier"].equals(tiered["tier"])
+
+
+@pytest.mark.parametrize("lang,message", [
+    ("en", "The points must add up to 100; they add up to 110."),
+    ("zh", "各项分值之和必须为 100 分;现在为 110 分。")])
+def test_text_attribute_points_must_add_up_to_100(lang: str, message: str) -> None:
+    at = _open(lang)
+    _weigh_region(at, REGION_SCORES)
+    at.number_input(key="data_points_region").set_value(30).run()
+    assert not at.exception, at.exception
+    assert any(e.value.startswith(message) for e in at.error), [e.value for e in at.error]
+    assert not any("All" in df.value.columns or "合计" in df.value.columns for df in at.dataframe)
+    # A level score outside 0-100 never reaches the model: the input keeps to 0-100.
+    at.number_input(key=level_key("region", "west")).set_value(150).run()
+    assert 0 <= at.number_input(key=level_key("region", "west")).value <= 100
+
+
+@pytest.mark.parametrize("lang,message", [
+    ("en", "`region` has 31 different values; at most 30 can be scored."),
+    ("zh", "`region` 有 31 个不同的取值,最多只能为 30 个取值打分。")])
+def test_text_attribute_with_too_many_levels_is_refused(lang: str, message: str) -> None:
+    rows = "".join(f"C{i},2024-01-{1 + i % 28:02d},{10 + i},r{i}\n" for i in range(31))
+    at = _open(lang)
+    at.radio(key="data_source_transactions").set_value("upload").run()
+    at.file_uploader(key="data_upload_transactions").upload(
+        "log.csv", f"customer_id,date,amount,region\n{rows}".encode(), "text/csv").run()
+    at.multiselect(key="data_tier_attributes").set_value(["monetary", "region"]).run()
+    at.number_input(key="data_points_monetary").set_value(50)
+    at.number_input(key="data_points_region").set_value(50).run()
+    assert not at.exception, at.exception
+    assert any(e.value.startswith(message) for e in at.error), [e.value for e in at.error]
+    assert not any(n.key.startswith("data_level_") for n in at.number_input)
+    assert not any(c.proto.id.endswith("data_tier_chart") for c in at.get("vega_lite_chart"))
