@@ -224,8 +224,11 @@ def _queue_table(report: dict[str, Any]) -> str:
                      f"{cell(e['high']):>12}{cell(erlang[key]):>22}")
     lines.append(f"{'requests':<24}{report['requests']:>12,}")
     lines.append(f"Offered load {erlang['offered_load_erlangs']:.3f} Erlangs"
-                 + ("" if erlang["stable"] else "; the queue is unstable (load >= agents): "
-                    "it grows without bound, the closed form has no stationary values"))
+                 + ("" if erlang["stable"] else
+                    ("; the queue is unstable (load >= agents): it grows without bound, "
+                     "Erlang C has no stationary values" if "Erlang C" in erlang["model"] else
+                     "; the queue settles only beyond two million waiting: no closed-form "
+                     "values")))
     return "\n".join(lines)
 
 

@@ -25,7 +25,7 @@ P(wait > t).
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from scipy.linalg import expm
@@ -33,7 +33,24 @@ from scipy.linalg import expm
 __all__ = ["QueueFigures", "erlang_b", "erlang_c", "erlang_a", "agents_for_service_level"]
 
 _TAIL_TOLERANCE = 1e-17
-_MAX_TAIL = 200_000
+_MAX_TAIL = 2_000_000
+"""Queue lengths the Erlang A sums follow at most: beyond (a queue that settles only past
+two million waiting, far beyond any contact centre) no figure is computed (``stable``
+False)."""
+_BLOCK = 4096
+_MAX_POSITIONS = 3000
+"""Queue positions the tagged-customer chain follows at most (beyond, at most 1e-12 of the
+arrivals or the far tail of a queue near overload: counted as not answered in time)."""
+
+
+def _positions(tail: np.ndarray) -> np.ndarray:
+    """The leading queue positions holding all but 1e-12 of ``tail``'s mass (at most
+    :data:`_MAX_POSITIONS`)."""
+    total = float(tail.sum())
+    if total <= 0:
+        return tail[:1]
+    keep = int(np.searchsorted(np.cumsum(tail), total * (1 - 1e-12))) + 1
+    return tail[:min(keep, _MAX_POSITIONS, len(tail))]
 
 
 @dataclass(frozen=True)
@@ -44,8 +61,9 @@ class QueueFigures:
         model: ``erlang_c`` or ``erlang_a``.
         offered_load: a = λ/μ (Erlangs).
         agents: c.
-        stable: False for Erlang C with a ≥ c (the queue grows without bound: every other
-            figure is NaN).
+        stable: False for Erlang C with a ≥ c (the queue grows without bound), and for
+            Erlang A whose queue settles only beyond two million waiting: every other
+            figure is then NaN.
         p_wait: P(wait > 0) (fraction of arrivals that queue).
         mean_wait: mean time in queue of all arrivals (answered at once count 0; with
             abandonment, abandoned arrivals count their time until they left).
@@ -63,10 +81,10 @@ class QueueFigures:
     mean_wait_answered: float
     abandonment: float
     utilisation: float
-    _lam: float
-    _mu: float
-    _theta: float
-    _tail: tuple[float, ...] = ()      # π_{c+k}, k = 0, 1, … (Erlang A)
+    _lam: float = field(repr=False)
+    _mu: float = field(repr=False)
+    _theta: float = field(repr=False)
+    _tail: tuple[float, ...] = field(default=(), repr=False)   # π_{c+k}, k = 0, 1, … (A)
 
     def service_level(self, t: float) -> float:
         """Fraction of arrivals answered within ``t`` (abandoned arrivals count as missed)."""
@@ -83,9 +101,10 @@ class QueueFigures:
             gap = self.agents * self._mu - self._lam
             tail = self.p_wait * math.exp(-gap * t)
             return 1.0 - tail, tail
-        pi = np.asarray(self._tail)
+        pi = _positions(np.asarray(self._tail))
         served, waiting = _tagged(len(pi), self.agents * self._mu, self._theta, t)
-        return (1.0 - self.p_wait + float(pi @ served), float(pi @ waiting))
+        rest = self.p_wait - float(pi.sum())         # beyond the chain: counted as waiting
+        return (1.0 - self.p_wait + float(pi @ served), float(pi @ waiting) + rest)
 
 
 def erlang_b(a: float, c: int) -> float:
@@ -124,7 +143,8 @@ def erlang_c(lam: float, handling: float, agents: int) -> QueueFigures:
 
 def erlang_a(lam: float, handling: float, agents: int, patience: float) -> QueueFigures:
     """M/M/c+M: as :func:`erlang_c` with exponential patience of mean ``patience``
-    (abandonment rate 1/patience); always stable."""
+    (abandonment rate 1/patience); always stable (see :attr:`QueueFigures.stable` for the
+    one exception)."""
     _check(lam, handling, agents)
     if patience <= 0 or not math.isfinite(patience):
         raise ValueError(f"mean patience must be finite and > 0, got {patience}")
@@ -133,28 +153,33 @@ def erlang_a(lam: float, handling: float, agents: int, patience: float) -> Queue
     if lam == 0:
         return QueueFigures("erlang_a", 0.0, c, True, 0.0, 0.0, 0.0, 0.0, 0.0, lam, mu, theta,
                             (0.0,))
-    b = erlang_b(a, c)
-    # Relative to π_c: Σ_{n<=c} π_n/π_c = 1/B; tail terms π_{c+k}/π_c.
-    terms = [1.0]
-    total_tail, mean_q = 0.0, 0.0
-    term, k = 1.0, 0
-    while k < _MAX_TAIL:
-        k += 1
-        term *= lam / (c * mu + k * theta)
-        terms.append(term)
-        total_tail += term
-        mean_q += k * term
-        if term < _TAIL_TOLERANCE * (1.0 / b + total_tail) and k * theta > lam:
+    log_inv_b = -math.log(erlang_b(a, c))
+    # log(π_{c+k}/π_c), k = 0, 1, …, in blocks, until the terms are negligible and falling.
+    logs = [np.zeros(1)]
+    k0, peak = 0, log_inv_b
+    while True:
+        if k0 >= _MAX_TAIL:
+            nan = math.nan
+            return QueueFigures("erlang_a", a, c, False, nan, nan, nan, nan, nan, lam, mu,
+                                theta)
+        k = np.arange(k0 + 1, k0 + _BLOCK + 1, dtype=float)
+        block = logs[-1][-1] + np.cumsum(np.log(lam) - np.log(c * mu + k * theta))
+        logs.append(block)
+        k0 += _BLOCK
+        peak = max(peak, float(block.max()))
+        if block[-1] < peak + math.log(_TAIL_TOLERANCE) and c * mu + k0 * theta > lam:
             break
-    pi_c = 1.0 / (1.0 / b + total_tail)
-    tail = np.asarray(terms) * pi_c
+    log_terms = np.concatenate(logs)
+    peak = max(log_inv_b, float(log_terms.max()))
+    scaled = np.exp(log_terms - peak)                 # π_{c+k} up to the common factor
+    tail = scaled / (math.exp(log_inv_b - peak) + float(scaled[1:].sum()))
     p_wait = float(tail.sum())
-    lq = mean_q * pi_c
+    lq = float(np.arange(len(tail)) @ tail)
     abandonment = theta * lq / lam
     served = 1.0 - abandonment
     mean_wait = lq / lam
     # Time in queue of the answered: E[W·1{served}] / P(served) from the tagged chain.
-    answered_wait = _answered_wait(tail, c * mu, theta)
+    answered_wait = _answered_wait(_positions(tail), c * mu, theta)
     return QueueFigures("erlang_a", a, c, True, p_wait, mean_wait,
                         answered_wait / served if served > 0 else math.nan, abandonment,
                         lam * served / (c * mu), lam, mu, theta, tuple(float(x) for x in tail))

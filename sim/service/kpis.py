@@ -175,7 +175,8 @@ def queue_length_by_hour(log: ContactLog, hours: int) -> np.ndarray:
     starts = log.arrival[offered]
     ends = starts + log.wait[offered]
     bounds = np.arange(hours + 1, dtype=float) * 60.0
-    return np.diff(covered_time(starts, ends, bounds)) / 60.0
+    # Differences of running sums: clip the round-off below 0.
+    return np.maximum(np.diff(covered_time(starts, ends, bounds)) / 60.0, 0.0)
 
 
 def week_profile(log: ContactLog, week_year: np.ndarray, agents_by_hour: tuple[int, ...]

@@ -447,7 +447,7 @@ def staffing_options(outcome: ServiceOutcome, deltas: Sequence[int] = STAFFING_D
     random numbers) and runs its service-adjusted scenario. ``npv_gain`` = (NPV −
     service cost PV) of the option − the same of the current staffing;
     ``incremental_cost`` = the change in the service cost's present value; ``roi`` =
-    npv_gain / incremental_cost when the option costs more (else None, ``roi_reason``
+    npv_gain / incremental_cost when the option costs more (else NaN, ``roi_reason``
     ``no_investment``). A delta of 0 is the current staffing.
     """
     scenario, service = outcome.scenario, outcome.service
