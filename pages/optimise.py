@@ -47,6 +47,7 @@ from ui.optimise_view import (
     render_equity_inputs,
     request,
     set_request,
+    short_number,
     undo,
     undo_pending,
 )
@@ -62,7 +63,7 @@ def _equity_charts(result, currency: str) -> None:
         left, equity_heat_chart,
         (t("optimise.heat_title"), t("optimise.axis_a_spend", currency=currency),
          t("optimise.axis_r_spend", currency=currency),
-         t("optimise.axis_equity", currency=currency), t("optimise.marks")),
+         t("optimise.axis_equity", currency=currency), t("optimise.marks"), marks),
         equity_heat_data(equity_grid(result), (o.acquisition_spend, o.retention_spend),
                          (c.acquisition_spend, c.retention_spend), marks),
         key="equity_heat")
@@ -75,7 +76,8 @@ def _equity_charts(result, currency: str) -> None:
     show_template_chart(
         right, marginal_cost_chart,
         (t("optimise.mc_title"), t("optimise.axis_spend", currency=currency),
-         t("optimise.axis_marginal", currency=currency), t("optimise.curve")),
+         t("optimise.axis_marginal", currency=currency), t("optimise.curve"),
+         (series["acquisition"], series["retention"])),
         marginal_cost_data(marginal_cost_curves(result), series, o.customer_value, value,
                            crossings),
         key="marginal_costs")
@@ -158,61 +160,64 @@ def _model_charts(result, asked_scenario) -> None:
     o = result.optimum.plan
     surface = result.surface
     marks = (t("optimise.mark_optimum"), t("optimise.mark_current"))
-    left, right = st.columns(2)
     spend = surface.drop_duplicates("scale").sort_values("scale")["spend_per_customer"]
     by_spend = bool(spend.is_monotonic_increasing and spend.nunique() == len(spend))
     y_col = "spend_per_customer" if by_spend else "scale"
     y_title = (t("optimise.axis_programme_spend", currency=currency) if by_spend
                else t("optimise.axis_scale"))
     y_opt = float(surface.loc[(surface["scale"] - 1.0).abs().idxmin(), y_col])
-    same = result.current.plan.programmes == o.programmes
-    y_cur = (programme_spend_per_customer(asked_scenario) if by_spend else 1.0)
+    # the loaded plan lies on the surface when it runs the optimum's portfolio or none
+    now = result.current.plan
+    on_surface = now.programmes in (o.programmes, ())
+    y_cur = (programme_spend_per_customer(asked_scenario) if by_spend
+             else 1.0 if now.programmes else 0.0)
     budgets = surface["budget_per_year"].dropna().unique()
     scales = surface["scale"].unique()
     gain_title = t("optimise.axis_gain", currency=currency)
     if len(budgets) > 1 and len(scales) > 1:
-        current = (result.current.plan.budget_per_year, y_cur) if same else None
+        current = (now.budget_per_year, y_cur) if on_surface else None
         show_template_chart(
-            left, surface_chart,
+            st, surface_chart,
             (t("optimise.surface_title"), t("optimise.axis_budget", currency=currency),
-             y_title, gain_title, t("optimise.marks")),
+             y_title, gain_title, t("optimise.marks"), marks),
             surface_data(surface, y_col, (o.budget_per_year, y_opt), current, marks),
             key="npv_surface")
-        left.caption(t("optimise.surface_caption") if same
-                     else t("optimise.surface_caption_other"))
+        st.caption(t("optimise.surface_caption") if on_surface
+                   else t("optimise.surface_caption_other"))
     elif len(budgets) > 1:
         line = surface.sort_values("budget_per_year")
         show_template_chart(
-            left, profile_chart,
+            st, profile_chart,
             (t("optimise.profile_budget_title"), t("optimise.axis_budget", currency=currency),
-             gain_title, t("optimise.marks")),
+             gain_title, t("optimise.marks"), marks),
             profile_data(line["budget_per_year"].to_numpy(), line["npv_gain"].to_numpy(),
                          (o.budget_per_year, result.optimum.npv_gain),
-                         (result.current.plan.budget_per_year, result.current.npv_gain)
-                         if same else None, marks),
+                         (now.budget_per_year, result.current.npv_gain), marks),
             key="npv_profile")
     elif len(scales) > 1:
         line = surface.sort_values("scale")
         show_template_chart(
-            left, profile_chart,
-            (t("optimise.profile_spend_title"), y_title, gain_title, t("optimise.marks")),
+            st, profile_chart,
+            (t("optimise.profile_spend_title"), y_title, gain_title, t("optimise.marks"),
+             marks),
             profile_data(line[y_col].to_numpy(), line["npv_gain"].to_numpy(),
-                         (y_opt, result.optimum.npv_gain), None, marks),
+                         (y_opt, result.optimum.npv_gain),
+                         (y_cur, result.current.npv_gain) if on_surface else None, marks),
             key="npv_profile")
     bars = portfolio_frame(result)
     if len(bars) > 1:
         order = (t("optimise.bar_optimum"), t("optimise.bar_runner_up"), t("optimise.bar_other"))
-        show_template_chart(right, portfolio_chart,
+        show_template_chart(st, portfolio_chart,
                             (t("optimise.bars_title"), gain_title, t("optimise.portfolio"),
                              t("optimise.bar_legend"), order),
-                            portfolio_data(bars), key="portfolio_bars")
+                            portfolio_data(bars), key="portfolio_bars", stretch=True)
 
 
 def _model_result(result, asked) -> None:
     scenario = state.current_scenario()
     currency = result.scenario.currency
     best, now = result.optimum, result.current
-    cols = st.columns(4)
+    cols = st.columns([1, 1, 1, 1.6])
     cols[0].metric(t("optimise.m_gain"), fmt_money_short(best.npv_gain, currency),
                    delta=t("optimise.vs_current",
                            delta=fmt_money_short(best.npv_gain - now.npv_gain, currency,
@@ -223,13 +228,13 @@ def _model_result(result, asked) -> None:
     finance_metric(cols[2], result.finance, "payback_years", currency,
                    label=t("optimise.m_payback"), help_text=t("optimise.m_payback_help"))
     if result.band is not None:
-        cols[3].metric(t("optimise.m_band"),
-                       t("optimise.band_value", low=fmt_money_short(result.band.p10, currency),
-                         high=fmt_money_short(result.band.p90, currency)),
+        cols[3].metric(t("optimise.m_band", currency=currency),
+                       t("optimise.band_value", low=short_number(result.band.p10),
+                         high=short_number(result.band.p90)),
                        help=t("optimise.m_band_help", reps=result.band.replications,
                               seed=result.scenario.seed))
     else:
-        cols[3].metric(t("optimise.m_band"), t("common.not_available"),
+        cols[3].metric(t("optimise.m_band", currency=currency), t("common.not_available"),
                        help=t("optimise.band_off"))
     st.caption(t("optimise.measured_against", reference=reference_text(result)))
     st.dataframe(lever_table(result), hide_index=True, key="optimise_levers")

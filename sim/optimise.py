@@ -395,8 +395,8 @@ class OptimiseResult:
         band: the Monte Carlo P10-P90 of the NPV gain (None without Monte Carlo).
         surface: NPV gain over budget × enrolment scale for the optimum's portfolio:
             ``budget_per_year, scale, spend_per_customer, npv_gain`` (``scale`` 1 = the
-            optimum's enrolments; ``spend_per_customer`` the programmes' nominal cost per
-            customer-year at enrolment, currency).
+            optimum's enrolments, 0 = no programme; ``spend_per_customer`` the programmes'
+            nominal cost per customer-year at enrolment, currency).
         evaluations: plans evaluated.
         notes: codes of what limited the search (``budget_not_a_lever``,
             ``no_programmes_without_satisfaction``, ``current_over_budget``,
@@ -593,7 +593,7 @@ def programme_spend_per_customer(scenario: Scenario) -> float:
 
 def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
     """NPV gain of the optimum's portfolio over budgets 0 … 2× the optimum's (or the cap)
-    and enrolment scales 0 … the largest that keeps every enrolment ≤ 1."""
+    and enrolment scales 0 (no programme) … the largest that keeps every enrolment ≤ 1."""
     budgets: list[float | None]
     if optimum.budget_per_year is not None:
         top = min(max(2.0 * optimum.budget_per_year, 1e-9), high)
@@ -611,7 +611,9 @@ def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
     plans: list[Plan] = []
     rows: list[tuple[float | None, float, float]] = []
     for scale in scales:
-        enrolment = tuple((k, _clip(e * scale, 0.0, 1.0)) for k, e in optimum.enrolment)
+        # scale 0: no programme at all (not the portfolio running with nobody enrolled)
+        enrolment = () if scale == 0 else tuple((k, _clip(e * scale, 0.0, 1.0))
+                                                for k, e in optimum.enrolment)
         per_customer = programme_spend_per_customer(
             apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment)))
         for b in budgets:

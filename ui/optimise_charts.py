@@ -61,29 +61,38 @@ def equity_heat_data(grid: pd.DataFrame, optimum: tuple[float, float],
 
 
 def equity_heat_chart(title: str, x_title: str, y_title: str, legend_title: str,
-                      marks_title: str) -> alt.LayerChart:
+                      marks_title: str, mark_labels: tuple[str, str]) -> alt.LayerChart:
     """Customer equity per prospect over (acquisition spend, retention spend), the optimum
-    and the current plan marked: a template over ``cells`` and ``points``."""
+    and the current plan marked (``mark_labels``: their names, optimum first): a template
+    over ``cells`` and ``points``."""
     base = alt.Chart(alt.NamedData(name="cells"), title=title, height=_HEIGHT + 60)
-    cells = base.mark_rect().encode(
-        x=alt.X("a_low:Q", title=x_title), x2="a_high:Q",
-        y=alt.Y("r_low:Q", title=y_title), y2="r_high:Q",
-        color=alt.Color("equity:Q", title=legend_title, scale=alt.Scale(scheme="viridis")),
+    colour = alt.Scale(scheme="viridis")
+    cells = base.mark_rect(strokeWidth=0.6).encode(
+        x=alt.X("a_low:Q", title=x_title, scale=alt.Scale(nice=False, zero=True)),
+        x2="a_high:Q",
+        y=alt.Y("r_low:Q", title=y_title, scale=alt.Scale(nice=False, zero=True)),
+        y2="r_high:Q",
+        color=alt.Color("equity:Q", title=legend_title, scale=colour),
+        stroke=alt.Stroke("equity:Q", scale=colour, legend=None),     # no seams between cells
         tooltip=[alt.Tooltip("acquisition_spend:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("retention_spend:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("equity:Q", title=legend_title, format=",.2f")])
-    return alt.layer(cells, *_marker_layers(marks_title))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
 
 
-def _marker_layers(marks_title: str) -> tuple[alt.Chart, alt.Chart]:
+def _marker_layers(marks_title: str, mark_labels: tuple[str, str]
+                   ) -> tuple[alt.Chart, alt.Chart]:
+    """Dots and labels of the plans marked (``points``): the optimum red, the other black."""
     marks = alt.Chart(alt.NamedData(name="points"))
-    colour = alt.Color("label:N", title=marks_title, scale=_MARKS)
-    dots = marks.mark_point(size=160, filled=True, stroke="white", strokeWidth=1.5).encode(
-        x="x:Q", y="y:Q", color=colour, shape=alt.Shape("label:N", title=marks_title),
+    scale = alt.Scale(domain=list(mark_labels), range=[OPTIMUM_COLOUR, CURRENT_COLOUR])
+    dots = marks.mark_point(size=180, filled=True, stroke="white", strokeWidth=1.5,
+                            opacity=1).encode(
+        x="x:Q", y="y:Q", color=alt.Color("label:N", title=marks_title, scale=scale),
         tooltip=[alt.Tooltip("label:N", title=marks_title),
                  alt.Tooltip("x:Q", format=",.2f"), alt.Tooltip("y:Q", format=",.2f")])
-    text = marks.mark_text(align="left", dx=9, dy=-9, fontSize=13, fontWeight="bold").encode(
-        x="x:Q", y="y:Q", text="label:N", color=alt.Color("label:N", scale=_MARKS, legend=None))
+    text = marks.mark_text(align="left", dx=10, dy=-10, fontSize=13, fontWeight="bold").encode(
+        x="x:Q", y="y:Q", text="label:N",
+        color=alt.Color("label:N", scale=scale, legend=None))
     return dots, text
 
 
@@ -109,24 +118,29 @@ def marginal_cost_data(curves: pd.DataFrame, series: dict[str, str], value: floa
                                        "marginal_cost": [value] * len(crossings)})}
 
 
-def marginal_cost_chart(title: str, x_title: str, y_title: str,
-                        legend_title: str) -> alt.LayerChart:
+def marginal_cost_chart(title: str, x_title: str, y_title: str, legend_title: str,
+                        order: tuple[str, str]) -> alt.LayerChart:
     """Marginal cost of an acquired and of a retained customer over spend, with the
     customer value V(R*) as a rule they both cross at the optimum: a template over
-    ``curves``, ``value`` and ``crossings``."""
-    colour = alt.Color("series:N", title=legend_title)
+    ``curves``, ``value`` and ``crossings``. ``order``: the two series' names, acquisition
+    first (it gets the solid line in every language)."""
+    colour = alt.Color("series:N", title=legend_title,
+                       scale=alt.Scale(domain=list(order), range=["#1f5fae", "#6baed6"]))
+    dash = alt.StrokeDash("series:N", title=legend_title,
+                          scale=alt.Scale(domain=list(order), range=[[1, 0], [4, 3]]))
     lines = alt.Chart(alt.NamedData(name="curves"), title=title, height=_HEIGHT).mark_line(
         strokeWidth=3).encode(
         x=alt.X("spend:Q", title=x_title), y=alt.Y("marginal_cost:Q", title=y_title),
-        color=colour, strokeDash=alt.StrokeDash("series:N", title=legend_title),
+        color=colour, strokeDash=dash,
         tooltip=[alt.Tooltip("series:N", title=legend_title),
                  alt.Tooltip("spend:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("marginal_cost:Q", title=y_title, format=",.2f")])
     value = alt.Chart(alt.NamedData(name="value"))
     rule = value.mark_rule(strokeDash=[6, 4], strokeWidth=2, color=OPTIMUM_COLOUR).encode(
         y="marginal_cost:Q")
-    label = value.mark_text(align="left", dx=4, dy=-8, fontSize=13, color=OPTIMUM_COLOUR).encode(
-        y="marginal_cost:Q", text="label:N", x=alt.XValue(0))
+    label = value.mark_text(align="right", dx=-4, dy=-8, fontSize=13, fontWeight="bold",
+                            color=OPTIMUM_COLOUR).encode(
+        y="marginal_cost:Q", text="label:N", x=alt.XValue(alt.ExprRef("width")))
     dots = alt.Chart(alt.NamedData(name="crossings")).mark_point(
         size=140, filled=True, color=OPTIMUM_COLOUR).encode(
         x="spend:Q", y="marginal_cost:Q",
@@ -150,7 +164,7 @@ def portfolio_chart(title: str, x_title: str, y_title: str, legend_title: str,
                        scale=alt.Scale(domain=list(order),
                                        range=[OPTIMUM_COLOUR, "#ff9896", "#9ecae1"]))
     return alt.Chart(alt.NamedData(name="bars"), title=title).mark_bar().encode(
-        y=alt.Y("portfolio:N", title=y_title, sort="-x", axis=alt.Axis(labelLimit=320)),
+        y=alt.Y("portfolio:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420)),
         x=alt.X("npv_gain:Q", title=x_title),
         color=colour,
         tooltip=[alt.Tooltip("portfolio:N", title=y_title),
@@ -183,18 +197,23 @@ def surface_data(surface: pd.DataFrame, y_column: str, optimum: tuple[float, flo
 
 
 def surface_chart(title: str, x_title: str, y_title: str, legend_title: str,
-                  marks_title: str) -> alt.LayerChart:
+                  marks_title: str, mark_labels: tuple[str, str]) -> alt.LayerChart:
     """NPV gain over (acquisition budget, programme spend or enrolment), the optimum and
-    the current plan marked: a template over ``cells`` and ``points``."""
+    the current plan marked (``mark_labels``, optimum first): a template over ``cells``
+    and ``points``."""
     base = alt.Chart(alt.NamedData(name="cells"), title=title, height=_HEIGHT + 60)
-    cells = base.mark_rect().encode(
-        x=alt.X("x_low:Q", title=x_title), x2="x_high:Q",
-        y=alt.Y("y_low:Q", title=y_title), y2="y_high:Q",
-        color=alt.Color("npv_gain:Q", title=legend_title, scale=alt.Scale(scheme="viridis")),
+    colour = alt.Scale(scheme="viridis")
+    cells = base.mark_rect(strokeWidth=0.6).encode(
+        x=alt.X("x_low:Q", title=x_title, scale=alt.Scale(nice=False, zero=True)),
+        x2="x_high:Q",
+        y=alt.Y("y_low:Q", title=y_title, scale=alt.Scale(nice=False, zero=True)),
+        y2="y_high:Q",
+        color=alt.Color("npv_gain:Q", title=legend_title, scale=colour),
+        stroke=alt.Stroke("npv_gain:Q", scale=colour, legend=None),
         tooltip=[alt.Tooltip("budget:Q", title=x_title, format=",.0f"),
                  alt.Tooltip("y:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=legend_title, format=",.0f")])
-    return alt.layer(cells, *_marker_layers(marks_title))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
 
 
 def profile_data(x: np.ndarray, gain: np.ndarray, optimum: tuple[float, float],
@@ -209,12 +228,13 @@ def profile_data(x: np.ndarray, gain: np.ndarray, optimum: tuple[float, float],
             "points": _points(rows)}
 
 
-def profile_chart(title: str, x_title: str, y_title: str, marks_title: str) -> alt.LayerChart:
-    """NPV gain along one lever, the optimum and the current plan marked: a template over
-    ``profile`` and ``points``."""
+def profile_chart(title: str, x_title: str, y_title: str, marks_title: str,
+                  mark_labels: tuple[str, str]) -> alt.LayerChart:
+    """NPV gain along one lever, the optimum and the current plan marked (``mark_labels``,
+    optimum first): a template over ``profile`` and ``points``."""
     line = alt.Chart(alt.NamedData(name="profile"), title=title, height=_HEIGHT).mark_line(
         strokeWidth=3, point=True).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("npv_gain:Q", title=y_title),
         tooltip=[alt.Tooltip("x:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=y_title, format=",.0f")])
-    return alt.layer(line, *_marker_layers(marks_title))
+    return alt.layer(line, *_marker_layers(marks_title, mark_labels))

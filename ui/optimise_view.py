@@ -33,7 +33,8 @@ __all__ = ["EQUITY_INPUTS", "EquityInput", "render_equity_inputs", "equity_probl
            "cached_optimise", "REQUEST_KEY", "UNDO_KEY", "request", "set_request",
            "apply_scenario", "undo", "undo_pending", "equity_optimum_section",
            "portfolio_label", "lever_table", "portfolio_frame", "reference_text", "note_text",
-           "equity_table", "money", "plan_cell", "apply_equity", "optimise_problem_text"]
+           "equity_table", "money", "short_number", "plan_cell", "apply_equity",
+           "optimise_problem_text"]
 
 REQUEST_KEY = "optimise_request"
 """Session key of the last search asked for: ``(scenario, budget or None)``."""
@@ -223,6 +224,11 @@ def undo() -> None:
 def money(value: float | None, currency: str) -> str:
     """Large money for reading (``USD 16.2 M``)."""
     return fmt_money_short(value, currency)
+
+
+def short_number(value: float | None) -> str:
+    """Large money without its currency code, in the language's units (``16.2 M``)."""
+    return fmt_money_short(value, "").strip()
 
 
 def portfolio_label(kinds: tuple[str, ...]) -> str:

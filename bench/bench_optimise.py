@@ -1,0 +1,66 @@
+"""Benchmark: the Optimise page's two computations (issue 14 "Tests and speed").
+
+Targets: the customer-equity test (:func:`sim.equity_test.solve`: calibration, closed-form
+optimum, marginal costs, numerical check) at most 20 ms; the whole-model optimiser
+(:func:`sim.optimise.optimise`) on ``scenarios/whatif_today.toml`` at most 3 s, Monte Carlo
+re-run of the optimum included. Each figure is the median (and minimum) wall time and the
+median CPU time after one warm-up; the optimiser is also timed without Monte Carlo and
+with a budget cap, and its number of plans evaluated is printed. The machine's load is
+printed too (other sessions may share it).
+
+Run: python bench/bench_optimise.py
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from sim.equity_test import EquityTest, solve  # noqa: E402
+from sim.library import load_preset  # noqa: E402
+from sim.optimise import optimise  # noqa: E402
+
+
+def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
+    """Median and minimum wall time and median CPU time of ``fn()`` (ms), after one warm-up."""
+    fn()
+    wall, cpu = [], []
+    for _ in range(repeat):
+        w0, c0 = time.perf_counter(), time.process_time()
+        fn()
+        wall.append(time.perf_counter() - w0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall) * 1e3, min(wall) * 1e3, statistics.median(cpu) * 1e3
+
+
+def main() -> None:
+    today = load_preset("whatif_today")
+    test = EquityTest()
+    result = optimise(today)
+    print(f"load {' '.join(f'{x:.2f}' for x in os.getloadavg())} on {os.cpu_count()} cores")
+    print(f"whatif_today: {result.evaluations} plans evaluated, NPV gain "
+          f"{result.optimum.npv_gain:,.0f} {today.currency} (runner-up "
+          f"{result.runner_up.npv_gain if result.runner_up else float('nan'):,.0f})")
+    rows = [
+        ("equity test (default inputs)", lambda: solve(test), 20.0, 50),
+        ("optimiser, whatif_today", lambda: optimise(today), 3000.0, 5),
+        ("optimiser, whatif_today, no MC", lambda: optimise(today, replications=0), None, 5),
+        ("optimiser, budget 300,000", lambda: optimise(today, 300_000.0), None, 3),
+    ]
+    print(f"{'case':<34} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}  target")
+    for name, fn, target, repeat in rows:
+        median, low, cpu = _time(fn, repeat)
+        verdict = "" if target is None else (f"<= {target:.0f} ms "
+                                             + ("ok" if median <= target else "MISSED"))
+        print(f"{name:<34} {median:>10.1f} {low:>8.1f} {cpu:>8.1f}  {verdict}")
+
+
+if __name__ == "__main__":
+    main()
