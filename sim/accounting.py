@@ -23,8 +23,9 @@ start of the acquisition period. Money in the scenario currency.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from functools import lru_cache
 from typing import Any, Protocol
 
@@ -55,8 +56,8 @@ class CohortInputsLike(Protocol):
     def programme_fixed_per_year(self) -> float: ...
 
 
-__all__ = ["PeriodSeries", "MoneyTerms", "ExpectedCohorts", "calendar_layers", "cohort_sums",
-           "money_terms", "stack_money_terms", "account_periods", "account_expected",
+__all__ = ["PeriodSeries", "MoneyTerms", "ExpectedCohorts", "calendar_layers", "calendar_sums",
+           "cohort_sums", "money_terms", "stack_money_terms", "account_periods", "account_expected",
            "tenure_values", "clv_by_lifetime", "yearly_from_periods"]
 
 
@@ -77,6 +78,73 @@ def calendar_layers(by_tenure: np.ndarray) -> np.ndarray:
     return flat.reshape(*lead, n_a, n_k + n_a - 1)[..., :n_k]
 
 
+_SKEW_LIMIT = 1 << 18
+"""Cells (runs × quantities × cohorts × (T + 1)) above which :func:`cohort_sums` adds cohort
+by cohort instead of in one skewed array (2 MiB of floats)."""
+
+
+_SKEW_CHUNK = 1 << 16
+"""Cells of the work array of :func:`calendar_sums` (512 KiB): replications at a time."""
+
+
+@lru_cache(maxsize=32)
+def _horizon_mask(periods: int) -> np.ndarray:
+    """(A, K) with A = K = T: True where cohort a's tenure k is inside the horizon
+    (a + k < T) (read-only)."""
+    k = np.arange(periods)
+    mask = k[None, :] < periods - k[:, None]
+    mask.flags.writeable = False
+    return mask
+
+
+def _skewed(buffer: np.ndarray) -> np.ndarray:
+    """The calendar view of cohort rows by tenure: ``out[..., a, t] = buffer[..., a, t − a]``.
+
+    Args:
+        buffer: (..., A, K + 1) with A = K = T, cohort a's values at tenure k < T − a in
+            ``[..., a, k]`` and zeros from ``[..., a, T − a]`` to the end of the row.
+
+    Returns:
+        A view (..., A, T) (no copy): row a read from ``a`` entries before its start, so that
+        entries with t < a read the zeros at the end of row a − 1 (0, as in
+        :func:`calendar_layers`). Summed over axis −2 it gives the calendar totals, added in
+        cohort order.
+    """
+    *lead, n_a, width = buffer.shape
+    flat = buffer.reshape(*lead, n_a * width)[..., :n_a * (width - 1)]
+    return flat.reshape(*lead, n_a, width - 1)
+
+
+def calendar_sums(by_tenure: np.ndarray, curves: np.ndarray) -> np.ndarray:
+    """Calendar totals of cohorts by tenure weighted by curves by tenure: ``Σ_{a ≤ t}
+    x[r, a, t − a] · curves[q, t − a]``, bit for bit :func:`calendar_layers` of
+    ``x · curves[q]`` summed over its cohort axis, without building it.
+
+    Args:
+        by_tenure: (R, A, K) with A = K = T (e.g. customers active by cohort and tenure;
+            integer counts or floats).
+        curves: (Q, K) values per unit by tenure period.
+
+    Returns:
+        (R, Q, T), each quantity and period summed in cohort order.
+    """
+    n_rep, n_a, periods = by_tenure.shape
+    mask = _horizon_mask(periods)
+    weights = [np.where(mask, curve, 0.0) for curve in curves]
+    step = max(1, _SKEW_CHUNK // (n_a * (periods + 1)))
+    buffer = np.zeros((min(step, n_rep), n_a, periods + 1))
+    out = np.empty((n_rep, len(curves), periods))
+    for r0 in range(0, n_rep, step):
+        x = by_tenure[r0:r0 + step]
+        part = buffer[:len(x)]
+        for q, weight in enumerate(weights):
+            # x · curve at a + k < T (the products calendar_layers sums), x · 0 = 0 beyond
+            # the horizon (x is finite there: customers).
+            np.multiply(x, weight, out=part[:, :, :periods])
+            np.add.reduce(_skewed(part), axis=1, out=out[r0:r0 + len(x), q])
+    return out
+
+
 def cohort_sums(new: np.ndarray, curves: np.ndarray) -> np.ndarray:
     """Calendar totals of cohorts that follow curves by tenure: ``Σ_{a ≤ t} new[r, a] ·
     curves[r, q, t − a]``.
@@ -87,10 +155,19 @@ def cohort_sums(new: np.ndarray, curves: np.ndarray) -> np.ndarray:
 
     Returns:
         (R, Q, T): the calendar total of every quantity and period, summed in cohort order
-        (as :func:`calendar_layers` summed over its cohort axis).
+        (as :func:`calendar_layers` summed over its cohort axis). Small runs in one skewed
+        array (:func:`_skewed`), larger ones cohort by cohort: the same sums, bit for bit
+        (every sum starts at +0.0 and adds the cohorts in order; the skewed array adds a
+        +0.0 for each cohort not yet acquired, which changes no sum that starts at +0.0).
     """
     n_rep, periods = new.shape
     curves = np.broadcast_to(curves, (n_rep, *curves.shape[-2:]))
+    n_q = curves.shape[1]
+    if n_rep * n_q * periods * (periods + 1) <= _SKEW_LIMIT:
+        buffer = np.zeros((n_rep, n_q, periods, periods + 1))
+        np.multiply(new[:, None, :, None], curves[:, :, None, :], out=buffer[..., :periods],
+                    where=_horizon_mask(periods))
+        return np.add.reduce(_skewed(buffer), axis=2)
     out = np.zeros(curves.shape)
     for a in range(periods):
         out[:, :, a:] += new[:, a, None, None] * curves[:, :, :periods - a]
@@ -243,13 +320,11 @@ class PeriodSeries:
     acquisition_discount: np.ndarray
     acquisition_cost: float | np.ndarray
 
-    def as_dict(self) -> dict[str, np.ndarray]:
-        """The (R, T) series by name."""
-        data = asdict(self)
-        for key in ("clv_by_tenure", "retention_cost_by_tenure", "acquisition_discount",
-                    "acquisition_cost"):
-            data.pop(key)
-        return data
+    def as_dict(self, copy: bool = True) -> dict[str, np.ndarray]:
+        """The (R, T) series by name: copies, or (``copy`` False) the arrays themselves (some
+        read-only views)."""
+        return {name: np.array(getattr(self, name)) if copy else getattr(self, name)
+                for name in _SERIES}
 
     def kpis(self, yearly: dict[str, np.ndarray], clv_gross: np.ndarray,
              market_size: float | np.ndarray = 0.0) -> dict[str, np.ndarray]:
@@ -289,6 +364,26 @@ class PeriodSeries:
         }
 
 
+_SERIES = tuple(f.name for f in fields(PeriodSeries)
+                if f.name not in ("clv_by_tenure", "retention_cost_by_tenure",
+                                  "acquisition_discount", "acquisition_cost"))
+"""The (R, T) series of a :class:`PeriodSeries`, in field order."""
+
+
+def _exactly_scaled(curve: np.ndarray, most: float) -> bool:
+    """Whether ``curve`` (by tenure) is one value c ≥ 0 whose products with whole numbers up to
+    ``most`` and their sums are all exact floats: c = m · 2^e with m odd and m · most < 2⁵³.
+    Then any sum of ``x · c`` over counts x (in any order) is c times the sum of the x."""
+    value = float(curve[0])
+    if not (np.all(curve == value) and 0.0 <= value < 1e300 and np.signbit(value) == 0):
+        return False
+    if value == 0.0:
+        return True
+    mantissa = int(math.frexp(value)[0] * 2**53)
+    odd = mantissa // (mantissa & -mantissa)
+    return odd * int(most) < 2**53
+
+
 def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarray,
                     alive: np.ndarray, renewed: np.ndarray) -> PeriodSeries:
     """Cash flows per period from customers by (cohort, tenure) (Monte Carlo).
@@ -298,20 +393,41 @@ def account_periods(scenario: Scenario, inputs: CohortInputsLike, new: np.ndarra
         inputs: the engine arrays (``price``, ``variable_cost`` per customer-period by
             tenure, ``acquisition_cost`` per customer or ``acquisition_spend`` per period).
         new: (R, T) customers acquired per period.
-        alive, renewed: (R, A, K) customers by cohort and tenure (see module docstring).
+        alive, renewed: (R, A, K) customers by cohort and tenure (see module docstring):
+            whole numbers (integer or float arrays; views are fine).
 
     Costs and savings as in :func:`money_terms`; the per-customer values by tenure are
-    :func:`tenure_values` (shape (T,)).
+    :func:`tenure_values` (shape (T,)). Calendar totals are :func:`calendar_sums` (the sums of
+    :func:`calendar_layers`, bit for bit); a money curve that is one value by tenure and
+    scales the counts exactly (:func:`_exactly_scaled`) is that value times the customers.
     """
     terms = money_terms(scenario, inputs)
-    billable = alive if terms.cash_timing == "start" else renewed
-    active = calendar_layers(alive).sum(axis=-2)
-    billable_t = active if billable is alive else calendar_layers(billable).sum(axis=-2)
-    revenue = calendar_layers(billable * terms.price[:, None, :]).sum(axis=-2)
-    var_cost = calendar_layers(billable * terms.variable_cost[:, None, :]).sum(axis=-2)
-    member_cost = (None if terms.programme_cost is None else
-                   calendar_layers(alive * terms.programme_cost[:, None, :]).sum(axis=-2))
-    return _cash_flows(terms, new, active, billable_t, revenue, var_cost, member_cost,
+    start = terms.cash_timing == "start"
+    n_rep, _, periods = alive.shape
+    most = float(np.max(new.sum(axis=1), initial=0.0))
+    ones = np.ones(periods)
+    money = {"revenue": terms.price[0], "variable_cost": terms.variable_cost[0]}
+    member = {} if terms.programme_cost is None else {"member": terms.programme_cost[0]}
+    # Quantities summed from the counts: customers (alive and, with cash at the end, billed)
+    # and every money curve that does not scale the counts exactly.
+    by_alive = {"active": ones, **member}
+    by_billed = by_alive if start else {"billable": ones}
+    by_billed.update(money)
+    scaled = {name: float(curve[0]) for name, curve in {**money, **member}.items()
+              if _exactly_scaled(curve, most)}
+    totals: dict[str, np.ndarray] = {}
+    for counts, wanted in ((alive, by_alive), (renewed, by_billed)):
+        names = [n for n in wanted if n not in scaled and n not in totals]
+        if names:
+            sums = calendar_sums(counts, np.stack([wanted[n] for n in names]))
+            totals.update({n: sums[:, i] for i, n in enumerate(names)})
+        if start:
+            break
+    billable = totals["active"] if start else totals["billable"]
+    for name, value in scaled.items():
+        totals[name] = value * (totals["active"] if name == "member" else billable)
+    return _cash_flows(terms, new, totals["active"], billable, totals["revenue"],
+                       totals["variable_cost"], totals.get("member"),
                        tenure_values(scenario, inputs))
 
 
@@ -421,6 +537,25 @@ def clv_by_lifetime(series: PeriodSeries, billed: np.ndarray, active: np.ndarray
             - (active * series.retention_cost_by_tenure).sum(axis=-1))
 
 
+_KEPT_AT_ONCE = 1 << 16
+"""Cells (runs × years × cohorts) up to which :func:`yearly_from_periods` reads every year's
+customers kept at once (else year by year)."""
+
+
+@lru_cache(maxsize=32)
+def _kept_cells(ppy: int, years: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(Y, (Y − 1)·ppy) cohort and tenure of the cells alive at the end of each year y that
+    were acquired before it began, and which of them exist (cohort < y·ppy); read-only."""
+    cohort = np.arange(max(years - 1, 1) * ppy)
+    year = np.arange(years)[:, None]
+    inside = cohort[None, :] < year * ppy
+    cohorts = np.where(inside, cohort[None, :], 0)
+    tenure = np.where(inside, (year + 1) * ppy - 1 - cohort[None, :], 0)
+    for array in (cohorts, tenure, inside):
+        array.flags.writeable = False
+    return cohorts, tenure, inside
+
+
 def yearly_from_periods(series: PeriodSeries, alive: np.ndarray | ExpectedCohorts, ppy: int,
                         years: int) -> dict[str, np.ndarray]:
     """Yearly series (R, Y): sums of flows, year-end customers and yearly retention.
@@ -440,12 +575,20 @@ def yearly_from_periods(series: PeriodSeries, alive: np.ndarray | ExpectedCohort
     # alive[a, end of y − a], read off the (cohort, tenure) array without shifting it to
     # calendar time (no (R, A, T) copy); summed in cohort order like a cumulative sum.
     kept = np.zeros((n_rep, years))
-    for y in range(1, years):
-        cohorts = np.arange(y * ppy)
-        cells = (alive.cells(cohorts, year_end[y] - cohorts)
-                 if isinstance(alive, ExpectedCohorts)
-                 else alive[:, cohorts, year_end[y] - cohorts])
-        kept[:, y] = np.cumsum(cells, axis=1)[:, -1]
+    if n_rep * years * (years - 1) * ppy <= _KEPT_AT_ONCE:
+        # Every year at once: year y's cohorts 0 … y·ppy − 1 in row y, then zeros (a sum that
+        # starts at +0.0 of customers ≥ 0 is unchanged by adding +0.0).
+        cohorts, tenure, inside = _kept_cells(ppy, years)
+        cells = (alive.cells(cohorts, tenure) if isinstance(alive, ExpectedCohorts)
+                 else alive[:, cohorts, tenure])
+        kept[:] = np.cumsum(np.where(inside, cells, 0), axis=2)[:, :, -1]
+    else:
+        for y in range(1, years):
+            cohorts = np.arange(y * ppy)
+            cells = (alive.cells(cohorts, year_end[y] - cohorts)
+                     if isinstance(alive, ExpectedCohorts)
+                     else alive[:, cohorts, year_end[y] - cohorts])
+            kept[:, y] = np.cumsum(cells, axis=1)[:, -1]
     prev = np.concatenate([np.full((n_rep, 1), np.nan), customers[:, :-1]], axis=1)
     with np.errstate(invalid="ignore", divide="ignore"):
         retention = np.where(prev > 0, kept / prev, np.nan)

@@ -8,10 +8,11 @@ estimate their peak memory (bytes) and time (seconds) from the scenario alone:
   periods × periods (one cohort by tenure and calendar time). Over the budget it
   refuses with a :class:`BudgetError` naming the fields to lower (with the
   schema's maxima it always fits: 120 classes × 600 periods needs ~25 MB).
-* **Monte Carlo**: the customers of one chunk (:data:`CUSTOMER_CHUNK`, ~90 bytes
-  each), one chunk of replications × periods² cells (:data:`CELL_CHUNK`), and the
-  per-replication series it returns (replications × periods × 13); time grows
-  with every customer simulated (replications × expected customers acquired).
+* **Monte Carlo**: the customers of one block (:data:`CUSTOMER_CHUNK`, ~40 bytes
+  each), one chunk of replications × periods² cells (:data:`CELL_CHUNK`, ~4 bytes
+  each: customers by cohort, tenure and lifetime), and the per-replication series it
+  returns (replications × periods × 13); time grows with every customer simulated
+  (replications × expected customers acquired) and every cell.
   Over the budget :func:`plan_run` does not run it: the figures are the expected
   values, with a ``monte_carlo_skipped`` :class:`Notice` naming the fields to
   lower. :func:`sim.montecarlo.run_monte_carlo` itself refuses a run over the
@@ -60,11 +61,13 @@ CELL_CHUNK = 1 << 21
 """Replications × periods² cells the Monte Carlo engine accounts at once."""
 
 # Measured (bench/bench_limits.py, numpy 2): bytes and seconds per unit of work.
-_MC_BYTES_PER_CUSTOMER = 50.0        # uniforms, hashes, indices, lifetimes of one block
-_MC_BYTES_PER_CELL = 60.0            # (R, A, K) histogram, alive, renewed, calendar copies
+_MC_BYTES_PER_CUSTOMER = 40.0        # hash words, hashes, buckets, lifetimes, values of a block
+_MC_BYTES_PER_CELL = 4.5             # the (R, A, K) histogram (int32; the accounting reads
+#                                      it in place, its work arrays are bounded)
 _MC_BYTES_PER_SERIES_VALUE = 8.0 * 16  # the (R, T) series returned, and their copies
 _MC_SECONDS_PER_CUSTOMER = 4e-8     # look-up lifetimes (issue 12): 1.4-3.1e-8 measured
-_MC_SECONDS_PER_CELL = 8e-8
+_MC_SECONDS_PER_CELL = 1e-8         # 4.6-4.8e-9 measured (issue 12; was 3e-8 with the
+#                                      calendar copies)
 _COHORT_BYTES_PER_CELL = 20.0        # periods² arrays of the cohort engine (the layer cake)
 _COHORT_BYTES_PER_CLASS_PERIOD = 60.0
 _BASE_BYTES = 4 * 2**20              # small tables and frames

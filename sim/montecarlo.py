@@ -28,6 +28,11 @@ from look-up tables indexed by the top bits of the customer's hashes
 customers are drawn in blocks of :data:`_BLOCK` whose work arrays stay in the
 processor's cache; each replication's CLV sum adds its customers' values one after
 the other in their fixed order, so its float result does not depend on the blocks.
+Fixed costs at the dashboard's size (issue 12): the arrivals' Poisson quantiles are
+scipy's, found without its slow inverse (:func:`_poisson_ppf`); the accounting reads the
+counts by (cohort, tenure) in place, without calendar-shifted copies
+(:func:`sim.accounting.calendar_sums`); tables and arrivals that a scenario and its
+baseline share are computed once.
 
 Accounting (cash timing, discounting, acquisition spend) is shared with the
 cohort engine through :mod:`sim.accounting`.
@@ -38,10 +43,12 @@ from __future__ import annotations
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, TypeVar
 
 import numpy as np
 import pandas as pd
+from scipy import special
 from scipy.stats import poisson
 
 from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
@@ -205,14 +212,107 @@ class McResult:
         return summary
 
 
+_PPF_OWN_MAX = 1e6
+"""Poisson means up to which :func:`_poisson_ppf` finds quantiles itself (above: scipy)."""
+
+_PPF_MARGIN = 1e-7
+"""Uniforms within this share of a step's probability (or :data:`_PPF_ULPS` of themselves)
+of a step of the CDF go to scipy (:func:`_poisson_ppf`)."""
+
+_PPF_ULPS = 2.0**-44
+
+_PPF_ROUNDS = 64
+"""Steps :func:`_poisson_ppf` walks from its first guess before it leaves a uniform to scipy."""
+
+
+def _poisson_ppf(q: np.ndarray, mu: np.ndarray) -> np.ndarray:
+    """``scipy.stats.poisson.ppf(q, mu)``, the same floats, about 3x faster.
+
+    scipy's ppf is k = ceil(pdtrik(q, mu)), minus one where pdtr(k − 1, mu) ≥ q: the
+    smallest k with pdtr(k − 1) < q ≤ pdtr(k) whenever its continuous inverse pdtrik lands
+    in (k − 1, k + 1]. Here k is found from a Cornish-Fisher guess by walking to the bracket
+    pdtr(k − 1) < q ≤ pdtr(k) of scipy's own pdtr (so k is what scipy returns, whatever
+    pdtr's rounding), without pdtrik, whose root is only approximate: within about 2e-10 of
+    a step's probability above the step (measured up to mu = 1e6), scipy's answer can be
+    k − 1. The uniforms that close to a step (within :data:`_PPF_MARGIN` of the step's
+    probability, or :data:`_PPF_ULPS` of themselves, on either side), those not bracketed
+    within :data:`_PPF_ROUNDS` steps, q outside (0, 1) and means outside (0,
+    :data:`_PPF_OWN_MAX`] are scipy's ppf itself (a few in 10⁷ draws).
+
+    Args:
+        q: uniforms in [0, 1); mu: Poisson means (> 0), the same shape.
+
+    Returns:
+        Quantiles (floats, as scipy returns them: −1 where q = 0), the shape of ``q``.
+    """
+    shape = q.shape
+    q, mu = q.ravel(), mu.ravel()
+    out = np.empty(len(q))
+    own = np.flatnonzero((q > 0.0) & (q < 1.0) & (mu > 0.0) & (mu <= _PPF_OWN_MAX))
+    qo, mo = q[own], mu[own]
+    z = special.ndtri(qo)
+    s = np.sqrt(mo)
+    guess = mo + s * z + (z * z - 1.0) / 6.0
+    guess += np.where(mo >= 5.0, z * (11.0 - 5.0 * z * z) / (72.0 * s), 0.0)
+    k = np.maximum(np.ceil(guess - 0.5), 0.0)
+    cdf = special.pdtr(np.stack([k - 1.0, k]), mo)
+    low = np.where(k > 0.0, cdf[0], 0.0)                  # pdtr(−1) = P(X ≤ −1) = 0
+    high = cdf[1]
+    pending = np.arange(len(qo))
+    for _ in range(_PPF_ROUNDS):
+        qp, lp, hp = qo[pending], low[pending], high[pending]
+        up, down = qp > hp, qp <= lp
+        move = up | down
+        if not move.any():
+            pending = pending[:0]
+            break
+        moved, up = pending[move], up[move]
+        step = np.where(up, k[moved] + 1.0, k[moved] - 1.0)
+        # Up: the old high is the new low; down: the old low is the new high.
+        fresh = special.pdtr(np.where(up, step, step - 1.0), mo[moved])
+        fresh = np.where(up | (step > 0.0), fresh, 0.0)
+        k[moved] = step
+        low[moved] = np.where(up, hp[move], fresh)
+        high[moved] = np.where(up, fresh, lp[move])
+        pending = moved
+    near = _PPF_MARGIN * (high - low) + _PPF_ULPS * qo
+    unsure = (qo - low <= near) | (high - qo <= near)
+    unsure[pending] = True
+    out[own] = k
+    rest = np.ones(len(q), dtype=bool)
+    rest[own[~unsure]] = False
+    if rest.any():
+        out[rest] = poisson.ppf(q[rest], mu[rest])
+    return out.reshape(shape)
+
+
+_ARRIVALS_CACHED = 1 << 15
+"""Replications × periods up to which :func:`_arrivals` keeps its result (at most 256 KiB
+each, 16 of them): a scenario and its baseline with the same acquisition draw it once."""
+
+
 def _arrivals(seed: int, new: np.ndarray, replications: int) -> np.ndarray:
-    """Customers acquired per (replication, period): Poisson(new) by inverse CDF, shape (R, T)."""
+    """Customers acquired per (replication, period): Poisson(new) by inverse CDF, shape (R, T)
+    (:func:`_poisson_ppf`, the integers of ``scipy.stats.poisson.ppf``); read-only."""
+    new = np.ascontiguousarray(new, dtype=float)
+    if replications * len(new) <= _ARRIVALS_CACHED:
+        return _cached_arrivals(int(seed), new.tobytes(), int(replications))
+    return _draw_arrivals(seed, new, replications)
+
+
+def _draw_arrivals(seed: int, new: np.ndarray, replications: int) -> np.ndarray:
     r = np.arange(replications)[:, None]
     a = np.arange(len(new))[None, :]
     u = hashed_uniforms(seed, _STREAM_ARRIVALS, r, a, np.zeros_like(a))
     lam = np.broadcast_to(new, u.shape)
-    counts = np.where(lam > 0, poisson.ppf(u, np.maximum(lam, 1e-300)), 0.0)
-    return counts.astype(np.int64)
+    counts = np.where(lam > 0, _poisson_ppf(u, np.maximum(lam, 1e-300)), 0.0).astype(np.int64)
+    counts.flags.writeable = False
+    return counts
+
+
+@lru_cache(maxsize=16)
+def _cached_arrivals(seed: int, new: bytes, replications: int) -> np.ndarray:
+    return _draw_arrivals(seed, np.frombuffer(new), replications)
 
 
 # Class and lifetime of a customer from its uniforms: the exact rules (one binary search per
@@ -276,10 +376,10 @@ def _step_table(at_edges: np.ndarray, dtype: type[np.signedinteger[Any]]) -> np.
     return np.where(low == high, low, _STRADDLES).astype(dtype)
 
 
-def _class_table(inputs: CohortInputs, bits: int) -> np.ndarray:
+def _class_table(class_weights: np.ndarray, bits: int) -> np.ndarray:
     """First row of each bucket's class in the lifetime table (class × 2^bits), shape
     (2^bits,) (:func:`_step_table` of :func:`_class_by_search`)."""
-    cum = np.cumsum(inputs.class_weights)
+    cum = np.cumsum(class_weights)
     at_edges = np.minimum(_count_below(_bucket_edges(bits), cum / cum[-1], strict=False),
                           len(cum) - 1)
     return _step_table(at_edges << bits, np.int64)
@@ -302,6 +402,21 @@ def _lifetime_table(keys: np.ndarray, n_class: int, width: int, bits: int) -> np
         rows.append(np.where(low == high, low, np.where(low == high + 1, -1 - high,
                                                          _MANY_STEPS)).astype(dtype))
     return np.concatenate(rows)
+
+
+@lru_cache(maxsize=16)
+def _tables(bits: int, width: int, keys: bytes, class_weights: bytes
+            ) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`_class_table` and :func:`_lifetime_table` (read-only) of survival keys and class
+    shares (their float64 bytes: :func:`_survival_keys`, ``class_weights``), cached: a
+    dashboard's scenario and its baseline, and every lever that leaves retention alone, share
+    them (at most 1.2 MB each: :data:`_TABLE_ENTRIES`)."""
+    weights = np.frombuffer(class_weights)
+    class_table = _class_table(weights, bits)
+    life_table = _lifetime_table(np.frombuffer(keys), len(weights), width, bits)
+    class_table.flags.writeable = False
+    life_table.flags.writeable = False
+    return class_table, life_table
 
 
 def _tables_apply(keys: np.ndarray, inputs: CohortInputs) -> bool:
@@ -330,7 +445,8 @@ class _LifetimeSampler:
 
     Memory: the lifetime table has classes × 2^bits entries of 2 bytes (4 from 32,766
     periods on), at most 2¹⁸ entries up to 1,024 classes; the class table 2^bits entries
-    of 8 bytes; three work arrays of ``block`` customers (:data:`_BLOCK`), 8 bytes each.
+    of 8 bytes (both cached, :func:`_tables`); two work arrays of ``block`` customers
+    (:data:`_BLOCK`), 8 bytes each, three with several classes.
     """
 
     def __init__(self, seed: int, inputs: CohortInputs, block: int = _BLOCK) -> None:
@@ -344,14 +460,15 @@ class _LifetimeSampler:
         self.bucket_shift = np.uint64(64 - bits)
         self.buckets = 1 << bits
         if _tables_apply(self.keys, inputs):
-            self.class_table = _class_table(inputs, bits)
-            self.life_table = _lifetime_table(self.keys, self.n_class, self.width, bits)
+            self.class_table, self.life_table = _tables(
+                bits, self.width, self.keys.tobytes(),
+                np.asarray(inputs.class_weights, dtype=float).tobytes())
         else:
             self.class_table = np.full(self.buckets, _STRADDLES, dtype=np.int64)
             self.life_table = np.full(self.n_class * self.buckets, _MANY_STEPS, dtype=np.int32)
         self.hash = np.empty(block, dtype=np.uint64)
         self.work = np.empty(block, dtype=np.uint64)
-        self.row = np.empty(block, dtype=np.int64)
+        self.row = np.empty(block if self.n_class > 1 else 0, dtype=np.int64)
 
     def _mix(self, words: np.ndarray, key: np.uint64) -> tuple[np.ndarray, np.ndarray]:
         """The partial hashes of ``words`` in ``key``'s stream (:func:`_partial_hash`, in
@@ -500,14 +617,13 @@ def _count(hist: np.ndarray, cells: np.ndarray, runs: np.ndarray, lifetime: np.n
 
     Args:
         hist: customers by cell and lifetime, shape (cells, T+2), updated in place.
-        cells, runs: the block's runs of one cell's customers, in order: their cells
-            (distinct, but for a padding row) and lengths.
+        cells, runs: the block's runs of one cell's customers, in order: their cells and
+            lengths.
         lifetime: the block's customers' lifetimes.
     """
-    width = hist.shape[1]
-    key = np.repeat(np.arange(0, len(runs) * width, width), runs)
+    key = np.repeat(cells * hist.shape[1], runs)
     key += lifetime
-    hist[cells] += np.bincount(key, minlength=len(runs) * width).reshape(len(runs), width)
+    np.add.at(hist.reshape(-1), key, hist.dtype.type(1))
 
 
 def _lockstep_blocks(sub: np.ndarray, r0: int, block: int
@@ -536,7 +652,7 @@ def _lockstep_blocks(sub: np.ndarray, r0: int, block: int
                             axis=1)
     cells = np.concatenate([np.arange(n * periods).reshape(n, periods),
                             np.full((n, 1), n * periods)], axis=1).ravel()
-    counter = np.tile(np.arange(m, dtype=np.uint64), n)
+    counter = np.arange(m, dtype=np.uint64)
     counts = np.empty((n, periods + 1), dtype=np.int64)
     for low in range(0, int(cum[:, -1].max()), m):
         np.clip(np.minimum(cum, low + m) - np.maximum(start, low), 0, None,
@@ -544,9 +660,17 @@ def _lockstep_blocks(sub: np.ndarray, r0: int, block: int
         lengths = counts[:, :periods].sum(axis=1)
         counts[:, periods] = m - lengths
         words = np.repeat((offset + np.uint64(low)).ravel(), counts.ravel())
-        words += counter
+        words.reshape(n, m)[:] += counter                  # each row: its ranks low … low+m−1
         runs = np.flatnonzero(counts)
         yield cells[runs], counts.ravel()[runs], words, lengths
+
+
+def _even_rows(longest: int, most: int) -> int:
+    """Customers of each replication per lockstep block: at most ``most``, as few blocks as
+    that allows (for the replication with ``longest`` customers), as even as they can be (the
+    least padding in the last block). Results do not depend on it."""
+    blocks = max(1, -(-longest // most))
+    return max(1, -(-longest // blocks))
 
 
 def _add_lockstep(total: np.ndarray, values: np.ndarray) -> None:
@@ -605,14 +729,18 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
     sampler = _LifetimeSampler(seed, inp, block)
     step = replication_chunk(periods)
     value_sum = np.zeros(replications)
-    parts: list[tuple[dict[str, np.ndarray], dict[str, np.ndarray]]] = []
+    periods_out: dict[str, np.ndarray] = {}
+    yearly: dict[str, np.ndarray] = {}
     for r0 in range(0, replications, step):
         sub = counts[r0:r0 + step]
         n_sub = sub.shape[0]
         # Customers by (replication, cohort) row and lifetime; the last row counts padding.
-        hist = np.zeros((n_sub * periods + 1, width), dtype=np.int64)
+        # Counts of a cell and their cumulative sums stay under its customers.
+        small = int(sub.max(initial=0)) < np.iinfo(np.int32).max
+        hist = np.zeros((n_sub * periods + 1, width), dtype=np.int32 if small else np.int64)
         if _in_lockstep(sub, block):
-            for cells, runs, words, lengths in _lockstep_blocks(sub, r0, block):
+            for cells, runs, words, lengths in _lockstep_blocks(
+                    sub, r0, n_sub * _even_rows(int(sub.sum(axis=1).max()), block // n_sub)):
                 lifetime = sampler.lifetimes(words)
                 _count(hist, cells, runs, lifetime)
                 rows = lifetime.reshape(n_sub, -1)
@@ -628,21 +756,23 @@ def run_monte_carlo(scenario: Scenario, inputs: CohortInputs | None = None,
                 _add_in_order(value_sum, np.take(value_by_lifetime, lifetime), r0, first,
                               per_cell, periods)
                 del lifetime, words
-        # → customers with lifetime ≤ K (in place) → alive at tenure k: K > k; renewed at
-        # its end: K > k + 1 (exact counts).
-        cumulative = hist[:-1].reshape(n_sub, periods, width)
-        np.cumsum(cumulative, axis=2, out=cumulative)
-        alive = np.subtract(cumulative[:, :, -1:], cumulative[:, :, :periods], dtype=float)
-        renewed = np.subtract(cumulative[:, :, -1:], cumulative[:, :, 1:periods + 1],
-                              dtype=float)
-        del hist, cumulative
+        # → customers with lifetime ≤ K → with lifetime > K (in place): alive at tenure k:
+        # K > k; renewed at its end: K > k + 1 (exact counts, views).
+        cumulative = hist[:-1]
+        np.cumsum(cumulative, axis=1, out=cumulative)
+        np.subtract(cumulative[:, -1:].copy(), cumulative, out=cumulative)
+        by_tenure = cumulative.reshape(n_sub, periods, width)
+        alive, renewed = by_tenure[:, :, :periods], by_tenure[:, :, 1:periods + 1]
         series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
-        parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
-                                                            scenario.horizon_years)))
-        del alive, renewed
-    periods_out: dict[str, Any] = {k: np.concatenate([p[0][k] for p in parts])
-                                   for k in parts[0][0]}
-    yearly = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
+        # This chunk's rows of every series (the whole run's arrays, filled chunk by chunk).
+        for out, part in ((periods_out, series.as_dict(copy=False)),
+                          (yearly, yearly_from_periods(series, alive, ppy,
+                                                       scenario.horizon_years))):
+            for key, values in part.items():
+                if key not in out:
+                    out[key] = np.empty((replications, *values.shape[1:]), dtype=values.dtype)
+                out[key][r0:r0 + n_sub] = values
+        del hist, cumulative, by_tenure, alive, renewed, series
     total = PeriodSeries(**periods_out, **per_tenure)
     acquired = counts.sum(axis=1).astype(float)
     with np.errstate(invalid="ignore", divide="ignore"):

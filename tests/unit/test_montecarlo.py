@@ -6,9 +6,10 @@ import dataclasses
 
 import numpy as np
 import pytest
+from scipy.stats import poisson
 
 import sim.montecarlo as mc
-from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
+from sim.accounting import PeriodSeries, _cash_flows, money_terms, tenure_values
 from sim.budget import CUSTOMER_CHUNK, replication_chunk
 from sim.cohort import CohortInputs, cohort_inputs, run_cohort
 from sim.montecarlo import hashed_uniforms, run_monte_carlo
@@ -186,12 +187,73 @@ def _reference_chunks(flat, chunk):
         yield owner, position - (cum[owner] - flat[owner])
 
 
+def _reference_arrivals(seed, new, replications):
+    """The old sim.montecarlo._arrivals: scipy's Poisson ppf."""
+    r = np.arange(replications)[:, None]
+    a = np.arange(len(new))[None, :]
+    u = hashed_uniforms(seed, 1, r, a, np.zeros_like(a))
+    lam = np.broadcast_to(new, u.shape)
+    counts = np.where(lam > 0, poisson.ppf(u, np.maximum(lam, 1e-300)), 0.0)
+    return counts.astype(np.int64)
+
+
+def _reference_calendar_layers(by_tenure):
+    """The old sim.accounting.calendar_layers."""
+    *lead, n_a, n_k = by_tenure.shape
+    padded = np.zeros((*lead, n_a, n_k + n_a), dtype=by_tenure.dtype)
+    padded[..., :n_k] = by_tenure
+    flat = padded.reshape(*lead, n_a * (n_k + n_a))[..., : n_a * (n_k + n_a - 1)]
+    return flat.reshape(*lead, n_a, n_k + n_a - 1)[..., :n_k]
+
+
+def _reference_account_periods(scenario, inputs, new, alive, renewed):
+    """The old sim.accounting.account_periods: three calendar-shifted (R, A, T) copies."""
+    terms = money_terms(scenario, inputs)
+    billable = alive if terms.cash_timing == "start" else renewed
+    layers = _reference_calendar_layers
+    active = layers(alive).sum(axis=-2)
+    billable_t = active if billable is alive else layers(billable).sum(axis=-2)
+    revenue = layers(billable * terms.price[:, None, :]).sum(axis=-2)
+    var_cost = layers(billable * terms.variable_cost[:, None, :]).sum(axis=-2)
+    member_cost = (None if terms.programme_cost is None else
+                   layers(alive * terms.programme_cost[:, None, :]).sum(axis=-2))
+    return _cash_flows(terms, new, active, billable_t, revenue, var_cost, member_cost,
+                       tenure_values(scenario, inputs))
+
+
+def _reference_yearly(series, alive, ppy, years):
+    """The old sim.accounting.yearly_from_periods (customers kept year by year)."""
+    n_rep = series.new.shape[0]
+
+    def by_year(x):
+        return x.reshape(n_rep, years, ppy).sum(axis=2)
+
+    year_end = np.arange(1, years + 1) * ppy - 1
+    customers = series.active[:, year_end]
+    kept = np.zeros((n_rep, years))
+    for y in range(1, years):
+        cohorts = np.arange(y * ppy)
+        kept[:, y] = np.cumsum(alive[:, cohorts, year_end[y] - cohorts], axis=1)[:, -1]
+    prev = np.concatenate([np.full((n_rep, 1), np.nan), customers[:, :-1]], axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        retention = np.where(prev > 0, kept / prev, np.nan)
+    yearly = {"year": np.broadcast_to(np.arange(1, years + 1), (n_rep, years)),
+              "new": by_year(series.new), "customers": customers,
+              "churned": by_year(series.churned), "retention": retention}
+    for name in ("revenue", "variable_cost", "acquisition_spend", "programme_cost",
+                 "system_cost", "cost_saving", "profit", "discounted_profit"):
+        yearly[name] = by_year(getattr(series, name))
+    yearly["cumulative_discounted_profit"] = np.cumsum(yearly["discounted_profit"], axis=1)
+    return yearly
+
+
 def _reference_run(scenario, replications):
-    """The old run_monte_carlo, verbatim but for the names."""
+    """The old run_monte_carlo, verbatim but for the names (and the old arrivals, accounting
+    and yearly series, above)."""
     inp = cohort_inputs(scenario)
     seed = scenario.seed
     periods, ppy = scenario.periods, scenario.periods_per_year
-    counts = mc._arrivals(seed, inp.new, replications)
+    counts = _reference_arrivals(seed, inp.new, replications)
     per_tenure = tenure_values(scenario, inp)
     cum_value = np.concatenate([[0.0], np.cumsum(per_tenure["clv_by_tenure"])])
     cum_cost = np.concatenate([[0.0], np.cumsum(per_tenure["retention_cost_by_tenure"])])
@@ -215,9 +277,12 @@ def _reference_run(scenario, replications):
         at_least = np.cumsum(hist.reshape(n_sub, periods, width)[:, :, ::-1], axis=2)[:, :, ::-1]
         alive = at_least[:, :, 1:periods + 1].astype(float)
         renewed = at_least[:, :, 2:periods + 2].astype(float)
-        series = account_periods(scenario, inp, sub.astype(float), alive, renewed)
-        parts.append((series.as_dict(), yearly_from_periods(series, alive, ppy,
-                                                            scenario.horizon_years)))
+        series = _reference_account_periods(scenario, inp, sub.astype(float), alive, renewed)
+        parts.append((dataclasses.asdict(series), _reference_yearly(series, alive, ppy,
+                                                                    scenario.horizon_years)))
+        for key in ("clv_by_tenure", "retention_cost_by_tenure", "acquisition_discount",
+                    "acquisition_cost"):
+            parts[-1][0].pop(key)
     periods_out = {k: np.concatenate([p[0][k] for p in parts]) for k in parts[0][0]}
     yearly = {k: np.concatenate([p[1][k] for p in parts]) for k in parts[0][1]}
     total = PeriodSeries(**periods_out, **per_tenure)
@@ -243,8 +308,27 @@ def _spread_satisfaction():
     return replace_path(s, "satisfaction.classes", 7)
 
 
+def _crm_system():
+    """Constant prices that scale the counts exactly (sim.accounting._exactly_scaled)."""
+    return load(SCENARIOS / "whatif_crm_system.toml")
+
+
+def _crm_system_end_timing_first_year_price():
+    s = replace_path(_crm_system(), "finance.cash_timing", "end")
+    return replace_path(s, "pricing.first_year_price", 299.0)
+
+
+def _crm_system_odd_price():
+    """One price by tenure that does not scale exactly (the counts are summed)."""
+    s = replace_path(_crm_system(), "pricing.first_year_price", 359.99)
+    return replace_path(s, "pricing.renewal_price", 359.99)
+
+
 RUN_CASES = dict(CASES, spread_seven_classes=_spread_satisfaction,
-                 false_loyalty=lambda: load(SCENARIOS / "lesson_false_loyalty.toml"))
+                 false_loyalty=lambda: load(SCENARIOS / "lesson_false_loyalty.toml"),
+                 crm_system=_crm_system,
+                 crm_end_timing_first_year_price=_crm_system_end_timing_first_year_price,
+                 crm_odd_price=_crm_system_odd_price)
 
 
 @pytest.mark.parametrize("replications", [7, 20])
