@@ -47,6 +47,8 @@ def app_pages() -> list[st.Page]:
                 icon=":material/upload_file:"),
         st.Page("pages/optimise.py", title=t("optimise.nav"), url_path="optimise",
                 icon=":material/target:"),
+        st.Page("pages/service.py", title=t("service.nav"), url_path="service",
+                icon=":material/support_agent:"),
     ]
 
 
