@@ -182,8 +182,9 @@ def _model_charts(result, asked_scenario) -> None:
              y_title, gain_title, t("optimise.marks"), marks),
             surface_data(surface, y_col, (o.budget_per_year, y_opt), current, marks),
             key="npv_surface")
-        st.caption(t("optimise.surface_caption") if on_surface
-                   else t("optimise.surface_caption_other"))
+        st.caption((t("optimise.surface_caption") if on_surface
+                    else t("optimise.surface_caption_other"))
+                   + (" " + t("optimise.surface_faded") if result.budget is not None else ""))
     elif len(budgets) > 1:
         line = surface.sort_values("budget_per_year")
         show_template_chart(

@@ -394,9 +394,10 @@ class OptimiseResult:
         spend, current_spend: the optimum's and the loaded plan's yearly spend.
         band: the Monte Carlo P10-P90 of the NPV gain (None without Monte Carlo).
         surface: NPV gain over budget × enrolment scale for the optimum's portfolio:
-            ``budget_per_year, scale, spend_per_customer, npv_gain`` (``scale`` 1 = the
-            optimum's enrolments, 0 = no programme; ``spend_per_customer`` the programmes'
-            nominal cost per customer-year at enrolment, currency).
+            ``budget_per_year, scale, spend_per_customer, npv_gain, within_budget``
+            (``scale`` 1 = the optimum's enrolments, 0 = no programme;
+            ``spend_per_customer`` the programmes' nominal cost per customer-year at
+            enrolment, currency; ``within_budget`` False for a plan over the budget).
         evaluations: plans evaluated.
         notes: codes of what limited the search (``budget_not_a_lever``,
             ``no_programmes_without_satisfaction``, ``current_over_budget``,
@@ -619,11 +620,12 @@ def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
         for b in budgets:
             plans.append(Plan(b, enrolment))
             rows.append((b, scale, per_customer))
-    found = ev.evaluate(plans, spend=False)
+    found = ev.evaluate(plans)                      # with a budget: spend too
     return pd.DataFrame({"budget_per_year": [np.nan if r[0] is None else r[0] for r in rows],
                          "scale": [r[1] for r in rows],
                          "spend_per_customer": [r[2] for r in rows],
-                         "npv_gain": [c.npv_gain for c in found]})
+                         "npv_gain": [c.npv_gain for c in found],
+                         "within_budget": [ev.feasible(c) for c in found]})
 
 
 def _spend_of(scenario: Scenario) -> Spend:

@@ -187,9 +187,12 @@ def surface_data(surface: pd.DataFrame, y_column: str, optimum: tuple[float, flo
     y_low, y_high = cell_edges(ys)
     xi = np.searchsorted(xs, frame["budget_per_year"])
     yi = np.searchsorted(ys, frame["y"])
+    within = (frame["within_budget"] if "within_budget" in frame
+              else pd.Series(True, index=frame.index))
     cells = pd.DataFrame({"budget": frame["budget_per_year"], "y": frame["y"],
                           "npv_gain": frame["npv_gain"], "x_low": x_low[xi],
-                          "x_high": x_high[xi], "y_low": y_low[yi], "y_high": y_high[yi]})
+                          "x_high": x_high[xi], "y_low": y_low[yi], "y_high": y_high[yi],
+                          "within": within.astype(bool)})
     rows = [(optimum[0], optimum[1], labels[0])]
     if current is not None:
         rows.append((current[0], current[1], labels[1]))
@@ -199,8 +202,8 @@ def surface_data(surface: pd.DataFrame, y_column: str, optimum: tuple[float, flo
 def surface_chart(title: str, x_title: str, y_title: str, legend_title: str,
                   marks_title: str, mark_labels: tuple[str, str]) -> alt.LayerChart:
     """NPV gain over (acquisition budget, programme spend or enrolment), the optimum and
-    the current plan marked (``mark_labels``, optimum first): a template over ``cells``
-    and ``points``."""
+    the current plan marked (``mark_labels``, optimum first), cells over the budget faded:
+    a template over ``cells`` and ``points``."""
     base = alt.Chart(alt.NamedData(name="cells"), title=title, height=_HEIGHT + 60)
     colour = alt.Scale(scheme="viridis")
     cells = base.mark_rect(strokeWidth=0.6).encode(
@@ -210,6 +213,7 @@ def surface_chart(title: str, x_title: str, y_title: str, legend_title: str,
         y2="y_high:Q",
         color=alt.Color("npv_gain:Q", title=legend_title, scale=colour),
         stroke=alt.Stroke("npv_gain:Q", scale=colour, legend=None),
+        opacity=alt.condition("datum.within", alt.value(1.0), alt.value(0.3)),  # over budget
         tooltip=[alt.Tooltip("budget:Q", title=x_title, format=",.0f"),
                  alt.Tooltip("y:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=legend_title, format=",.0f")])
