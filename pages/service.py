@@ -62,9 +62,10 @@ def _charts(outcome) -> None:
 
 def _results(outcome, table) -> None:
     currency = outcome.scenario.currency
-    cols = st.columns(7)
-    for col, (label, value) in zip(cols, headline(outcome), strict=True):
-        col.metric(label, value)
+    figures = headline(outcome)
+    for row in (figures[:4], figures[4:]):
+        for col, (label, value) in zip(st.columns(4), row, strict=False):
+            col.metric(label, value)
     st.subheader(t("service.chain_header"))
     if outcome.feedback != "satisfaction":
         st.info(t("service.no_feedback", model=outcome.scenario.retention.model),

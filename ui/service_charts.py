@@ -53,15 +53,17 @@ def week_chart(title: str, x_title: str, queue_title: str, agents_title: str,
     return alt.layer(agents, queue, title=title, height=_HEIGHT).resolve_scale(y="independent")
 
 
-def wait_chart(title: str, x_title: str, y_title: str, days: tuple[str, ...]) -> alt.Chart:
+def wait_chart(title: str, x_title: str, y_title: str, days: tuple[str, ...]
+               ) -> alt.LayerChart:
     """Mean wait (minutes) of the contacts answered, by the hour they arrived, over a
     typical week: a template over the dataset ``week`` (:func:`week_data`)."""
-    return (alt.Chart(alt.NamedData(name="week"), title=title, height=_HEIGHT)
+    line = (alt.Chart(alt.NamedData(name="week"))
             .mark_line(strokeWidth=2, color="#4c78a8", point=False)
             .encode(x=_day_axis(x_title, days),
                     y=alt.Y("wait_minutes:Q", title=y_title),
                     tooltip=[alt.Tooltip("hour:Q", title=x_title),
                              alt.Tooltip("wait_minutes:Q", title=y_title, format=".2f")]))
+    return alt.layer(line, title=title, height=_HEIGHT)
 
 
 def hourly_data(hourly: pd.DataFrame, year: int, goal: float, labels: tuple[str, str]
@@ -80,7 +82,7 @@ def hourly_chart(title: str, x_title: str, y_title: str, legend_title: str,
     """Service level by hour of the day (bars coloured by meeting the goal) and the goal
     (a rule): a template over the datasets ``hours`` and ``goal`` (:func:`hourly_data`)."""
     bars = alt.Chart(alt.NamedData(name="hours")).mark_bar().encode(
-        x=alt.X("hour:O", title=x_title),
+        x=alt.X("hour:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("service_level:Q", title=y_title, axis=alt.Axis(format=".0%"),
                 scale=alt.Scale(domain=[0, 1])),
         color=alt.Color("status:N", title=legend_title,

@@ -280,7 +280,11 @@ def service_cost_pv(scenario: Scenario, yearly_cost: np.ndarray) -> float:
 def suggest_agents(scenario: Scenario, service: Service, result: CohortResult) -> tuple[int, ...]:
     """Agents by hour meeting ``service_level_goal`` within ``target_seconds`` by Erlang C at
     the busiest month's customers and each hour's busiest weekday (handling: the requests'
-    mean, CRM cut included); at least one agent every hour."""
+    mean, CRM cut included); at least one agent every hour.
+
+    Returns after a failed resolution come back about a day later, spread over the day:
+    each hour's rate adds them at the day's mean rate (Σ_{k=1}^{K−1} (1 − fcr)^k returns
+    per request, fcr the requests' mean first-contact resolution)."""
     params = queue_params(service, scenario.crm_system.enabled)
     peak = float(_active_by_month(scenario, result).max())
     rates = np.array([service.queries_per_customer_month,
@@ -288,9 +292,11 @@ def suggest_agents(scenario: Scenario, service: Service, result: CohortResult) -
     total = float(rates.sum())
     handling = float(rates @ np.asarray(params.handling) / total) if total > 0 else 1.0
     shape = week_shape(service).reshape(7, HOURS).max(axis=0)
+    fail = float(rates @ (1.0 - np.asarray(params.fcr)) / total) if total > 0 else 0.0
+    repeats = float(sum(fail ** k for k in range(1, params.max_contacts)))
     agents = []
     for h in range(HOURS):
-        lam = peak * total * float(shape[h])
+        lam = peak * total * (float(shape[h]) + repeats)
         needed = agents_for_service_level(lam, handling, service.target_seconds / 60.0,
                                           service.service_level_goal)
         agents.append(max(1, needed))
