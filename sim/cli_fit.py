@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.cli_write_scenario import add_write_scenario_arguments, write_fitted_scenario
 from sim.datafile import MAX_DATA_BYTES, DataFileError
 from sim.retention_fit import MODELS, RetentionFit, fit_retention, read_survivor_csv
 from sim.schema import Issue, ScenarioError, printable
@@ -118,6 +119,9 @@ def _cmd_fit_retention(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _print_issues(args.file, exc, sys.stderr)
         return EXIT_INVALID
+    written = write_fitted_scenario(args, fit=fit)
+    if written is not None:
+        return written
     if args.format == "json":
         print(json.dumps(fit_retention_report(fit), indent=2, ensure_ascii=False))
     else:
@@ -147,5 +151,6 @@ def register_fit(sub: Any, common: argparse.ArgumentParser) -> Any:
                      help="fit periods 0..K only and compare the projection of the later "
                           "periods with the actual counts (and with constant retention)")
     ret.add_argument("--format", choices=("table", "json"), default="table")
+    add_write_scenario_arguments(ret)
     ret.set_defaults(func=_cmd_fit_retention)
     return fit_sub

@@ -20,6 +20,8 @@ import numpy as np
 import pandas as pd
 
 from sim.cli_fit import read_data_path
+from sim.cli_write_scenario import add_write_scenario_arguments, write_fitted_scenario
+from sim.data_scenario import log_economics
 from sim.datafile import DataFileError
 from sim.purchase_models import (
     TIME_UNITS,
@@ -32,11 +34,13 @@ from sim.purchase_models import (
     summary_from_log,
 )
 from sim.report import clean_number, records
+from sim.retention_fit import fit_retention
 from sim.schema import ScenarioError
 from sim.transactions import (
     MAX_SPEC_BYTES,
     PERIODS,
     TierSpec,
+    cohort_activity,
     parse_day,
     parse_tier_spec,
     read_transactions,
@@ -168,6 +172,24 @@ def _cmd_fit_purchases(args: argparse.Namespace) -> int:
     except ScenarioError as exc:
         _print_issues(args.file, exc, sys.stderr)
         return EXIT_INVALID
+    if args.write_scenario is not None and args.summary:
+        print("--write-scenario: needs a transaction log, not --summary (a summary has no "
+              "dates for acquisition and spend)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.write_scenario is not None:
+        try:
+            economics = log_economics(log, end)
+            activity = cohort_activity(log, "year", end)
+        except ScenarioError as exc:
+            _print_issues(args.file, exc, sys.stderr)
+            return EXIT_INVALID
+        try:
+            retention: dict[str, Any] = {"fit": fit_retention(activity, "sbg")}
+        except DataFileError:           # no sBG fit: the activity table itself
+            retention = {"table": activity}
+        written = write_fitted_scenario(args, economics=economics, **retention)
+        if written is not None:
+            return written
     report = purchases_report(summary, bgnbd, gamma_gamma, args.time_unit, horizon)
     report = {"file": display_path(args.file),
               "source": "summary" if args.summary else "transactions",
@@ -211,6 +233,7 @@ def register_purchases(fit_sub: Any, common: argparse.ArgumentParser) -> None:
                      help="forecast horizon in time units (default: one year)")
     _add_log_options(pur)
     pur.add_argument("--format", choices=("table", "json"), default="table")
+    add_write_scenario_arguments(pur)
     pur.set_defaults(func=_cmd_fit_purchases)
 
 
