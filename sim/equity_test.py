@@ -41,6 +41,7 @@ discount rate is per period (the period of the retention rate: a year for a year
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -177,12 +178,22 @@ def response_curves(test: EquityTest) -> tuple[ResponseCurve, ResponseCurve]:
             calibrate(test.retention_ceiling, test.retention_spend, test.retention_rate))
 
 
+def _keep_gap(test: EquityTest, retention: ResponseCurve,
+              spend: float | np.ndarray) -> np.ndarray:
+    """1 + d − r(R) written as (1 + d − r_max) + r_max·e^(−kR): no cancellation when r is
+    close to 1 + d (no discount and a ceiling of 1: then exactly r_max·e^(−kR))."""
+    d, c = test.discount_rate, retention.ceiling
+    return (1.0 + d - c) + c * np.exp(-retention.k * np.asarray(spend, dtype=float))
+
+
 def customer_value(test: EquityTest, retention: ResponseCurve,
                    spend: float | np.ndarray) -> float | np.ndarray:
-    """V(R) = m + (m·r − R)/(1 + d − r) (currency per acquired customer), r = r(R)."""
-    m, d = test.margin, test.discount_rate
+    """V(R) = m + (m·r − R)/(1 + d − r) (currency per acquired customer), r = r(R); +inf
+    or −inf where 1 + d − r underflows to 0 (no discount, a ceiling of 1, kR > ~745)."""
+    m = test.margin
     r = retention.rate(spend)
-    value = m + (m * r - np.asarray(spend, dtype=float)) / (1.0 + d - r)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        value = m + (m * r - np.asarray(spend, dtype=float)) / _keep_gap(test, retention, spend)
     return float(value) if np.ndim(value) == 0 else value
 
 
@@ -190,9 +201,10 @@ def equity(test: EquityTest, acquisition: ResponseCurve, retention: ResponseCurv
            acquisition_spend: float | np.ndarray,
            retention_spend: float | np.ndarray) -> float | np.ndarray:
     """CE(A, R) = a(A)·V(R) − A (currency per prospect); arrays broadcast."""
-    value = (np.asarray(acquisition.rate(acquisition_spend))
-             * np.asarray(customer_value(test, retention, retention_spend))
-             - np.asarray(acquisition_spend, dtype=float))
+    with np.errstate(invalid="ignore"):
+        value = (np.asarray(acquisition.rate(acquisition_spend))
+                 * np.asarray(customer_value(test, retention, retention_spend))
+                 - np.asarray(acquisition_spend, dtype=float))
     return float(value) if np.ndim(value) == 0 else value
 
 
@@ -201,7 +213,7 @@ def retention_condition(test: EquityTest, retention: ResponseCurve, spend: float
     positive below it (dV/dR = g/(1 + d − r)²)."""
     m, d = test.margin, test.discount_rate
     return float(retention.slope(spend) * (m * (1 + d) - spend)
-                 - (1 + d - retention.rate(spend)))
+                 - _keep_gap(test, retention, spend))
 
 
 def _optimal_retention(test: EquityTest, retention: ResponseCurve) -> float:
@@ -327,47 +339,69 @@ RESULT_KEYS = ("acquisition_spend", "retention_spend", "acquisition_rate", "rete
 """Keys of :meth:`EquityTestResult.as_dict` (a stable contract of the CLI's JSON)."""
 
 
+def _scan_then_brent(f: Callable[[float], float], high: float) -> float:
+    """The minimiser of ``f`` on [0, high]: the best of 0 and a scan of 400 points spread
+    linearly and geometrically (down to 1e-12 of ``high``: an optimum may be tiny against
+    the bound), then bounded Brent search between the best point's neighbours."""
+    grid = np.unique(np.concatenate([[0.0], np.linspace(0.0, high, 200),
+                                     np.geomspace(1e-12 * high, high, 200)]))
+    values = np.array([f(float(x)) for x in grid])
+    best = int(np.argmin(values))
+    low, top = float(grid[max(best - 1, 0)]), float(grid[min(best + 1, len(grid) - 1)])
+    if top <= low:
+        return float(grid[best])
+    found = minimize_scalar(f, bounds=(low, top), method="bounded",
+                            options={"xatol": 1e-13 * max(1.0, top)})
+    return float(found.x) if float(found.fun) <= values[best] else float(grid[best])
+
+
 def _numerical_optimum(test: EquityTest, acq: ResponseCurve, ret: ResponseCurve
                        ) -> tuple[float, float]:
     """Maximise CE numerically, without the closed form or the first-order conditions.
 
     For any A with a(A) > 0, CE(A, R) = a(A)·V(R) − A is largest at the R that maximises
-    V, so: V is maximised over [0, m(1+d)] (V < 0 beyond), then a(A)·V − A over a box
-    that holds every A with CE ≥ 0, each by bounded Brent search (scipy), and the pair is
-    polished jointly (L-BFGS-B with the analytic gradient on scaled variables). A local
-    search of CE from an arbitrary start can stall on the line A = 0, where CE = 0 for
-    every R."""
+    V, so: log V is maximised over [0, m(1+d)] (V ≤ 0 beyond), then a(A)·V − A over a box
+    that holds every A with CE ≥ 0, each by a scan and bounded Brent search (scipy), and
+    the pair is polished jointly (L-BFGS-B with the analytic gradient on scaled
+    variables; kept only if it gains beyond rounding). A local search of CE from an
+    arbitrary start can stall on the line A = 0, where CE = 0 for every R."""
     m, d = test.margin, test.discount_rate
     big_m = m * (1 + d)
     ca, ka, cr, kr = acq.ceiling, acq.k, ret.ceiling, ret.k
 
     def value(r_spend: float) -> float:
-        r = cr * (1.0 - math.exp(-kr * r_spend))
-        return m + (m * r - r_spend) / (1.0 + d - r)
+        er = math.exp(-kr * r_spend)
+        return m + (m * cr * (1.0 - er) - r_spend) / ((1.0 + d - cr) + cr * er)
 
-    r_best = minimize_scalar(lambda x: -value(x), bounds=(0.0, big_m), method="bounded",
-                             options={"xatol": 1e-12 * max(1.0, big_m)})
-    r_spend = float(r_best.x) if -float(r_best.fun) > value(0.0) else 0.0
+    def neg_log_value(r_spend: float) -> float:
+        v = value(r_spend)                    # V = (m(1+d) − R)/(1 + d − r) > 0 below m(1+d)
+        return -math.log(v) if v > 0 else math.inf
+
+    # log V and a·V − A without its constant a_max·V: the same maxima, better conditioned
+    # when V is large (V = 4e10 leaves A undetermined to 1e-2 in a·V − A itself)
+    r_spend = _scan_then_brent(neg_log_value, big_m)
+    if value(r_spend) <= value(0.0):
+        r_spend = 0.0
     v = value(r_spend)
     a_hi = max(2.0 * ca * v, 1e-12)          # a·V − A < 0 beyond it
-    a_best = minimize_scalar(lambda x: -(ca * (1.0 - math.exp(-ka * x)) * v - x),
-                             bounds=(0.0, a_hi), method="bounded",
-                             options={"xatol": 1e-12 * max(1.0, a_hi)})
-    a_spend = float(a_best.x) if -float(a_best.fun) > 0.0 else 0.0
+    a_spend = _scan_then_brent(lambda x: ca * v * math.exp(-ka * x) + x, a_hi)
+    if ca * v - (ca * v * math.exp(-ka * a_spend) + a_spend) <= 0.0:
+        a_spend = 0.0
 
     def negative(x: np.ndarray) -> tuple[float, np.ndarray]:
         a_s, r_s = float(x[0]) * a_hi, float(x[1]) * big_m
         ea, er = math.exp(-ka * a_s), math.exp(-kr * r_s)
-        a, r = ca * (1.0 - ea), cr * (1.0 - er)
-        val = m + (m * r - r_s) / (1.0 + d - r)
-        dv = (cr * kr * er * (big_m - r_s) - (1.0 + d - r)) / (1.0 + d - r) ** 2
+        a, r, gap = ca * (1.0 - ea), cr * (1.0 - er), (1.0 + d - cr) + cr * er
+        val = m + (m * r - r_s) / gap
+        dv = (cr * kr * er * (big_m - r_s) - gap) / gap ** 2
         grad = np.array([(ca * ka * ea * val - 1.0) * a_hi, a * dv * big_m])
         return -(a * val - a_s), -grad
 
     start = np.array([a_spend / a_hi, r_spend / big_m])
     polish = minimize(negative, start, jac=True, method="L-BFGS-B", bounds=[(0, 1), (0, 1)],
                       options={"ftol": 1e-15, "gtol": 1e-13, "maxiter": 200})
-    if float(polish.fun) < negative(start)[0]:
+    here = negative(start)[0]
+    if float(polish.fun) < here - 1e-12 * max(1.0, abs(here)):     # beyond rounding only
         a_spend, r_spend = float(polish.x[0]) * a_hi, float(polish.x[1]) * big_m
     return a_spend, r_spend
 
@@ -381,15 +415,22 @@ def solve(test: EquityTest) -> EquityTestResult:
     """
     acq, ret = response_curves(test)
     d = test.discount_rate
+    if ret.ceiling > 1 + d:                 # 1 + d − r(R) reaches 0: V has a pole
+        raise ScenarioError([Issue(f"{SECTION}.retention_ceiling", "rule",
+                                   "at most 1 + discount_rate: otherwise some spend makes "
+                                   "1 + d − r(R) zero and a customer's value infinite",
+                                   f"retention_ceiling {ret.ceiling:g} is above "
+                                   f"1 + discount_rate = {1 + d:g}")])
     r_spend = _optimal_retention(test, ret)
     r_star = float(ret.rate(r_spend))
-    if r_star >= 1 + d:
+    value = float(customer_value(test, ret, r_spend))
+    if not math.isfinite(value):
         raise ScenarioError([Issue(f"{SECTION}.retention_ceiling", "rule",
                                    "a ceiling that keeps the optimal retention rate below "
                                    "1 + discount_rate: otherwise a customer's value is infinite",
-                                   f"the optimal retention rate {r_star:g} reaches "
-                                   f"1 + discount_rate = {1 + d:g}")])
-    value = float(customer_value(test, ret, r_spend))
+                                   f"at the optimal retention rate {r_star:.15g}, "
+                                   f"1 + discount_rate − r is {1 + d - r_star:g} and V(R*) is "
+                                   f"{value:g}")])
     x = acq.ceiling * acq.k * value
     a_spend = math.log(x) / acq.k if value > 0 and x > 1 else 0.0
     optimum = _plan_point(test, acq, ret, a_spend, r_spend)
@@ -419,12 +460,14 @@ def _axis(*points: float, n: int) -> np.ndarray:
 def equity_grid(result: EquityTestResult, points: int = 41) -> pd.DataFrame:
     """CE(A, R) on a ``points`` × ``points`` grid from 0 to twice the larger of the optimum
     and the current plan on each axis: ``acquisition_spend, retention_spend, equity,
-    a_low, a_high, r_low, r_high`` (each cell's edges, for a heat map's rectangles)."""
+    a_low, a_high, r_low, r_high`` (each cell's edges, for a heat map's rectangles); NaN
+    where V is beyond floating point (no discount, a retention rate that rounds to 1)."""
     o, c = result.optimum, result.current
     a_axis = _axis(o.acquisition_spend, c.acquisition_spend, n=points)
     r_axis = _axis(o.retention_spend, c.retention_spend, n=points)
     aa, rr = np.meshgrid(a_axis, r_axis, indexing="ij")
     ce = np.asarray(equity(result.test, result.acquisition, result.retention, aa, rr))
+    ce = np.where(np.isfinite(ce), ce, np.nan)     # no discount, r rounding to 1: no value
     half_a, half_r = (a_axis[1] - a_axis[0]) / 2, (r_axis[1] - r_axis[0]) / 2
     return pd.DataFrame({"acquisition_spend": aa.ravel(), "retention_spend": rr.ravel(),
                          "equity": ce.ravel(),

@@ -54,7 +54,7 @@ def equity_heat_data(grid: pd.DataFrame, optimum: tuple[float, float],
         labels: the translated names of the optimum and the current plan.
     """
     cells = grid[["acquisition_spend", "retention_spend", "equity", "a_low", "a_high",
-                  "r_low", "r_high"]]
+                  "r_low", "r_high"]].dropna(subset=["equity"])
     return {"cells": _check_rows(cells),
             "points": _points([(optimum[0], optimum[1], labels[0]),
                                (current[0], current[1], labels[1])])}
