@@ -192,6 +192,16 @@ def acquire(scenarios: Sequence[Scenario], curves: np.ndarray) -> AcquisitionBat
     may_cap = bool(np.any(size > POPULATION_CAP))
     # The cohorts acquired so far (t−1 … 0) against the curves at tenure 1 … t.
     backwards = np.ascontiguousarray(curves[:, :, :0:-1])                   # tenure T−1 … 1
+    if n == 1 and _ONE_ON_FLOATS:
+        with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+            capped[0] = _acquire_one(backwards, new, potential, demand, seen, float(size[0]),
+                                     ppy, may_cap,
+                                     (float(ceiling[0]), neg_response_budget[0].tolist())
+                                     if paid else scheduled[0].tolist())
+        return AcquisitionBatch(new=new, spend=budget / ppy if paid else None,
+                                potential=potential, customers_before=seen[:, 0].copy(),
+                                referrals=seen[:, 1].copy(), lost=seen[:, 2].copy(),
+                                demand=demand, capped=capped)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
         for t in range(periods):
             if t:
@@ -216,6 +226,66 @@ def acquire(scenarios: Sequence[Scenario], curves: np.ndarray) -> AcquisitionBat
     return AcquisitionBatch(new=new, spend=budget / ppy if paid else None, potential=potential,
                             customers_before=seen[:, 0].copy(), referrals=seen[:, 1].copy(),
                             lost=seen[:, 2].copy(), demand=demand, capped=capped)
+
+
+_ONE_ON_FLOATS = True
+"""Whether :func:`acquire` runs one scenario's loop on floats (:func:`_acquire_one`; the
+tests compare it with the loop on arrays)."""
+
+
+def _maximum(a: float, b: float) -> float:
+    """``np.maximum`` of two floats (NaN if either is NaN)."""
+    return a if a >= b or a != a else b
+
+
+def _minimum(a: float, b: float) -> float:
+    """``np.minimum`` of two floats (NaN if either is NaN)."""
+    return a if a <= b or a != a else b
+
+
+def _acquire_one(backwards: np.ndarray, new: np.ndarray, potential: np.ndarray,
+                 demand: np.ndarray, seen: np.ndarray, size: float, ppy: int, may_cap: bool,
+                 paid: tuple[float, list[float]] | list[float]) -> bool:
+    """:func:`acquire`'s period loop for one scenario, on floats instead of arrays of one:
+    the same operations in the same order, bit for bit (+, −, ×, /, comparisons are IEEE on
+    floats as on arrays; the exponential and the power are numpy's ufuncs on floats, which
+    give what they give on arrays, where Python's ``math.exp`` and ``**`` round differently).
+
+    Args:
+        backwards, new, potential, demand, seen: as in :func:`acquire` (N = 1), filled in.
+        size: the market (inf if unbounded); may_cap: whether it can reach the cap;
+        paid: (ceiling, −response × budget per period) with paid acquisition, else the
+            scheduled customers per period.
+
+    Returns:
+        Whether the population cap held acquisition back (``capped``).
+    """
+    periods = new.shape[1]
+    exponent = 1.0 / ppy
+    # ndarray ** 1.0, 0.5, 2.0, 0.0, −1.0 are numpy shortcuts (positive, sqrt, ...).
+    special = exponent in (1.0, 0.5, 2.0, 0.0, -1.0)
+    capped = False
+    for t in range(periods):
+        if t:
+            seen[:, :, t] = np.matmul(backwards[:, :, periods - 1 - t:], new[:, :t, None])[:, :, 0]
+        customers, referred, lost = seen[0, :, t].tolist()
+        pot = _maximum(size - customers, 0.0)
+        if isinstance(paid, tuple):
+            ceiling, neg_response_budget = paid
+            share = (ceiling * (1.0 - float(np.exp(neg_response_budget[t] / pot))) if pot > 0
+                     else 0.0)
+            kept = (float((np.array([1.0 - share]) ** exponent)[0]) if special
+                    else float(np.power(1.0 - share, exponent)))
+            base = pot * (1.0 - kept)
+        else:
+            base = paid[t]
+        wanted = _maximum(base + referred - lost, 0.0)
+        arrived = _minimum(wanted, pot)
+        if may_cap and customers + arrived > POPULATION_CAP:
+            arrived = _maximum(POPULATION_CAP - customers, 0.0)
+            capped = True
+        potential[0, t], demand[0, t], new[0, t] = pot, wanted, arrived
+    return capped
 
 
 def acquisition_path(scenario: Scenario, class_weights: np.ndarray, class_survival: np.ndarray,

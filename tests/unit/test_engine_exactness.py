@@ -3,6 +3,7 @@
 * Poisson arrivals: sim.montecarlo._poisson_ppf against scipy.stats.poisson.ppf on random
   uniforms and on uniforms exactly at and next to the CDF's steps (scipy's own pdtr values),
   for means from 1e-300 to past 1e6 (where scipy itself answers).
+* Acquisition of one scenario: its period loop on floats against the loop on arrays.
 * Calendar totals: sim.accounting.calendar_sums against calendar_layers summed; cohort_sums in
   one skewed array against the cohort-by-cohort loop; money curves that scale the counts
   exactly against the summed products; the customers kept at each year's end read at once
@@ -17,9 +18,10 @@ from scipy import special
 from scipy.stats import poisson
 
 import sim.accounting as accounting
+import sim.acquisition as acquisition
 import sim.montecarlo as mc
 from sim.accounting import calendar_layers, calendar_sums, cohort_sums, yearly_from_periods
-from sim.cohort import cohort_inputs, run_cohort
+from sim.cohort import class_inputs, cohort_inputs, run_cohort
 from sim.montecarlo import run_monte_carlo
 from sim.scenario import replace_path
 from sim.scenario_io import load
@@ -182,3 +184,76 @@ def test_customers_kept_read_at_once_are_year_by_year(name: str, monkeypatch) ->
     for key, values in by_year[1].yearly.items():
         assert at_once[1].yearly[key].tobytes() == values.tobytes(), key
     assert yearly_from_periods is accounting.yearly_from_periods
+
+
+def _acquire_both(scenario, curves, monkeypatch):
+    """acquire of one scenario on floats and on arrays of one."""
+    on_floats = acquisition.acquire([scenario], curves[None])
+    with monkeypatch.context() as m:
+        m.setattr(acquisition, "_ONE_ON_FLOATS", False)
+        on_arrays = acquisition.acquire([scenario], curves[None])
+    return on_floats, on_arrays
+
+
+def _same_batch(a, b) -> None:
+    for field in ("new", "spend", "potential", "customers_before", "referrals", "lost",
+                  "demand", "capped"):
+        x, y = getattr(a, field), getattr(b, field)
+        assert (x is None) == (y is None), field
+        if x is not None:
+            assert x.dtype == y.dtype and x.tobytes() == y.tobytes(), field
+
+
+def test_one_scenarios_acquisition_on_floats_is_the_array_loop(monkeypatch) -> None:
+    """Every shipped file and lever variant, and random paid and scheduled acquisition (word
+    of mouth, small, large and unbounded markets, yearly and monthly)."""
+    from tests.unit.test_batch import _variants
+
+    for name, s in _variants().items():
+        c = class_inputs(s)
+        curves = acquisition.acquisition_curves(c.class_weights, c.survival,
+                                                s.periods_per_year, c.referral_rate,
+                                                c.loss_rate)
+        _same_batch(*_acquire_both(s, curves, monkeypatch))
+        assert name
+    rng = np.random.default_rng(3)
+    base = load(SCENARIOS / "whatif_points_programme.toml")
+    for trial in range(120):
+        s = base
+        ppy = int(rng.choice([1, 12]))
+        moves = {"periods_per_year": ppy, "horizon_years": int(rng.integers(1, 16)),
+                 "market.size": float(rng.choice([0.0, 500.0, 5e4, 1e7])),
+                 "acquisition.mode": str(rng.choice(["paid", "constant"])),
+                 "acquisition.years": int(rng.integers(1, 16)),
+                 "acquisition.budget_per_year": float(rng.uniform(0, 2e6)),
+                 "acquisition.ceiling": float(rng.uniform(0.01, 1.0)),
+                 "acquisition.response": float(rng.uniform(0.001, 0.2)),
+                 "acquisition.constant": float(rng.uniform(0, 2e4)),
+                 "competition.intensity": float(rng.uniform(0, 1))}
+        for path, value in moves.items():
+            s = replace_path(s, path, value)
+        periods = s.periods
+        weights = rng.dirichlet(np.ones(3))
+        survival = np.cumprod(rng.uniform(0.5, 1.0, (3, periods)), axis=1)
+        referral = rng.uniform(0, 3.0, 3) * (trial % 3 > 0)
+        loss = rng.uniform(0, 3.0, 3) * (trial % 3 > 0)
+        curves = acquisition.acquisition_curves(weights, survival, ppy, referral, loss)
+        _same_batch(*_acquire_both(s, curves, monkeypatch))
+
+
+def test_cohort_inputs_of_the_same_scenario_object_are_copies_of_one_computation() -> None:
+    import sim.cohort as cohort
+
+    s = load(SCENARIOS / "whatif_points_programme.toml")
+    first = cohort_inputs(s)
+    again = cohort_inputs(s)                       # the same object: from the kept inputs
+    twin = cohort_inputs(replace_path(s, "seed", s.seed))          # equal, not the same
+    assert id(s) in cohort._kept_inputs
+    for other in (again, twin):
+        for name in ("new", "class_weights", "retention", "price", "programme_cost"):
+            a, b = getattr(first, name), getattr(other, name)
+            assert a is not b and a.tobytes() == b.tobytes(), name
+        assert other.acquisition is not None and first.acquisition is not None
+        assert other.acquisition.new.tobytes() == first.acquisition.new.tobytes()
+    again.new[:] = -1.0                            # a caller's edit stays its own
+    assert cohort_inputs(s).new.tobytes() == first.new.tobytes()
