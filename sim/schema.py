@@ -51,7 +51,8 @@ class FieldSpec:
         max_len: most list elements or characters.
         lever: True for numeric levers offered to sensitivity analysis.
         multiline: ``str`` fields only: line breaks (``\\n``) and tabs are allowed. Every other
-            control character (U+0000-U+001F, U+007F-U+009F) is refused in every text field.
+            control character (U+0000-U+001F, U+007F-U+009F), line separator or bidirectional
+            control (U+2028-U+2029, U+202A-U+202E, U+2066-U+2069) is refused in every text field.
     """
 
     kind: Kind
@@ -173,7 +174,10 @@ UNSHOWN_CHARS = re.compile("[\x00-\x1f\x7f-\x9f\u200e\u200f\u2028\u2029\u202a-\u
 """Characters never shown raw: C0 and C1 controls, DEL, line/paragraph separators and the
 bidirectional marks, embeddings and overrides (which can make text read backwards)."""
 
-_TEXT_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+_TEXT_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+"""Refused in text fields: C0/C1 controls, line/paragraph separators and the bidirectional
+embeddings, overrides and isolates (U+202A-U+202E, U+2066-U+2069), which would make a name
+read in another order than it is stored ("Trojan Source")."""
 """Control characters a scenario's text fields may not contain."""
 
 
