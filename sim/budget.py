@@ -70,7 +70,8 @@ _MC_SECONDS_PER_CELL = 1e-8         # 4.6-4.8e-9 measured (issue 12; was 3e-8 wi
 #                                      calendar copies)
 _COHORT_BYTES_PER_CELL = 20.0        # periods² arrays of the cohort engine (the layer cake)
 _COHORT_BYTES_PER_CLASS_PERIOD = 60.0
-_BASE_BYTES = 4 * 2**20              # small tables and frames
+_BASE_BYTES = 3 * 2**20              # small tables and frames (Monte Carlo estimates had been
+#                                      carried by 60 bytes per cell: 4 MiB was 2x the peaks)
 
 
 def replication_chunk(periods: int) -> int:
