@@ -15,9 +15,7 @@ Run: python bench/bench_compare.py
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -28,6 +26,7 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 import sim.sensitivity as sensitivity  # noqa: E402
+from bench._timing import time_fn as _time  # noqa: E402
 from sim.cohort import run_cohort  # noqa: E402
 from sim.compare import compare  # noqa: E402
 from sim.library import load_preset  # noqa: E402
@@ -37,18 +36,6 @@ from sim.sensitivity import heat_map, sensitivity_levers, tornado  # noqa: E402
 SIX = ("whatif_today", "whatif_points_programme", "whatif_vip_offers", "whatif_affinity",
        "whatif_community", "whatif_knowledge")
 TARGET_MS = 60.0
-
-
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """Median and minimum wall time and median CPU time of ``fn()`` (ms), after one warm-up."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return statistics.median(wall) * 1e3, min(wall) * 1e3, statistics.median(cpu) * 1e3
 
 
 def _loop(scenarios: Sequence[Scenario], metrics: str | Sequence[str]

@@ -11,10 +11,7 @@ Run: python bench/bench_fit.py
 
 from __future__ import annotations
 
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,23 +19,12 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
+from bench._timing import time_fn as _time  # noqa: E402
 from sim.datafile import SurvivorTable  # noqa: E402
 from sim.retention_fit import fit_retention, read_survivor_csv  # noqa: E402
 from sim.sample_data import survivors_csv  # noqa: E402
 
 REGULAR = [1000, 631, 468, 382, 326, 289, 262, 241, 223, 207, 194, 183, 173]
-
-
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """Median and minimum wall time and median CPU time of ``fn()`` (ms), after one warm-up."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return statistics.median(wall) * 1e3, min(wall) * 1e3, statistics.median(cpu) * 1e3
 
 
 def _layer_cake(cohorts: int, periods: int, customers: int, seed: int = 1) -> SurvivorTable:

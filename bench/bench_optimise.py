@@ -14,30 +14,16 @@ Run: python bench/bench_optimise.py
 from __future__ import annotations
 
 import os
-import statistics
 import sys
-import time
-from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench._timing import time_fn as _time  # noqa: E402
 from sim.equity_test import EquityTest, solve  # noqa: E402
 from sim.library import load_preset  # noqa: E402
 from sim.optimise import optimise  # noqa: E402
-
-
-def _time(fn: Callable[[], object], repeat: int) -> tuple[float, float, float]:
-    """Median and minimum wall time and median CPU time of ``fn()`` (ms), after one warm-up."""
-    fn()
-    wall, cpu = [], []
-    for _ in range(repeat):
-        w0, c0 = time.perf_counter(), time.process_time()
-        fn()
-        wall.append(time.perf_counter() - w0)
-        cpu.append(time.process_time() - c0)
-    return statistics.median(wall) * 1e3, min(wall) * 1e3, statistics.median(cpu) * 1e3
 
 
 def main() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from sim import scenario_io
 from sim.equity_test import EquityTestResult, equity_test_of
 from sim.optimise import OptimiseResult, optimise
-from sim.scenario import MONEY_MAX, spec_at
+from sim.scenario import MONEY_MAX
 from sim.scenario_io import display_path
 from sim.schema import ScenarioError, printable
 
@@ -40,18 +40,6 @@ def _budget(text: str) -> float:
     if not (math.isfinite(value) and 0 <= value <= MONEY_MAX):
         raise argparse.ArgumentTypeError(f"must be a number from 0 to {MONEY_MAX:g} (currency "
                                          f"per year), got {printable(text)}")
-    return value
-
-
-def _replications(text: str) -> int:
-    most = int(spec_at("monte_carlo.replications").maximum or 0)
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {most}, "
-                                         f"got {printable(text)!r}") from None
-    if not 0 <= value <= most:
-        raise argparse.ArgumentTypeError(f"must be a whole number from 0 to {most}, got {value}")
     return value
 
 
@@ -219,6 +207,7 @@ def _cmd_optimise(args: argparse.Namespace) -> int:
 
 def register_optimise(sub: Any, common: argparse.ArgumentParser) -> argparse.ArgumentParser:
     """Add ``optimise`` to the sub-parsers ``sub`` (``common``: the shared ``--debug``)."""
+    from sim.cli import _replications  # the run command's check; sim.cli calls this function
     cmd = sub.add_parser("optimise", parents=[common],
                          help="customer-equity test ([equity_test]) and the plan of acquisition "
                               "budget and programmes with the highest NPV gain")
