@@ -20,7 +20,7 @@ estimate their peak memory (bytes) and time (seconds) from the scenario alone:
   exhausted machine).
 
 Notices are codes with parameters; the pages translate them (``budget.<code>``
-in ``ui/locales/*/budget.toml``), the command line prints :meth:`Notice.message`.
+in ``sim/locales/*/budget.toml``), the command line prints :meth:`Notice.message`.
 The population notices say when the market bound cut acquisition
 (``market_full``) or an unbounded market hit :data:`sim.acquisition.POPULATION_CAP`
 (``population_capped``).

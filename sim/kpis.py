@@ -2,7 +2,7 @@
 
 Each KPI is declared once here: its stable snake_case ``key`` (JSON name), its
 ``unit``, its ``direction`` (is a rise better, worse, or neither), its i18n
-label key (``kpi.<key>`` in ``ui/locales/*/kpis.toml``) and its format rule.
+label key (``kpi.<key>`` in ``sim/locales/*/kpis.toml``) and its format rule.
 Readers look a KPI up here instead of repeating names, units and labels.
 
 Format rules (how a value is shown; exports keep full precision):

@@ -70,4 +70,4 @@ def test_keys_built_at_run_time_exist() -> None:
 
 
 def test_languages_offered_are_the_catalogs_present() -> None:
-    assert set(LANGUAGES) == {p.name for p in (ROOT / "ui" / "locales").iterdir() if p.is_dir()}
+    assert set(LANGUAGES) == {p.name for p in (ROOT / "sim" / "locales").iterdir() if p.is_dir()}
