@@ -33,7 +33,7 @@ require_entry_point()
 
 RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 LEVER_ROWS = (("programme_kind", "programme_spend", "service_quality", "competition"),
-              ("acq_budget", "renewal_price", "first_year_price"),
+              ("acq_budget", "retention_spend", "renewal_price", "first_year_price"),
               ("crm_enabled", "discount_rate", "horizon"))
 
 

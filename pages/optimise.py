@@ -10,7 +10,7 @@ Monte Carlo band, how flat it is), each optimum appliable to the scenario and un
 import streamlit as st
 
 from sim.equity_test import equity_grid, marginal_cost_curves, solve
-from sim.optimise import budget_levers, programme_spend_per_customer
+from sim.optimise import budget_levers
 from sim.scenario import MONEY_MAX
 from sim.schema import ScenarioError
 from ui import state
@@ -48,6 +48,7 @@ from ui.optimise_view import (
     request,
     set_request,
     short_number,
+    surface_axes,
     undo,
     undo_pending,
 )
@@ -160,19 +161,12 @@ def _model_charts(result, asked_scenario) -> None:
     o = result.optimum.plan
     surface = result.surface
     marks = (t("optimise.mark_optimum"), t("optimise.mark_current"))
-    spend = surface.drop_duplicates("scale").sort_values("scale")["spend_per_customer"]
-    by_spend = bool(spend.is_monotonic_increasing and spend.nunique() == len(spend))
-    y_col = "spend_per_customer" if by_spend else "scale"
-    y_title = (t("optimise.axis_programme_spend", currency=currency) if by_spend
-               else t("optimise.axis_scale"))
-    y_opt = float(surface.loc[(surface["scale"] - 1.0).abs().idxmin(), y_col])
-    # the loaded plan lies on the surface when it runs the optimum's portfolio or none
+    axes = surface_axes(result, asked_scenario)
+    y_col, y_title, y_opt, y_cur, on_surface = (axes.column, axes.title, axes.optimum,
+                                                axes.current, axes.current_on_surface)
     now = result.current.plan
-    on_surface = now.programmes in (o.programmes, ())
-    y_cur = (programme_spend_per_customer(asked_scenario) if by_spend
-             else 1.0 if now.programmes else 0.0)
     budgets = surface["budget_per_year"].dropna().unique()
-    scales = surface["scale"].unique()
+    scales = surface[y_col].unique()
     gain_title = t("optimise.axis_gain", currency=currency)
     if len(budgets) > 1 and len(scales) > 1:
         current = (now.budget_per_year, y_cur) if on_surface else None
@@ -196,7 +190,7 @@ def _model_charts(result, asked_scenario) -> None:
                          (now.budget_per_year, result.current.npv_gain), marks),
             key="npv_profile")
     elif len(scales) > 1:
-        line = surface.sort_values("scale")
+        line = surface.sort_values(y_col)
         show_template_chart(
             st, profile_chart,
             (t("optimise.profile_spend_title"), y_title, gain_title, t("optimise.marks"),
@@ -243,7 +237,12 @@ def _model_result(result, asked) -> None:
     st.caption(t("optimise.split", acq=fmt_money(result.spend.acquisition, currency, 0),
                  prog=fmt_money(result.spend.programmes, currency, 0),
                  total=fmt_money(result.spend.total, currency, 0),
-                 share=fmt_pct(share, 0) if share is not None else t("common.not_available")))
+                 share=fmt_pct(share, 0) if share is not None else t("common.not_available"))
+               if result.optimum.plan.retention_spend is None else
+               t("retention_spend.split", acq=fmt_money(result.spend.acquisition, currency, 0),
+                 prog=fmt_money(result.spend.programmes, currency, 0),
+                 ret=fmt_money(result.spend.retention, currency, 0),
+                 total=fmt_money(result.spend.total, currency, 0)))
     flat = result.flat_region
     budget = flat.budget_range()
     st.caption(t("optimise.flat", n=len(flat.candidates), total=result.evaluations,

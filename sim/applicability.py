@@ -17,7 +17,8 @@ __all__ = ["REASONS", "inactive_reason", "RUNNING_PROGRAMME_COST"]
 
 REASONS = ("needs_satisfaction_model", "competition_no_effect", "needs_paid_acquisition",
            "cost_from_budget", "needs_constant_retention", "needs_sbg_retention",
-           "needs_table_retention", "needs_crm_system", "programme_off", "no_programme_running")
+           "needs_table_retention", "needs_crm_system", "programme_off", "no_programme_running",
+           "retention_spend_off")
 """Every reason code :func:`inactive_reason` can return."""
 
 RUNNING_PROGRAMME_COST = "programmes.running.cost_per_member_year"
@@ -49,6 +50,8 @@ def inactive_reason(scenario: Scenario, path: str) -> str | None:
         return None if by_satisfaction or paid else "competition_no_effect"
     if path.startswith(_SATISFACTION_SECTIONS) and not by_satisfaction:
         return "needs_satisfaction_model"
+    if path.startswith("retention_spend.") and path != "retention_spend.enabled":
+        return None if scenario.retention_spend.enabled else "retention_spend_off"
     if path == RUNNING_PROGRAMME_COST:
         return None if scenario.programmes.any_enabled() else "no_programme_running"
     if path.startswith("programmes."):

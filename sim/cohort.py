@@ -53,6 +53,7 @@ from sim.acquisition import AcquisitionPath, acquisition_path
 from sim.budget import check_cohort
 from sim.population import Population, satisfaction_population, type_shares
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
+from sim.retention_spend import effective_uplift_points, spend_per_period
 from sim.scenario import Scenario
 
 __all__ = ["CohortInputs", "CohortResult", "ClassInputs", "class_key", "class_inputs",
@@ -128,8 +129,8 @@ class ClassInputs:
 def class_key(scenario: Scenario) -> tuple[object, ...]:
     """What :func:`class_inputs` reads of a scenario: equal keys give equal classes."""
     return (scenario.horizon_years, scenario.periods_per_year, scenario.retention,
-            scenario.satisfaction, scenario.loyalty_curve, scenario.competition,
-            scenario.programmes, scenario.word_of_mouth)
+            scenario.retention_spend, scenario.satisfaction, scenario.loyalty_curve,
+            scenario.competition, scenario.programmes, scenario.word_of_mouth)
 
 
 def class_inputs(scenario: Scenario) -> ClassInputs:
@@ -137,11 +138,14 @@ def class_inputs(scenario: Scenario) -> ClassInputs:
     (independent of prices and acquisition: see :func:`class_key`)."""
     ppy = scenario.periods_per_year
     timing = scenario.retention.churn_timing
+    spend = spend_per_period(scenario)
     if scenario.retention.model != "satisfaction":
-        rates = annual_renewal_rates(scenario.retention, scenario.horizon_years)[None, :]
+        rates = annual_renewal_rates(scenario.retention, scenario.horizon_years,
+                                     effective_uplift_points(scenario))[None, :]
         retention = period_retention(rates, ppy, timing)
         return ClassInputs(class_weights=np.ones(1), retention=retention, annual_rates=rates,
-                           survival=survival_from_retention(retention))
+                           survival=survival_from_retention(retention),
+                           programme_cost=np.full(scenario.periods, spend) if spend else None)
 
     pop = satisfaction_population(scenario)
     rates = np.repeat(pop.loyalty[:, None], scenario.horizon_years, axis=1)
@@ -159,7 +163,7 @@ def class_inputs(scenario: Scenario) -> ClassInputs:
     loss = wom.lost_per_defector * ~pop.satisfied * (1.0 - pop.loyalty)
     return ClassInputs(class_weights=pop.weights, retention=retention, annual_rates=rates,
                        survival=survival, money_multiplier=1.0 + member_share * (growth - 1.0),
-                       programme_cost=member_share * pop.mix.cost_per_member_year / ppy,
+                       programme_cost=member_share * pop.mix.cost_per_member_year / ppy + spend,
                        programme_fixed_per_year=pop.mix.fixed_cost_per_year,
                        population=pop, referral_rate=referral, loss_rate=loss)
 

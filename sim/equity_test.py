@@ -56,7 +56,8 @@ if TYPE_CHECKING:
     from sim.scenario import Scenario
 
 __all__ = ["MONEY_MAX", "EquityTest", "ResponseCurve", "PlanPoint", "EquityTestResult",
-           "RESULT_KEYS", "calibrate", "response_curves", "customer_value", "equity",
+           "RESULT_KEYS", "calibrate", "curve_issues", "response_curves", "customer_value",
+           "equity",
            "retention_condition", "solve", "equity_test_of", "equity_grid",
            "marginal_cost_curves"]
 
@@ -97,30 +98,33 @@ class EquityTest:
             found.append(Issue("margin", "rule", "more than 0 (a customer who brings no "
                                "margin is worth no spending)", f"margin is {self.margin:g}"))
         for part, noun in (("acquisition", "prospects"), ("retention", "customers")):
-            found.extend(_curve_issues(part, noun, getattr(self, f"{part}_ceiling"),
-                                       getattr(self, f"{part}_spend"),
-                                       getattr(self, f"{part}_rate")))
+            found.extend(curve_issues(f"{part}_ceiling", f"{part}_spend", f"{part}_rate",
+                                      noun, getattr(self, f"{part}_ceiling"),
+                                      getattr(self, f"{part}_spend"),
+                                      getattr(self, f"{part}_rate")))
         return found
 
 
-def _curve_issues(part: str, noun: str, ceiling: float, spend: float,
-                  rate: float) -> list[Issue]:
-    """Why ``(spend, rate)`` under ``ceiling`` cannot calibrate ceiling·(1 − e^(−k·spend))."""
+def curve_issues(ceiling_field: str, spend_field: str, rate_field: str, noun: str,
+                 ceiling: float, spend: float, rate: float) -> list[Issue]:
+    """Why the observed point ``(spend, rate)`` under ``ceiling`` cannot calibrate
+    ceiling·(1 − e^(−k·spend)); each issue names its field (``*_field``). ``noun``: what
+    spending moves (prospects, customers)."""
     if rate <= 0:
-        return [Issue(f"{part}_rate", "rule",
+        return [Issue(rate_field, "rule",
                       f"more than 0: the observed point calibrates the response curve, and an "
                       f"observed rate of 0 says spending moves no {noun}",
-                      f"{part}_rate is {rate:g}")]
+                      f"{rate_field} is {rate:g}")]
     if ceiling <= rate:
-        return [Issue(f"{part}_ceiling", "rule",
-                      f"more than {part}_rate ({rate:g}): the ceiling is the rate unlimited "
+        return [Issue(ceiling_field, "rule",
+                      f"more than {rate_field} ({rate:g}): the ceiling is the rate unlimited "
                       f"spending approaches, above every rate spending reaches",
-                      f"{part}_ceiling {ceiling:g} is not above the observed rate")]
+                      f"{ceiling_field} {ceiling:g} is not above the observed rate")]
     if spend <= 0:
-        return [Issue(f"{part}_spend", "rule",
-                      f"more than 0 when {part}_rate > 0: the response curve "
+        return [Issue(spend_field, "rule",
+                      f"more than 0 when {rate_field} > 0: the response curve "
                       f"ceiling·(1 − e^(−k·spend)) gives a rate of 0 at no spend",
-                      f"{part}_spend is {spend:g} with {part}_rate {rate:g}")]
+                      f"{spend_field} is {spend:g} with {rate_field} {rate:g}")]
     return []
 
 

@@ -38,6 +38,7 @@ import pandas as pd
 
 from sim.cohort import class_inputs, expected_paths, tenure_prices
 from sim.finance import discount_factors
+from sim.retention_spend import effective_uplift_points
 from sim.scenario import Scenario
 
 __all__ = ["MIN_DISCOUNT", "MIN_SCENARIO_DISCOUNT", "hyp2f1_a1", "discounted_expected_lifetime",
@@ -238,7 +239,7 @@ def scenario_whole_life(scenario: Scenario, cohorts: pd.DataFrame | None = None)
     reason = None
     if ret.model != "sbg":
         reason = "not_sbg"
-    elif ret.uplift_points != 0:
+    elif effective_uplift_points(scenario) != 0:
         reason = "uplift"
     elif d == 0:
         reason = "no_discount"

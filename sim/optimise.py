@@ -2,12 +2,12 @@
 highest NPV, on any scenario, and how sure and how flat that answer is.
 
 **Levers** (a :class:`Plan`): the paid acquisition budget per year
-(``acquisition.budget_per_year``, when ``acquisition.mode = "paid"``) and the portfolio of
-the five programmes of DOMAIN.md §4 (which run, and each one's ``enrolment_share``; with
-retention model ``satisfaction``, the only one programmes act through). Every other field,
-the programmes' costs per member and effects included, stays as the scenario has it. The
-engine retention-spend lever of issue 14 item 1 does not exist yet: retention is bought
-here through the programmes.
+(``acquisition.budget_per_year``, when ``acquisition.mode = "paid"``), the retention spend
+per customer-period (``retention_spend.spend``, when the scenario's ``[retention_spend]``
+response curve is on: :mod:`sim.retention_spend`), and the portfolio of the five
+programmes of DOMAIN.md §4 (which run, and each one's ``enrolment_share``; with retention
+model ``satisfaction``, the only one programmes act through). Every other field, the
+programmes' costs per member and effects included, stays as the scenario has it.
 
 **Objective.** The NPV of the scenario with the plan minus the NPV of one fixed
 *reference*, :func:`sim.whatif.baseline_for` of the scenario as given (its ``[baseline]``:
@@ -21,20 +21,23 @@ why it cannot be the objective — it charges nothing for acquisition spend (on
 falls by 17 M).
 
 **Budget** (optional): a cap on the yearly spend the levers decide, the acquisition
-budget plus the programmes' average yearly cost over the horizon (fixed and per member,
-undiscounted). The CRM system and a scheduled acquisition's cost per customer are not in
-it (no lever here changes them). With a cap the optimum is a split of that budget between
-acquiring and keeping customers; without one the split is reported as found.
+budget plus the programmes' and the retention spend's average yearly cost over the horizon
+(fixed and per member or customer, undiscounted). The CRM system and a scheduled
+acquisition's cost per customer are not in it (no lever here changes them). With a cap
+the optimum is a split of that budget between acquiring and keeping customers; without
+one the split is reported as found.
 
 **Search** (every candidate through :func:`sim.batch.evaluate_kpis`, in batches):
 
 1. *screen*: every programme set (all 32 with satisfaction retention, else none) at
-   enrolments 50 % and 100 % each, at half, once and twice the loaded budget;
+   enrolments 50 % and 100 % each, at half, once and twice the loaded budget (and of the
+   loaded retention spend);
 2. *refine*: the best sets (and the loaded plan's, and no programme) by a batched compass
-   search over the budget and each enrolment (a step that improves doubles, none
-   halves every step, to 0.5 % of enrolment and 0.01 % of the first budget step);
-3. *surface*: the optimum's portfolio over a grid of budgets and enrolment scales (the
-   page's heat map);
+   search over the budget, the retention spend and each enrolment (a step that improves
+   doubles, none halves every step, to 0.5 % of enrolment and 0.01 % of the first budget
+   or retention-spend step);
+3. *surface*: the optimum's portfolio over a grid of budgets and retention spends (with
+   the retention lever) or enrolment scales (without it): the page's heat map;
 4. the optimum's finance (:func:`sim.whatif.finance_summary`: ROI, IRR, paybacks) against
    the reference and against its own baseline, and a Monte Carlo re-run of the optimum
    and the reference (:func:`sim.whatif.run_engines`, common random numbers) for the
@@ -60,13 +63,14 @@ from sim.batch import evaluate_kpis
 from sim.cohort import run_cohort
 from sim.finance import FinanceSummary
 from sim.programmes import PROGRAMME_KINDS, programme_mix
+from sim.retention_spend import spend_per_period
 from sim.scenario import MONEY_MAX, Scenario, replace_path
 from sim.schema import Issue, ScenarioError
 from sim.whatif import baseline_for, finance_summary, run_engines
 
 __all__ = ["PROGRAMME_SETS", "FLAT_SHARE", "STAGES", "Plan", "Candidate", "FlatRegion",
            "Spend", "Band", "OptimiseResult", "plan_of", "apply_plan", "evaluate_plans",
-           "optimise", "budget_levers", "programme_spend_per_customer"]
+           "optimise", "budget_levers", "retention_lever", "programme_spend_per_customer"]
 
 PROGRAMME_SETS: tuple[tuple[str, ...], ...] = tuple(
     combo for size in range(len(PROGRAMME_KINDS) + 1)
@@ -96,10 +100,13 @@ class Plan:
         budget_per_year: paid acquisition budget (currency/year); None when acquisition
             is not paid (not a lever).
         enrolment: ``(kind, enrolment share)`` of every programme that runs, book order.
+        retention_spend: retention spend per active customer-period (currency); None
+            when the scenario has no retention response curve (not a lever).
     """
 
     budget_per_year: float | None
     enrolment: tuple[tuple[str, float], ...] = ()
+    retention_spend: float | None = None
 
     @property
     def programmes(self) -> tuple[str, ...]:
@@ -109,14 +116,17 @@ class Plan:
     def key(self) -> tuple[Any, ...]:
         """Equal keys: the same plan (rounded far below any step of the search)."""
         budget = None if self.budget_per_year is None else round(self.budget_per_year, 6)
-        return (budget, tuple((k, round(e, 9)) for k, e in self.enrolment))
+        spend = None if self.retention_spend is None else round(self.retention_spend, 9)
+        return (budget, tuple((k, round(e, 9)) for k, e in self.enrolment), spend)
 
     def levers(self) -> dict[str, float | bool]:
-        """``{scenario field path: value}``: the budget (if a lever), every programme's
-        ``enabled`` and the running ones' ``enrolment_share``."""
+        """``{scenario field path: value}``: the budget and the retention spend (each if a
+        lever), every programme's ``enabled`` and the running ones' ``enrolment_share``."""
         out: dict[str, float | bool] = {}
         if self.budget_per_year is not None:
             out["acquisition.budget_per_year"] = self.budget_per_year
+        if self.retention_spend is not None:
+            out["retention_spend.spend"] = self.retention_spend
         shares = dict(self.enrolment)
         for kind in PROGRAMME_KINDS:
             out[f"programmes.{kind}.enabled"] = kind in shares
@@ -126,11 +136,13 @@ class Plan:
 
 
 def plan_of(scenario: Scenario) -> Plan:
-    """The plan a scenario runs (its budget if paid, its enabled programmes)."""
+    """The plan a scenario runs (its budget if paid, its enabled programmes, its retention
+    spend if the response curve is on)."""
     budget = (scenario.acquisition.budget_per_year if scenario.acquisition.mode == "paid"
               else None)
+    spend = scenario.retention_spend.spend if retention_lever(scenario) else None
     return Plan(budget, tuple((kind, p.enrolment_share) for kind, p in scenario.programmes.items()
-                              if p.enabled))
+                              if p.enabled), spend)
 
 
 def apply_plan(scenario: Scenario, plan: Plan) -> Scenario:
@@ -140,6 +152,8 @@ def apply_plan(scenario: Scenario, plan: Plan) -> Scenario:
     s = scenario
     if plan.budget_per_year is not None and s.acquisition.budget_per_year != plan.budget_per_year:
         s = replace_path(s, "acquisition.budget_per_year", float(plan.budget_per_year))
+    if plan.retention_spend is not None and s.retention_spend.spend != plan.retention_spend:
+        s = replace_path(s, "retention_spend.spend", float(plan.retention_spend))
     shares = dict(plan.enrolment)
     for kind, programme in scenario.programmes.items():
         enabled = kind in shares
@@ -195,7 +209,7 @@ class _Evaluator:
     def _own_base_key(self, plan: Plan) -> Any:
         kind = self.scenario.baseline.kind
         if kind == "no_programme":          # the plan without programmes: moves with budget
-            return ("budget", plan.key()[0])
+            return ("budget", plan.key()[0], plan.key()[2])
         return "fixed" if kind == "preset" else None     # as_is: the plan itself
 
     def evaluate(self, plans: Sequence[Plan], spend: bool | None = None) -> list[Candidate]:
@@ -218,8 +232,8 @@ class _Evaluator:
             if key is not None and key not in self._own_base and key not in bases:
                 bases[key] = len(batch)
                 # no_programme: the planned budget without programmes (one per budget)
-                batch.append(baseline_for(apply_plan(self.scenario,
-                                                     Plan(plan.budget_per_year, ())))
+                batch.append(baseline_for(apply_plan(
+                    self.scenario, Plan(plan.budget_per_year, (), plan.retention_spend)))
                              if key != "fixed" else self.reference)
         aux_at = len(batch)
         if want_spend:
@@ -287,6 +301,12 @@ def budget_levers(scenario: Scenario) -> tuple[bool, tuple[tuple[str, ...], ...]
     return paid, sets
 
 
+def retention_lever(scenario: Scenario) -> bool:
+    """Whether the retention spend is a lever: the scenario's ``[retention_spend]``
+    response curve is on."""
+    return scenario.retention_spend.enabled
+
+
 @dataclass(frozen=True)
 class FlatRegion:
     """The candidates within :data:`FLAT_SHARE` of the best NPV gain.
@@ -338,15 +358,17 @@ class Spend:
     Attributes:
         acquisition: the paid acquisition budget (0 when not paid).
         programmes: the programmes' average yearly cost (fixed and per member).
+        retention: the retention spend's average yearly cost (0 when off).
     """
 
     acquisition: float
     programmes: float
+    retention: float = 0.0
 
     @property
     def total(self) -> float:
-        """Acquisition + programmes."""
-        return self.acquisition + self.programmes
+        """Acquisition + programmes + retention spend."""
+        return self.acquisition + self.programmes + self.retention
 
     @property
     def acquisition_share(self) -> float | None:
@@ -356,7 +378,8 @@ class Spend:
     def as_dict(self) -> dict[str, float | None]:
         """JSON-ready."""
         return {"acquisition": self.acquisition, "programmes": self.programmes,
-                "total": self.total, "acquisition_share": self.acquisition_share}
+                "retention": self.retention, "total": self.total,
+                "acquisition_share": self.acquisition_share}
 
 
 @dataclass(frozen=True)
@@ -494,39 +517,70 @@ def _clip(x: float, low: float, high: float) -> float:
     return min(max(x, low), high)
 
 
+@dataclass
+class _Axis:
+    """One coordinate of a compass search: ``lever`` ``budget``, ``retention`` or the
+    index of an enrolment; its current step, the step it stops below, the largest step,
+    and its bounds."""
+
+    lever: str | int
+    step: float
+    min_step: float
+    max_step: float
+    low: float
+    high: float
+
+
+def _axes_of(start: Plan, budget_step: float, budget_bounds: tuple[float, float],
+             spend_step: float, spend_bounds: tuple[float, float]) -> list[_Axis]:
+    axes = []
+    if start.budget_per_year is not None:
+        low, high = budget_bounds
+        axes.append(_Axis("budget", budget_step, max(1e-4 * budget_step, 1e-7 * high),
+                          (high - low) / 2, low, high))
+    if start.retention_spend is not None:
+        low, high = spend_bounds
+        axes.append(_Axis("retention", spend_step, max(1e-4 * spend_step, 1e-9 * high),
+                          (high - low) / 2, low, high))
+    axes.extend(_Axis(i, _ENROLMENT_STEP, _ENROLMENT_MIN_STEP, 0.5, 0.0, 1.0)
+                for i in range(len(start.enrolment)))
+    return axes
+
+
 class _Compass:
-    """Compass search of one portfolio: the budget and each enrolment, ± a step each."""
+    """Compass search of one portfolio: the budget, the retention spend and each
+    enrolment (those that are levers), ± a step each."""
 
-    def __init__(self, start: Plan, budget_step: float, budget_bounds: tuple[float, float]):
+    def __init__(self, start: Plan, budget_step: float, budget_bounds: tuple[float, float],
+                 spend_step: float = 0.0, spend_bounds: tuple[float, float] = (0.0, 0.0)):
         self.plan = start
-        self.low, self.high = budget_bounds
-        self.steps = ([budget_step] if start.budget_per_year is not None else []) + \
-            [_ENROLMENT_STEP] * len(start.enrolment)
-        self.min_steps = ([max(1e-4 * budget_step, 1e-7 * self.high)]
-                          if start.budget_per_year is not None else []) + \
-            [_ENROLMENT_MIN_STEP] * len(start.enrolment)
-        self.done = not self.steps
+        self.axes = _axes_of(start, budget_step, budget_bounds, spend_step, spend_bounds)
+        self.done = not self.axes
 
-    def _moved(self, axis: int, sign: int) -> Plan | None:
-        p, step = self.plan, self.steps[axis] * sign
-        if p.budget_per_year is not None:
-            if axis == 0:
-                b = _clip(p.budget_per_year + step, self.low, self.high)
-                return None if b == p.budget_per_year else dataclasses.replace(
-                    p, budget_per_year=b)
-            axis -= 1
-        kind, share = p.enrolment[axis]
-        moved = _clip(share + step, 0.0, 1.0)
-        if moved == share:
+    def _moved(self, index: int, sign: int) -> Plan | None:
+        p, axis = self.plan, self.axes[index]
+        if axis.lever == "budget":
+            current = p.budget_per_year
+        elif axis.lever == "retention":
+            current = p.retention_spend
+        else:
+            current = p.enrolment[int(axis.lever)][1]
+        assert current is not None
+        moved = _clip(current + sign * axis.step, axis.low, axis.high)
+        if moved == current:
             return None
+        if axis.lever == "budget":
+            return dataclasses.replace(p, budget_per_year=moved)
+        if axis.lever == "retention":
+            return dataclasses.replace(p, retention_spend=moved)
         enrolment = list(p.enrolment)
-        enrolment[axis] = (kind, moved)
+        enrolment[int(axis.lever)] = (enrolment[int(axis.lever)][0], moved)
         return dataclasses.replace(p, enrolment=tuple(enrolment))
 
     def neighbours(self) -> list[tuple[int, Plan]]:
         """``(axis, plan)`` one step either way along every axis (within bounds)."""
         found = []
-        for axis in range(len(self.steps)):
+        for axis in range(len(self.axes)):
             for sign in (1, -1):
                 moved = self._moved(axis, sign)
                 if moved is not None:
@@ -537,12 +591,12 @@ class _Compass:
         """Move to the improving neighbour (its step doubles) or halve every step."""
         if best_plan is not None and best_axis is not None:
             self.plan = best_plan
-            cap = (self.high - self.low) / 2 if (best_axis == 0 and
-                                                 best_plan.budget_per_year is not None) else 0.5
-            self.steps[best_axis] = min(2 * self.steps[best_axis], max(cap, 1e-12))
+            axis = self.axes[best_axis]
+            axis.step = min(2 * axis.step, max(axis.max_step, 1e-12))
         else:
-            self.steps = [s / 2 for s in self.steps]
-        self.done = all(s < m for s, m in zip(self.steps, self.min_steps, strict=True))
+            for axis in self.axes:
+                axis.step /= 2
+        self.done = all(a.step < a.min_step for a in self.axes)
 
 
 def _rank(ev: _Evaluator, c: Candidate) -> tuple[int, float]:
@@ -561,16 +615,42 @@ def _better(new: tuple[int, float], old: tuple[int, float]) -> bool:
     return new[1] > old[1] + 1e-9 * max(1.0, abs(old[1]))
 
 
-def _screen_plans(scenario: Scenario, paid: bool, sets: Sequence[tuple[str, ...]],
-                  start_budget: float, high: float) -> list[Plan]:
+def _screen_plans(paid: bool, sets: Sequence[tuple[str, ...]], start_budget: float,
+                  high: float, spend: _SpendScale | None) -> list[Plan]:
     budgets: list[float | None] = ([_clip(f * start_budget, 0.0, high) for f in _SCREEN_BUDGETS]
                                    if paid else [None])
+    spends: list[float | None] = ([_clip(f * spend.start, 0.0, spend.high)
+                                   for f in _SCREEN_BUDGETS] if spend is not None else [None])
     plans: list[Plan] = []
     for portfolio in sets:
         for levels in itertools.product(_SCREEN_LEVELS, repeat=len(portfolio)):
             enrolment = tuple(zip(portfolio, levels, strict=True))
-            plans.extend(Plan(b, enrolment) for b in budgets)
+            plans.extend(Plan(b, enrolment, r) for b in budgets for r in spends)
     return plans
+
+
+@dataclass(frozen=True)
+class _SpendScale:
+    """Where the retention-spend search starts and how far it goes (currency per
+    customer-period)."""
+
+    start: float
+    high: float
+
+    @property
+    def step(self) -> float:
+        """The first compass step."""
+        return 0.5 * max(self.start, 0.05 * self.high)
+
+
+def _spend_scale(scenario: Scenario) -> _SpendScale:
+    """From the loaded spend (or the observed one when it is 0) up to the larger of 4× it
+    and the spend that buys 99.75 % of the ceiling (k·R = 6)."""
+    section = scenario.retention_spend
+    k = section.curve().k
+    start = section.spend if section.spend > 0 else section.observed_spend
+    high = min(MONEY_MAX, max(4.0 * start, 6.0 / k if k > 0 else 0.0))
+    return _SpendScale(start, max(high, start))
 
 
 def _best_by_portfolio(ev: _Evaluator) -> dict[tuple[str, ...], Candidate]:
@@ -592,48 +672,64 @@ def programme_spend_per_customer(scenario: Scenario) -> float:
     return mix.member_share * mix.cost_per_member_year
 
 
-def _surface(ev: _Evaluator, optimum: Plan, high: float) -> pd.DataFrame:
-    """NPV gain of the optimum's portfolio over budgets 0 … 2× the optimum's (or the cap)
-    and enrolment scales 0 (no programme) … the largest that keeps every enrolment ≤ 1."""
+def _surface(ev: _Evaluator, optimum: Plan, high: float,
+             spend: _SpendScale | None) -> pd.DataFrame:
+    """NPV gain over budgets 0 … 2× the optimum's (or the cap) and, with the retention
+    lever, retention spends 0 … 2× the optimum's (the optimum's portfolio); without it,
+    enrolment scales of the optimum's portfolio 0 (no programme) … the largest that keeps
+    every enrolment ≤ 1."""
     budgets: list[float | None]
     if optimum.budget_per_year is not None:
         top = min(max(2.0 * optimum.budget_per_year, 1e-9), high)
         budgets = list(np.linspace(0.0, top, _SURFACE_BUDGETS))
     else:
         budgets = [None]
-    if optimum.enrolment:
-        largest = max(e for _, e in optimum.enrolment)
-        top_scale = 1.0 / largest if largest > 0 else 1.0
-        scales = list(np.linspace(0.0, top_scale, _SURFACE_SCALES))
-        if not any(abs(s - 1.0) < 1e-12 for s in scales):
-            scales = sorted([*scales, 1.0])
-    else:
-        scales = [1.0]
     plans: list[Plan] = []
-    rows: list[tuple[float | None, float, float]] = []
-    for scale in scales:
-        # scale 0: no programme at all (not the portfolio running with nobody enrolled)
-        enrolment = () if scale == 0 else tuple((k, _clip(e * scale, 0.0, 1.0))
-                                                for k, e in optimum.enrolment)
-        per_customer = programme_spend_per_customer(
-            apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment)))
-        for b in budgets:
-            plans.append(Plan(b, enrolment))
-            rows.append((b, scale, per_customer))
+    rows: list[tuple[float | None, float, float, float | None]] = []
+    if spend is not None and optimum.retention_spend is not None:
+        top_spend = min(max(2.0 * optimum.retention_spend, spend.start), spend.high)
+        per_customer = programme_spend_per_customer(apply_plan(ev.scenario, optimum))
+        for r in np.linspace(0.0, top_spend, _SURFACE_SCALES):
+            scale = r / optimum.retention_spend if optimum.retention_spend > 0 else math.nan
+            for b in budgets:
+                plans.append(Plan(b, optimum.enrolment, float(r)))
+                rows.append((b, scale, per_customer, float(r)))
+    else:
+        if optimum.enrolment:
+            largest = max(e for _, e in optimum.enrolment)
+            top_scale = 1.0 / largest if largest > 0 else 1.0
+            scales = list(np.linspace(0.0, top_scale, _SURFACE_SCALES))
+            if not any(abs(x - 1.0) < 1e-12 for x in scales):
+                scales = sorted([*scales, 1.0])
+        else:
+            scales = [1.0]
+        for scale in scales:
+            # scale 0: no programme at all (not the portfolio running with nobody enrolled)
+            enrolment = () if scale == 0 else tuple((k, _clip(e * scale, 0.0, 1.0))
+                                                    for k, e in optimum.enrolment)
+            per_customer = programme_spend_per_customer(
+                apply_plan(ev.scenario, Plan(optimum.budget_per_year, enrolment)))
+            for b in budgets:
+                plans.append(Plan(b, enrolment, optimum.retention_spend))
+                rows.append((b, scale, per_customer, optimum.retention_spend))
     found = ev.evaluate(plans)                      # with a budget: spend too
     return pd.DataFrame({"budget_per_year": [np.nan if r[0] is None else r[0] for r in rows],
                          "scale": [r[1] for r in rows],
                          "spend_per_customer": [r[2] for r in rows],
+                         "retention_spend": [np.nan if r[3] is None else r[3] for r in rows],
                          "npv_gain": [c.npv_gain for c in found],
                          "within_budget": [ev.feasible(c) for c in found]})
 
 
 def _spend_of(scenario: Scenario) -> Spend:
-    """A scenario's yearly spend on the levers, from its cohort run."""
+    """A scenario's yearly spend on the levers, from its cohort run (the engines' programme
+    cost carries the retention spend: split off by the customer-periods it was paid on)."""
     periods = run_cohort(scenario).periods
-    programmes = float(periods["programme_cost"].sum()) / scenario.horizon_years
+    years = scenario.horizon_years
+    both = float(periods["programme_cost"].sum()) / years
+    retention = spend_per_period(scenario) * float(periods["active"].sum()) / years
     budget = scenario.acquisition.budget_per_year if scenario.acquisition.mode == "paid" else 0.0
-    return Spend(budget, programmes)
+    return Spend(budget, max(both - retention, 0.0), retention)
 
 
 def _band(optimum: Scenario, reference: Scenario, replications: int | None
@@ -686,6 +782,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
                       if p.fixed_cost_per_year > budget and len(sets) > 1]
         notes.extend(f"over_budget:{kind}" for kind in too_costly)
         sets = tuple(s for s in sets if not set(s) & set(too_costly))
+    spend_scale = _spend_scale(scenario) if retention_lever(scenario) else None
     reference = baseline_for(scenario)
     ev = _Evaluator(scenario, reference, budget)
     current_plan = plan_of(scenario)
@@ -698,7 +795,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
     report(0.0, "screen")
 
     # 1. screen every portfolio
-    screen = _screen_plans(scenario, paid, sets, start_budget, high)
+    screen = _screen_plans(paid, sets, start_budget, high, spend_scale)
     ev.evaluate([current_plan, *screen])
     report(0.25, "refine")
 
@@ -714,7 +811,9 @@ def optimise(scenario: Scenario, budget: float | None = None,
     extra += [leaders[()].plan] if () in leaders else []
     starts = list({p.programmes: p for p in [*extra, *chosen]}.values())
     budget_step = 0.5 * max(start_budget, 0.05 * high) if paid else 0.0
-    searches = [_Compass(p, budget_step, (0.0, high)) for p in starts]
+    searches = [_Compass(p, budget_step, (0.0, high),
+                         *((spend_scale.step, (0.0, spend_scale.high)) if spend_scale else ()))
+                for p in starts]
     for iteration in range(_MAX_ITERATIONS):
         active = [s for s in searches if not s.done]
         if not active:
@@ -733,7 +832,8 @@ def optimise(scenario: Scenario, budget: float | None = None,
 
     feasible = [c for c in ev.seen.values() if ev.feasible(c)]
     if not feasible:                          # the loaded plan over the cap, nothing under it
-        feasible = [ev.evaluate([Plan(0.0 if paid else None, ())], spend=True)[0]]
+        feasible = [ev.evaluate([Plan(0.0 if paid else None, (),
+                                      0.0 if spend_scale else None)], spend=True)[0]]
     feasible.sort(key=lambda c: -c.npv_gain)
     top = ev.evaluate([feasible[0].plan], spend=True)[0]
     current = ev.evaluate([current_plan], spend=True)[0]
@@ -747,7 +847,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
     tolerance = FLAT_SHARE * abs(top.npv_gain)
     flat = FlatRegion(tolerance, tuple(c for c in feasible
                                        if c.npv_gain >= top.npv_gain - tolerance))
-    surface = _surface(ev, top.plan, high if paid else 0.0)
+    surface = _surface(ev, top.plan, high if paid else 0.0, spend_scale)
     report(0.85, "finance")
 
     optimum_scenario = _validated(apply_plan(scenario, top.plan))

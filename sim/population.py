@@ -24,6 +24,7 @@ import numpy as np
 
 from sim.loyalty import loyalty_probability
 from sim.programmes import ProgrammeMix, programme_mix
+from sim.retention_spend import effective_uplift_points
 from sim.satisfaction import mean_satisfaction, satisfaction_classes
 from sim.scenario import Scenario
 
@@ -73,7 +74,7 @@ def satisfaction_population(scenario: Scenario) -> Population:
     sat, curve = scenario.satisfaction, scenario.loyalty_curve
     c = scenario.competition.intensity
     mix = programme_mix(scenario.programmes)
-    uplift = scenario.retention.uplift_points / 100.0
+    uplift = effective_uplift_points(scenario) / 100.0
     groups = [(1.0 - mix.member_share, False, 0.0, 0.0)]
     if mix.member_share > 0:
         groups.append((mix.member_share, True, mix.perceived_value, mix.switching_cost))

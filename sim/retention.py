@@ -47,8 +47,12 @@ def sbg_survival(alpha: float, beta: float, t: np.ndarray | int) -> np.ndarray:
     return np.exp(betaln(alpha, beta + t) - betaln(alpha, beta))
 
 
-def annual_renewal_rates(retention: Retention, years: int) -> np.ndarray:
+def annual_renewal_rates(retention: Retention, years: int,
+                         uplift_points: float | None = None) -> np.ndarray:
     """Renewal rate at the end of tenure years 1..years, uplift applied, clipped to [0, 1].
+
+    ``uplift_points``: the shift in percentage points (default ``retention.uplift_points``;
+    the engines pass :func:`sim.retention_spend.effective_uplift_points`).
 
     Returns:
         Array of ``years`` fractions.
@@ -63,7 +67,8 @@ def annual_renewal_rates(retention: Retention, years: int) -> np.ndarray:
         rates = sbg_retention(retention.sbg_alpha, retention.sbg_beta, t)
     else:  # pragma: no cover - the schema restricts the choices
         raise ValueError(f"unknown retention model {retention.model!r}")
-    return np.clip(rates + retention.uplift_points / 100.0, 0.0, 1.0)
+    shift = retention.uplift_points if uplift_points is None else uplift_points
+    return np.clip(rates + shift / 100.0, 0.0, 1.0)
 
 
 def period_retention(annual_rates: np.ndarray, periods_per_year: int,

@@ -17,6 +17,7 @@ from typing import Any
 from sim.equity_test import EquityTest
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
+from sim.retention_spend import RetentionSpend
 from sim.satisfaction import Competition, Satisfaction
 from sim.schema import (
     FieldSpec,
@@ -247,6 +248,7 @@ class Scenario:
     acquisition: Acquisition = field(default_factory=Acquisition)
     pricing: Pricing = field(default_factory=Pricing)
     retention: Retention = field(default_factory=Retention)
+    retention_spend: RetentionSpend = field(default_factory=RetentionSpend)
     finance: Finance = field(default_factory=Finance)
     market: Market = field(default_factory=Market)
     crm_system: CrmSystem = field(default_factory=CrmSystem)

@@ -148,6 +148,7 @@ LEVERS: tuple[Lever, ...] = (
           getter=acquisition_years, setter=with_acquisition_years),
     _money("acq_budget", "acquisition.budget_per_year", "dashboard.lever_acq_budget",
            step=50_000.0, fmt="%.0f"),
+    _money("retention_spend", "retention_spend.spend", "retention_spend.lever", step=0.5),
     Lever("crm_enabled", "crm_system.enabled", "dashboard.lever_crm", "toggle"),
     Lever("competition", "competition.intensity", "lever.competition", "slider", 5.0,
           scale=100.0, fmt="%.0f %%"),

@@ -18,7 +18,7 @@ import pandas as pd
 import streamlit as st
 
 from sim.equity_test import EquityTest, EquityTestResult
-from sim.optimise import OptimiseResult, Plan, optimise
+from sim.optimise import OptimiseResult, Plan, optimise, programme_spend_per_customer
 from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario, spec_at
 from sim.schema import Issue, ScenarioError
@@ -33,7 +33,8 @@ __all__ = ["EQUITY_INPUTS", "EquityInput", "render_equity_inputs", "equity_probl
            "cached_optimise", "REQUEST_KEY", "UNDO_KEY", "request", "set_request",
            "apply_scenario", "undo", "undo_pending", "equity_optimum_section",
            "portfolio_label", "lever_table", "portfolio_frame", "reference_text", "note_text",
-           "equity_table", "money", "short_number", "plan_cell", "apply_equity",
+           "equity_table", "money", "short_number", "plan_cell", "apply_equity", "SurfaceAxes",
+           "surface_axes",
            "optimise_problem_text"]
 
 REQUEST_KEY = "optimise_request"
@@ -257,6 +258,11 @@ def lever_table(result: OptimiseResult) -> pd.DataFrame:
         rows.append({t("optimise.col_lever"): t("optimise.row_budget"),
                      **{name: "" if c is None else fmt_money(c.plan.budget_per_year, cur, 0)
                         for name, c in columns.items()}})
+    if result.current.plan.retention_spend is not None:
+        rows.append({t("optimise.col_lever"): t("retention_spend.lever"),
+                     **{name: "" if c is None or c.plan.retention_spend is None
+                        else fmt_money(c.plan.retention_spend, cur, 2)
+                        for name, c in columns.items()}})
     if len(result.portfolios_searched) > 1:
         for kind in PROGRAMME_KINDS:
             rows.append({t("optimise.col_lever"): t(f"programme.{kind}"),
@@ -320,3 +326,43 @@ def equity_table(result: EquityTestResult, currency: str) -> pd.DataFrame:
     return pd.DataFrame({t("optimise.col_quantity"): [t(f"optimise.{r[0]}") for r in rows],
                          t("optimise.col_observed"): [r[1] for r in rows],
                          t("optimise.col_optimum"): [r[2] for r in rows]})
+
+
+@dataclass(frozen=True)
+class SurfaceAxes:
+    """The y axis of the optimiser's NPV surface and where the two plans sit on it.
+
+    Attributes:
+        column: the surface column on the y axis (``retention_spend`` with the retention
+            lever, else ``spend_per_customer`` when the programmes' nominal spend per
+            customer rises with the enrolment scale, else ``scale``).
+        title: its axis title (current language).
+        optimum, current: the y of the optimum and of the loaded plan.
+        current_on_surface: the loaded plan runs what the surface holds fixed.
+    """
+
+    column: str
+    title: str
+    optimum: float
+    current: float
+    current_on_surface: bool
+
+
+def surface_axes(result: OptimiseResult, asked: Scenario) -> SurfaceAxes:
+    """The y axis of :attr:`OptimiseResult.surface` for ``result`` (``asked``: the
+    scenario the optimiser was given)."""
+    currency, surface = result.scenario.currency, result.surface
+    o, now = result.optimum.plan, result.current.plan
+    if o.retention_spend is not None and now.retention_spend is not None:
+        return SurfaceAxes("retention_spend", t("retention_spend.axis", currency=currency),
+                           o.retention_spend, now.retention_spend,
+                           now.programmes == o.programmes)
+    spend = surface.drop_duplicates("scale").sort_values("scale")["spend_per_customer"]
+    by_spend = bool(spend.is_monotonic_increasing and spend.nunique() == len(spend))
+    column = "spend_per_customer" if by_spend else "scale"
+    title = (t("optimise.axis_programme_spend", currency=currency) if by_spend
+             else t("optimise.axis_scale"))
+    y_opt = float(surface.loc[(surface["scale"] - 1.0).abs().idxmin(), column])
+    y_cur = (programme_spend_per_customer(asked) if by_spend
+             else 1.0 if now.programmes else 0.0)
+    return SurfaceAxes(column, title, y_opt, y_cur, now.programmes in (o.programmes, ()))

@@ -31,7 +31,8 @@ BASELINE_PARAM = "baseline"
 What the link's figures are measured against.
 """
 SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
-                 "service_quality", "programme_kind", "programme_spend", "acq_budget")
+                 "service_quality", "programme_kind", "programme_spend", "acq_budget",
+                 "retention_spend")
 """The headline levers that travel in links (widget keys = parameter names)."""
 _READ_KEY = "url_read"
 _NOTICE_KEY = "url_notices"

@@ -176,3 +176,25 @@ def test_every_chart_is_valid_vega_lite_and_renders() -> None:
                 "datasets": {name: json.loads(f.to_json(orient="records"))
                              for name, f in frames.items()}}
         assert "<svg" in vl_convert.vegalite_to_svg(full)
+
+
+def test_optimiser_with_the_retention_lever_shows_and_applies_the_spend() -> None:
+    """With a retention response curve the optimiser moves the retention spend too: the
+    lever table shows it, the NPV surface runs over it, Apply writes it into the scenario."""
+    at = _open(preset="whatif_retention_spend")
+    at.button(key="opt_run").click().run()
+    assert not at.exception, at.exception
+    result = optimise(load_preset("whatif_retention_spend"))
+    spend = result.optimum.plan.retention_spend
+    assert spend is not None
+    table = _levers(at)
+    row = table[table.iloc[:, 0] == "Retention spend (per customer and period)"]
+    assert row.iloc[0, 2] == fmt_money(spend, "USD", 2)
+    assert any("retention spend" in c.value for c in at.caption)
+    surface = next(c for c in at.get("vega_lite_chart")
+                   if "Retention spend per customer and period" in c.proto.spec)
+    assert "Acquisition budget" in surface.proto.spec
+    at.button(key="opt_apply").click().run()
+    assert not at.exception
+    assert _current(at).retention_spend.spend == spend
+    assert _current(at) == result.optimum_scenario

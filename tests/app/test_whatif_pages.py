@@ -143,3 +143,27 @@ def test_editing_contingency_updates_tco_and_warns_outside_the_rule_of_thumb() -
     assert any("Contingency is 5.0 %" in i.body for i in at.info)
     # The edit reaches the scenario and its ROI: less contingency, less incremental cost.
     assert _money(_metric(at, "Incremental cost").value) < cost_before - 1000
+
+
+def test_retention_spend_lever_runs_the_engines_like_the_cli() -> None:
+    """The dashboard's retention-spend lever (issue 14): moving it shows what
+    ``python -m sim run`` gives for the file with that spend; on a scenario without a
+    response curve the lever is disabled and says why."""
+    at = _open("pages/dashboard.py", preset="whatif_retention_spend")
+    lever = at.number_input(key="retention_spend")
+    assert lever.value == pytest.approx(2.0) and not lever.disabled
+    lever.set_value(4.0).run()
+    assert not at.exception, at.exception
+    loaded = load(ROOT / "scenarios" / "whatif_retention_spend.toml")
+    edited = replace_path(loaded, "retention_spend.spend", 4.0)
+    assert at.session_state["current_scenario"].scenario == edited
+    report = run_report(edited, replications=0)
+    before = run_report(loaded, replications=0)
+    assert report["kpis"]["customers_end"] > before["kpis"]["customers_end"] + 100
+    assert _metric(at, "Customers after").value == f"{report['kpis']['customers_end']:,.0f}"
+    assert _money(_metric(at, "NPV").value) == pytest.approx(report["kpis"]["npv"], rel=5e-3)
+
+    off = _open("pages/dashboard.py", preset="whatif_today")
+    assert off.number_input(key="retention_spend").disabled
+    assert any("no retention-spend response curve" in c.value for c in off.caption), \
+        [c.value for c in off.caption]

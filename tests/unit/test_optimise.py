@@ -30,7 +30,8 @@ from sim.scenario import Scenario, replace_path
 from sim.schema import ScenarioError
 from sim.whatif import baseline_for, evaluate, finance_summary
 
-PRESETS = ("whatif_today", "whatif_points_programme", "whatif_acquisition_push",
+PRESETS = ("whatif_today", "whatif_retention_spend", "whatif_points_programme",
+           "whatif_acquisition_push",
            "whatif_crm_system", "lesson_false_loyalty", "textbook_magazine")
 
 
