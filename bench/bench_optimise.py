@@ -5,7 +5,9 @@ optimum, marginal costs, numerical check) at most 20 ms; the whole-model optimis
 (:func:`sim.optimise.optimise`) on ``scenarios/whatif_today.toml`` at most 3 s, Monte Carlo
 re-run of the optimum included. Each figure is the median (and minimum) wall time and the
 median CPU time after one warm-up; the optimiser is also timed without Monte Carlo and
-with a budget cap, and its number of plans evaluated is printed. The machine's load is
+with a budget cap, and its number of plans evaluated is printed; so are the optimiser
+with the retention-spend lever (``whatif_retention_spend``) and the largest horizon
+(50 monthly years: the reduced search, within the 10 s work guard). The machine's load is
 printed too (other sessions may share it).
 
 Run: python bench/bench_optimise.py
@@ -24,6 +26,7 @@ from bench._timing import time_fn as _time  # noqa: E402
 from sim.equity_test import EquityTest, solve  # noqa: E402
 from sim.library import load_preset  # noqa: E402
 from sim.optimise import optimise  # noqa: E402
+from sim.scenario import replace_path  # noqa: E402
 
 
 def main() -> None:
@@ -34,11 +37,18 @@ def main() -> None:
     print(f"whatif_today: {result.evaluations} plans evaluated, NPV gain "
           f"{result.optimum.npv_gain:,.0f} {today.currency} (runner-up "
           f"{result.runner_up.npv_gain if result.runner_up else float('nan'):,.0f})")
+    spend = load_preset("whatif_retention_spend")
+    large = replace_path(today, "horizon_years", 50)
+    for name, scenario in (("whatif_retention_spend", spend), ("whatif_today, 50 years", large)):
+        found = optimise(scenario, replications=0)
+        print(f"{name}: {found.evaluations} plans evaluated, notes {list(found.notes)}")
     rows = [
         ("equity test (default inputs)", lambda: solve(test), 20.0, 50),
         ("optimiser, whatif_today", lambda: optimise(today), 3000.0, 5),
         ("optimiser, whatif_today, no MC", lambda: optimise(today, replications=0), None, 5),
         ("optimiser, budget 300,000", lambda: optimise(today, 300_000.0), None, 3),
+        ("optimiser, whatif_retention_spend", lambda: optimise(spend), None, 3),
+        ("optimiser, 50 years (reduced)", lambda: optimise(large), 10000.0, 3),
     ]
     print(f"{'case':<34} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}  target")
     for name, fn, target, repeat in rows:

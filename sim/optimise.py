@@ -60,6 +60,7 @@ import numpy as np
 import pandas as pd
 
 from sim.batch import evaluate_kpis
+from sim.budget import BudgetError, cohort_estimate
 from sim.cohort import run_cohort
 from sim.finance import FinanceSummary
 from sim.programmes import PROGRAMME_KINDS, programme_mix
@@ -70,7 +71,8 @@ from sim.whatif import baseline_for, finance_summary, run_engines
 
 __all__ = ["PROGRAMME_SETS", "FLAT_SHARE", "STAGES", "Plan", "Candidate", "FlatRegion",
            "Spend", "Band", "OptimiseResult", "plan_of", "apply_plan", "evaluate_plans",
-           "optimise", "budget_levers", "retention_lever", "programme_spend_per_customer"]
+           "optimise", "budget_levers", "retention_lever", "programme_spend_per_customer",
+           "OPTIMISE_TIME_BUDGET_SECONDS", "search_seconds"]
 
 PROGRAMME_SETS: tuple[tuple[str, ...], ...] = tuple(
     combo for size in range(len(PROGRAMME_KINDS) + 1)
@@ -85,9 +87,38 @@ ProgressCallback = Callable[[float, str], None]
 """``progress(fraction done in [0, 1], stage code)``."""
 
 _SCREEN_LEVELS = (0.5, 1.0)
+_REDUCED_SCREEN_LEVELS = (1.0,)
 _SCREEN_BUDGETS = (0.5, 1.0, 2.0)
 _REFINE_SETS = 6
 _MAX_ITERATIONS = 40
+
+
+@dataclass(frozen=True)
+class _SearchShape:
+    """How wide the search is: enrolment levels screened, portfolios refined, compass
+    iterations."""
+
+    levels: tuple[float, ...]
+    refine_sets: int
+    max_iterations: int
+
+
+_FULL_SEARCH = _SearchShape(_SCREEN_LEVELS, _REFINE_SETS, _MAX_ITERATIONS)
+_REDUCED_SEARCH = _SearchShape(_REDUCED_SCREEN_LEVELS, 2, 20)
+
+OPTIMISE_TIME_BUDGET_SECONDS = 10.0
+"""Estimated time one optimisation may take (seconds, one core; as one Monte Carlo run,
+:data:`sim.budget.TIME_BUDGET_SECONDS`): a room shares the server. Over it the search is
+reduced (note ``reduced_search``); over it even then, the optimiser refuses."""
+
+_EVALUATION_SHARE = 0.05
+"""A batched KPI evaluation costs about this share of the cohort engine's estimated time
+(:func:`sim.budget.cohort_estimate`; measured with bench/bench_optimise.py: 0.3-4.6 ms a
+plan at 120-600 periods, 1/19-1/28 of the estimate)."""
+_EVALUATIONS_PER_STEP = 1.25
+"""Plans a compass search evaluates per portfolio, iteration and axis, on average (the
+shipped what-ifs: 1,150-1,900 after the screen with 6 portfolios × 40 iterations × 6-7
+axes), plus :data:`_SURFACE_BUDGETS` × (:data:`_SURFACE_SCALES` + 1) for the surface."""
 _ENROLMENT_STEP, _ENROLMENT_MIN_STEP = 0.25, 0.005
 _SURFACE_BUDGETS, _SURFACE_SCALES = 13, 11
 
@@ -425,7 +456,9 @@ class OptimiseResult:
         notes: codes of what limited the search (``budget_not_a_lever``,
             ``no_programmes_without_satisfaction``, ``current_over_budget``,
             ``monte_carlo_skipped``, ``over_budget:<kind>``: a programme whose fixed cost
-            alone exceeds the budget).
+            alone exceeds the budget, ``reduced_search``: the scenario is so large that
+            the full search was estimated over :data:`OPTIMISE_TIME_BUDGET_SECONDS`, so
+            one enrolment level was screened and fewer portfolios refined).
     """
 
     scenario: Scenario
@@ -616,15 +649,16 @@ def _better(new: tuple[int, float], old: tuple[int, float]) -> bool:
 
 
 def _screen_plans(paid: bool, sets: Sequence[tuple[str, ...]], start_budget: float,
-                  high: float, spend: _SpendScale | None) -> list[Plan]:
+                  high: float, spend: _SpendScale | None,
+                  levels: tuple[float, ...] = _SCREEN_LEVELS) -> list[Plan]:
     budgets: list[float | None] = ([_clip(f * start_budget, 0.0, high) for f in _SCREEN_BUDGETS]
                                    if paid else [None])
     spends: list[float | None] = ([_clip(f * spend.start, 0.0, spend.high)
                                    for f in _SCREEN_BUDGETS] if spend is not None else [None])
     plans: list[Plan] = []
     for portfolio in sets:
-        for levels in itertools.product(_SCREEN_LEVELS, repeat=len(portfolio)):
-            enrolment = tuple(zip(portfolio, levels, strict=True))
+        for shares in itertools.product(levels, repeat=len(portfolio)):
+            enrolment = tuple(zip(portfolio, shares, strict=True))
             plans.extend(Plan(b, enrolment, r) for b in budgets for r in spends)
     return plans
 
@@ -795,7 +829,10 @@ def optimise(scenario: Scenario, budget: float | None = None,
     report(0.0, "screen")
 
     # 1. screen every portfolio
-    screen = _screen_plans(paid, sets, start_budget, high, spend_scale)
+    shape, screen = _search_within_budget(scenario, paid, sets, start_budget, high,
+                                          spend_scale)
+    if shape is _REDUCED_SEARCH:
+        notes.append("reduced_search")
     ev.evaluate([current_plan, *screen])
     report(0.25, "refine")
 
@@ -806,7 +843,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
         if held is None or _better(_rank(ev, c), _rank(ev, held)):
             leaders[c.plan.programmes] = c
     ranked = sorted(leaders.values(), key=lambda c: _rank(ev, c), reverse=True)
-    chosen = [c.plan for c in ranked[:_REFINE_SETS]]
+    chosen = [c.plan for c in ranked[:shape.refine_sets]]
     extra = [current_plan] if current_plan.programmes in set(sets) else []
     extra += [leaders[()].plan] if () in leaders else []
     starts = list({p.programmes: p for p in [*extra, *chosen]}.values())
@@ -814,7 +851,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
     searches = [_Compass(p, budget_step, (0.0, high),
                          *((spend_scale.step, (0.0, spend_scale.high)) if spend_scale else ()))
                 for p in starts]
-    for iteration in range(_MAX_ITERATIONS):
+    for iteration in range(shape.max_iterations):
         active = [s for s in searches if not s.done]
         if not active:
             break
@@ -827,7 +864,7 @@ def optimise(scenario: Scenario, budget: float | None = None,
                 if owner is s and _better(_rank(ev, c), best_rank):
                     best_axis, best_plan, best_rank = axis, plan, _rank(ev, c)
             s.update(best_axis, best_plan)
-        report(0.25 + 0.5 * (iteration + 1) / _MAX_ITERATIONS, "refine")
+        report(0.25 + 0.5 * (iteration + 1) / shape.max_iterations, "refine")
     report(0.75, "surface")
 
     feasible = [c for c in ev.seen.values() if ev.feasible(c)]
@@ -870,6 +907,41 @@ def optimise(scenario: Scenario, budget: float | None = None,
         best_by_portfolio=tuple(by_portfolio), finance=fin, own_finance=own, spend=spend,
         current_spend=current_spend, band=band, surface=surface,
         evaluations=ev.evaluations, notes=tuple(notes))
+
+
+def search_seconds(scenario: Scenario, screened: int, shape: _SearchShape,
+                   axes: int) -> float:
+    """Estimated time of a search (seconds, one core): the plans screened, the compass
+    searches' and the surface's, each at :data:`_EVALUATION_SHARE` of the cohort engine's
+    estimate."""
+    refine = _EVALUATIONS_PER_STEP * shape.refine_sets * shape.max_iterations * axes
+    surface = _SURFACE_BUDGETS * (_SURFACE_SCALES + 1)
+    per_plan = _EVALUATION_SHARE * cohort_estimate(scenario).seconds
+    return (screened + refine + surface) * per_plan
+
+
+def _search_within_budget(scenario: Scenario, paid: bool, sets: Sequence[tuple[str, ...]],
+                          start_budget: float, high: float, spend: _SpendScale | None
+                          ) -> tuple[_SearchShape, list[Plan]]:
+    """The full search, or the reduced one when the full one is estimated over
+    :data:`OPTIMISE_TIME_BUDGET_SECONDS`, with its screen.
+
+    Raises:
+        BudgetError: even the reduced search is over the budget (fields named).
+    """
+    axes = int(paid) + int(spend is not None) + max(len(p) for p in sets)
+    seconds = 0.0
+    for shape in (_FULL_SEARCH, _REDUCED_SEARCH):
+        screen = _screen_plans(paid, sets, start_budget, high, spend, shape.levels)
+        seconds = search_seconds(scenario, len(screen), shape, axes)
+        if seconds <= OPTIMISE_TIME_BUDGET_SECONDS:
+            return shape, screen
+    raise BudgetError([Issue(
+        "horizon_years", "rule",
+        f"an optimisation estimated at most {OPTIMISE_TIME_BUDGET_SECONDS:g} s: lower "
+        "horizon_years or periods_per_year (or satisfaction.classes)",
+        f"even the reduced search needs about {seconds:,.0f} s "
+        f"({scenario.periods} periods, horizon_years = {scenario.horizon_years})")])
 
 
 def _validated(scenario: Scenario) -> Scenario:

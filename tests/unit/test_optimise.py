@@ -223,3 +223,30 @@ def test_no_budget_on_a_fine_grid_beats_the_optimiser(ceiling: float, response: 
     found = evaluate_plans(s, [Plan(float(b), ()) for b in grid])
     tolerance = 1e-6 * max(1.0, abs(best.npv_gain)) + 1e-6
     assert max(c.npv_gain for c in found) <= best.npv_gain + tolerance
+
+
+def test_a_large_scenario_gets_the_reduced_search_and_says_so() -> None:
+    """The work guard (issue 14): a scenario whose full search is estimated over the
+    optimiser's time budget is searched narrower, deterministically, with a note; the
+    answer still never loses to the loaded plan."""
+    from sim.optimise import OPTIMISE_TIME_BUDGET_SECONDS
+
+    large = replace_path(load_preset("whatif_today"), "horizon_years", 50)
+    result = optimise(large, replications=0)
+    assert "reduced_search" in result.notes
+    assert result.optimum.npv_gain >= result.current.npv_gain
+    full_like = optimise(load_preset("whatif_today"), replications=0)
+    assert "reduced_search" not in full_like.notes
+    assert result.evaluations < full_like.evaluations
+    assert OPTIMISE_TIME_BUDGET_SECONDS <= 10.0
+
+
+def test_a_search_over_the_budget_even_reduced_is_refused(monkeypatch) -> None:
+    import sim.optimise as module
+    from sim.budget import BudgetError
+
+    monkeypatch.setattr(module, "OPTIMISE_TIME_BUDGET_SECONDS", 1e-6)
+    with pytest.raises(BudgetError) as err:
+        module.optimise(load_preset("whatif_today"), replications=0)
+    issue = err.value.issues[0]
+    assert issue.path == "horizon_years" and "periods_per_year" in issue.allowed
