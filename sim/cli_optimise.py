@@ -109,7 +109,9 @@ def _lever_rows(result: OptimiseResult) -> list[tuple[str, str, str, str]]:
         value = levers[key]
         if isinstance(value, bool):
             return "on" if value else "off"
-        return _pct(value) if key.endswith("enrolment_share") else _money(value, 0)
+        if key.endswith("enrolment_share"):
+            return _pct(value)
+        return _money(value, 2 if key == "retention_spend.spend" else 0)
 
     return [(key, *(show(levers, key) for levers in plans)) for key in keys]  # type: ignore[misc]
 
@@ -125,7 +127,8 @@ def optimise_text(result: OptimiseResult) -> str:
     rows = _lever_rows(result)
     rows.append(("NPV gain", _money(result.current.npv_gain, 0), _money(result.optimum.npv_gain, 0),
                  "" if result.runner_up is None else _money(result.runner_up.npv_gain, 0)))
-    rows.append(("spend per year (acquisition + programmes)",
+    rows.append(("spend per year (acquisition + programmes"
+                 + (" + retention)" if result.optimum.plan.retention_spend is not None else ")"),
                  _money(result.current.spend_per_year, 0), _money(result.optimum.spend_per_year, 0),
                  "" if result.runner_up is None else _money(result.runner_up.spend_per_year, 0)))
     width = max(len(r[0]) for r in rows)
@@ -139,7 +142,10 @@ def optimise_text(result: OptimiseResult) -> str:
                                                     fin.discounted_payback_reason) + ".")
     share = spend.acquisition_share
     lines.append(f"  Yearly spend: acquisition {_money(spend.acquisition, 0)}, programmes "
-                 f"{_money(spend.programmes, 0)} (average), total {_money(spend.total, 0)} {cur}"
+                 f"{_money(spend.programmes, 0)} (average), "
+                 + (f"retention spend {_money(spend.retention, 0)}, "
+                    if result.optimum.plan.retention_spend is not None else "")
+                 + f"total {_money(spend.total, 0)} {cur}"
                  + ("" if share is None else f"; {share * 100:.0f} % to acquisition") + ".")
     if result.band is not None:
         b = result.band

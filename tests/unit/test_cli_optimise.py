@@ -126,3 +126,18 @@ def test_python_dash_m_sim_optimise() -> None:
     assert report["runner_up"] is None                 # sBG retention: no programme can run
     assert report["npv_gain_band"]["replications"] == 2
     assert report["optimum"]["acquisition.budget_per_year"] > 0
+
+
+def test_json_with_the_retention_lever_carries_the_spend() -> None:
+    """With a ``[retention_spend]`` curve the optimum's levers include
+    ``retention_spend.spend`` and the spend splits off ``retention``; the table says so."""
+    path = ROOT / "scenarios" / "whatif_retention_spend.toml"
+    code, out, err = _run("optimise", str(path), "--format", "json")
+    assert code == 0, err
+    report = json.loads(out)
+    result = optimise(load_preset("whatif_retention_spend"))
+    assert report["optimum"]["retention_spend.spend"] == result.optimum.plan.retention_spend
+    assert report["current"]["levers"]["retention_spend.spend"] == 2.0
+    assert report["spend"]["retention"] == pytest.approx(result.spend.retention)
+    code, out, _ = _run("optimise", str(path))
+    assert code == 0 and "retention spend" in out and "retention_spend.spend" in out
