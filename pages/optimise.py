@@ -10,7 +10,7 @@ Monte Carlo band, how flat it is), each optimum appliable to the scenario and un
 import streamlit as st
 
 from sim.equity_test import equity_grid, marginal_cost_curves, solve
-from sim.optimise import budget_levers
+from sim.optimise import budget_levers, retention_lever
 from sim.scenario import MONEY_MAX
 from sim.schema import ScenarioError
 from ui import state
@@ -276,7 +276,8 @@ def _model_section() -> None:
     paid, sets = budget_levers(scenario)
     st.caption(t("optimise.levers_" + ("both" if paid and len(sets) > 1 else
                                        "budget" if paid else
-                                       "programmes" if len(sets) > 1 else "none")))
+                                       "programmes" if len(sets) > 1 else "none"))
+               + (" " + t("retention_spend.searched") if retention_lever(scenario) else ""))
     c1, c2, c3 = st.columns([1, 2, 1], vertical_alignment="bottom")
     cap = c1.toggle(t("optimise.cap"), key="opt_cap", help=t("optimise.cap_help"))
     default = scenario.acquisition.budget_per_year if paid else 100_000.0
