@@ -368,10 +368,15 @@ def _judge_class(key: str, delta: float | None) -> str:
     return "better" if (delta > 0) == (KPIS[key].direction == "higher") else "worse"
 
 
+DASHBOARD_LABELS = {"customers_end": "dashboard.kpi_customers",
+                    "retention_last_year": "dashboard.kpi_retention",
+                    "clv_net": "dashboard.kpi_clv", "customer_equity": "dashboard.kpi_equity",
+                    "npv": "dashboard.kpi_npv"}
+"""The headline rows carry the dashboard tiles' labels."""
+
+
 def _row_label(key: str, scenario: Scenario, lang: str) -> str:
-    if key == "customers_end":
-        return _t("dashboard.kpi_customers", lang, years=scenario.horizon_years)
-    return kpi_label(key, lang)
+    return _t(DASHBOARD_LABELS[key], lang, years=scenario.horizon_years)
 
 
 def _header(kind: str, name: str, description: str, lang: str, today: dt.date) -> str:
@@ -539,7 +544,7 @@ def _comparison_table(result: Comparison, currency: str, lang: str) -> str:
     long = result.kpi_table().set_index(["kpi", "scenario"])
     rows = []
     for key in COMPARE_ROWS:
-        short = key in SHORT
+        short = False               # the Compare page's table: whole amounts
         label = (_t("report.customers_end", lang) if key == "customers_end"
                  else kpi_label(key, lang))
         cells = [(_e(label), "")]

@@ -198,13 +198,12 @@ def test_comparison_report_prints_compare_jsons_figures(lang: str) -> None:
     for key, row in zip(COMPARE_ROWS, table[1:], strict=True):
         for i, (label, cell) in enumerate(zip(data["scenarios"], row[1:], strict=True)):
             entry = data["kpis"][key][label]
-            value = format_kpi(key, entry["value"], "USD", lang, short=key in SHORT,
-                               reason=entry["reason"])
+            value = format_kpi(key, entry["value"], "USD", lang, reason=entry["reason"])
             if i == 0 or entry["delta"] is None:
                 assert cell == value, (key, label)
             else:
                 assert cell == value + "|" + format_kpi(key, entry["delta"], "USD", lang,
-                                                        delta=True, short=key in SHORT)
+                                                        delta=True)
     text = page_text(html)
     for path in files:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in text
