@@ -32,7 +32,7 @@ import vl_convert
 
 from sim.compare import Comparison, differing_fields
 from sim.display import field_label, format_kpi, kpi_label
-from sim.kpis import KPIS, missing_reason
+from sim.kpis import KPIS, missing_reason, rounds_to_zero
 from sim.locale import format_money, format_number, format_pct, translate
 from sim.report import run_report
 from sim.scenario import Scenario, scenario_to_dict
@@ -259,7 +259,7 @@ def comparison_chart(result: Comparison, lang: str, currency: str) -> dict[str, 
                                   "sort": order}}}]
     values = _records(yearly[["scenario", "year", "cumulative_discounted_profit"]])
     return _spec(_t("compare.cash_title", lang), layers, values, width=640,
-                 height=140 if n <= 3 else 110)
+                 height=140 if n <= 3 else 100)
 
 
 # --- figures ------------------------------------------------------------------------------
@@ -299,9 +299,29 @@ def _value_text(unit: str, value: Any, currency: str, lang: str) -> str:
     return str(value)
 
 
+REPORT_FIELDS = ("baseline.kind", "crm_system.enabled", "seed", "horizon_years",
+                 "periods_per_year", "monte_carlo.replications", "market.size")
+"""Fields the shared ``field.*`` catalog does not name, named by ``report.field.*``."""
+
+
+def _field_name(path: str, lang: str) -> str:
+    """A field's name: :func:`sim.display.field_label`, else the report's own name for the
+    fields it lists often (``programmes.<kind>.enabled``, ``baseline.kind``…), else the path."""
+    label = field_label(path, lang)
+    if label != path:
+        return label
+    parts = path.split(".")
+    if parts[0] == "programmes" and len(parts) == 3 and parts[2] == "enabled":
+        return _t("report.field.programme_enabled", lang,
+                  programme=_t(f"programme.{parts[1]}", lang))
+    if path in REPORT_FIELDS:
+        return _t(f"report.field.{path.replace('.', '_')}", lang)
+    return path
+
+
 def lever_changes(loaded: Scenario, current: Scenario, lang: str) -> list[tuple[str, str, str]]:
     """``(field name, value as loaded, value now)`` for every field the levers changed."""
-    return [(field_label(path, lang), _value_text(unit, before, current.currency, lang),
+    return [(_field_name(path, lang), _value_text(unit, before, current.currency, lang),
              _value_text(unit, after, current.currency, lang))
             for path, unit, (before, after) in differing_fields([loaded, current])]
 
@@ -341,7 +361,11 @@ td.fig { font-variant-numeric: tabular-nums; white-space: nowrap; }
 .few .d { display: inline; margin-left: 1.5mm; }
 .z4 { zoom: 0.9; width: calc(194mm / 0.9); } .z5 { zoom: 0.84; width: calc(194mm / 0.84); }
 .z6 { zoom: 0.8; width: calc(194mm / 0.8); }
-.kpis td:first-child { min-width: 27mm; }
+@media screen { .z4 { width: calc(210mm / 0.9); padding: calc(8mm / 0.9); }
+  .z5 { width: calc(210mm / 0.84); padding: calc(8mm / 0.84); }
+  .z6 { width: calc(210mm / 0.8); padding: calc(8mm / 0.8); } }
+td.val { overflow-wrap: anywhere; }
+td:first-child { min-width: 30mm; }
 .chart svg { width: 100%; height: auto; display: block; }
 .caption { font-size: 7.4pt; color: #555; margin: 0.5mm 0 0 0; }
 .defs { columns: 2; column-gap: 5mm; font-size: 7.8pt; }
@@ -415,7 +439,7 @@ def _levers_block(source: ScenarioSource, current: Scenario, lang: str) -> str:
     head = f'<h2>{_e(_t("report.levers", lang))}</h2>'
     if not changes:
         return head + f'<p>{_e(_t("report.levers_none", lang))}</p>'
-    rows = [[(_e(a), ""), (_e(b), "fig"), (_e(c), "fig")] for a, b, c in
+    rows = [[(_e(a), ""), (_e(b), "val"), (_e(c), "val")] for a, b, c in
             changes[:MAX_LEVER_ROWS]]
     headers = [_t(f"report.col_{c}", lang) for c in ("lever", "loaded", "now")]
     if len(rows) <= 4:
@@ -460,7 +484,7 @@ def _kpi_table(w: WhatIf, figures: dict[str, Any], lang: str) -> str:
                               reason=missing_reason(key, w.result.kpis))
         base_text = format_kpi(key, base, money, lang, short=short,
                                reason=missing_reason(key, w.base_result.kpis))
-        delta_text = ("" if delta is None else
+        delta_text = ("" if delta is None or rounds_to_zero(key, delta) else   # as the tiles
                       format_kpi(key, delta, money, lang, delta=True, short=short))
         rows.append([(_e(_row_label(key, w.scenario, lang)), ""), (_e(now_text), "fig"),
                      (_e(base_text), "fig"),
@@ -516,7 +540,9 @@ def single_report(w: WhatIf, lang: str, source: ScenarioSource, *, note: str | N
             + _notices(figures["notices"], lang) + lesson + charts
             + _levers_block(source, scenario, lang) + _definitions(scenario, lang)
             + _footer([source], [scenario], lang, day))
-    return _document(lang, _t("report.title", lang, name=name), body)
+    # budget notices are long: make room for them (zoomed, wider, as a comparison of four)
+    return _document(lang, _t("report.title", lang, name=name), body,
+                     "page z4" if figures["notices"] else "page")
 
 
 def _footer(sources: Sequence[ScenarioSource], shown: Sequence[Scenario], lang: str,
@@ -569,8 +595,8 @@ def _differences_block(result: Comparison, shown: Sequence[Scenario], currency: 
     head = f'<h2>{_e(_t("report.differs", lang))}</h2>'
     if not differs:
         return head + f'<p>{_e(_t("report.differs_none", lang))}</p>'
-    rows = [[(_e(field_label(path, lang)), ""),
-             *((_e(_value_text(unit, v, currency, lang)), "fig") for v in values)]
+    rows = [[(_e(_field_name(path, lang)), ""),
+             *((_e(_value_text(unit, v, currency, lang)), "val") for v in values)]
             for path, unit, values in differs[:MAX_LEVER_ROWS]]
     return (head + _table([_t("report.col_lever", lang), *result.labels], rows)
             + _more(len(differs), lang))

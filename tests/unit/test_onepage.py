@@ -207,8 +207,14 @@ def test_comparison_report_prints_compare_jsons_figures(lang: str) -> None:
     text = page_text(html)
     for path in files:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in text
-    assert translate("field.programme_enabled", lang) in text or "programmes.points.enabled" \
-        in text                                           # what differs is listed
+    differs = tables(html)[1]                                # what differs, named
+    assert [row[0] for row in differs[1:]] == [
+        translate("report.field.baseline_kind", lang),
+        *(translate("report.field.programme_enabled", lang,
+                    programme=translate(f"programme.{kind}", lang))
+          for kind in ("points", "recognition"))]
+    assert differs[2][1:] == [translate("report.yes", lang), translate("report.no", lang),
+                              translate("report.no", lang)]
 
 
 def test_a_report_for_every_shipped_scenario_builds() -> None:
