@@ -10,22 +10,12 @@ from streamlit.testing.v1 import AppTest
 
 from sim.locale import translate
 from sim.scenario_io import load
+from tests.app.test_whatif_pages import _open
 from tests.conftest import ROOT
 from tests.unit.report_html import page_text, tables
 from ui.report_download import comparison_report_html, single_report_html
 
-APP = str(ROOT / "app.py")
 DAY = dt.date.today().isoformat()
-
-
-def _open(page: str, preset: str, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(APP, default_timeout=90)
-    at.session_state["lang"] = lang
-    at.session_state["preset"] = preset
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _button(at: AppTest, key: str):
@@ -37,7 +27,7 @@ def _button(at: AppTest, key: str):
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_dashboard_report_has_the_tiles_figures_and_the_moved_lever(lang: str) -> None:
-    at = _open("pages/dashboard.py", "whatif_crm_system")
+    at = _open("pages/dashboard.py", preset="whatif_crm_system")
     at.number_input(key="acq_budget").set_value(400_000.0).run()
     # then the language (AppTest formats a zh selectbox's value with the session's language
     # only inside a run, so widgets are moved in English first)
@@ -66,7 +56,7 @@ def test_dashboard_report_has_the_tiles_figures_and_the_moved_lever(lang: str) -
 
 
 def test_compare_page_report_has_the_tables_figures() -> None:
-    at = _open("pages/compare.py", "whatif_today")
+    at = _open("pages/compare.py", preset="whatif_today")
     at.multiselect(key="compare_choice").set_value(
         ["current", "preset:whatif_points_programme", "preset:whatif_vip_offers"]).run()
     assert not at.exception, at.exception
@@ -89,10 +79,10 @@ def test_compare_page_report_has_the_tables_figures() -> None:
 
 
 def test_lesson_scenarios_offer_the_report_with_their_note() -> None:
-    at = _open("pages/loyalty.py", "lesson_false_loyalty", "zh")
+    at = _open("pages/loyalty.py", "zh", "lesson_false_loyalty")
     assert _button(at, "lesson_report").proto.label == translate("report.download", "zh")
     loaded = at.session_state["base_scenario"]
     html = single_report_html(loaded, loaded, "lesson_false_loyalty", "zh", DAY).decode("utf-8")
     assert translate("lesson.lesson_false_loyalty", "zh") in page_text(html)
-    other = _open("pages/loyalty.py", "whatif_today")
+    other = _open("pages/loyalty.py", preset="whatif_today")
     assert not [b for b in other.get("download_button") if "lesson_report" in b.proto.id]

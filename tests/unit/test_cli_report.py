@@ -4,33 +4,21 @@ the file it writes, and clean messages and exit codes on bad input."""
 from __future__ import annotations
 
 import hashlib
-import io
 import json
 import subprocess
 import sys
-from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 
 import pytest
 
-from sim.cli import main
 from sim.display import format_kpi
 from sim.locale import translate
 from tests.conftest import ROOT
 from tests.unit.report_html import page_text, tables
+from tests.unit.test_cli import _run
 
 LIB = ROOT / "scenarios"
 POINTS = LIB / "whatif_points_programme.toml"
-
-
-def _run(*argv: str) -> tuple[int, str, str]:
-    out, err = io.StringIO(), io.StringIO()
-    with redirect_stdout(out), redirect_stderr(err):
-        try:
-            code = main(list(argv))
-        except SystemExit as exc:               # argparse usage errors
-            code = int(exc.code)
-    return code, out.getvalue(), err.getvalue()
 
 
 def _clean(err: str) -> None:
