@@ -66,14 +66,19 @@ DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4])
 
 
 def localized_text(value: Any, lang: str) -> str:
-    """A scenario name or description in ``lang``: a plain string as it is, a
-    ``{en, zh}`` table's text for ``lang``, else the other language's.
+    """A scenario name or description in ``lang``: a plain string as it is; a bilingual
+    text (a ``{en, zh}`` mapping, or an object with ``to_plain()`` giving one) in ``lang``,
+    else in the other language.
 
-    Local fallback of the bilingual contract (``sim.scenario.localized_text``); the
-    lead replaces it by that function once merged.
+    Local fallback of the bilingual contract (``sim.schema.localized_text`` on the
+    bilingual branch); the lead replaces it by that function once both are merged.
     """
+    if value is None:
+        return ""
+    if hasattr(value, "to_plain"):
+        value = value.to_plain()
     if isinstance(value, dict):
-        text = value.get(lang) or value.get("en") or next(iter(value.values()), "")
+        text = value.get(lang) or value.get("en") or value.get("zh") or ""
         return str(text)
     return str(value)
 

@@ -13,6 +13,8 @@ import pytest
 
 from sim.display import format_kpi
 from sim.locale import translate
+from sim.onepage import localized_text
+from sim.scenario_io import load
 from tests.conftest import ROOT
 from tests.unit.report_html import page_text, tables
 from tests.unit.test_cli import _run
@@ -50,8 +52,7 @@ def test_python_dash_m_sim_report_with_compare(tmp_path: Path) -> None:
     html = out.read_text(encoding="utf-8")
     assert html.count("<svg") == 1
     header = tables(html)[0][0]
-    assert header[1:] == ["What-if: today (no programme)", "What-if: VIP recognition offers",
-                          "What-if: loyalty points programme"]
+    assert header[1:] == [localized_text(load(p).name, "zh") for p in files]
     for path in files:
         assert hashlib.sha256(path.read_bytes()).hexdigest() in html
     assert translate("report.compare_title", "zh", n=3) in page_text(html)

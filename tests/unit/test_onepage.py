@@ -180,6 +180,13 @@ def test_localized_text_picks_the_language_with_a_fallback() -> None:
     assert localized_text({"en": "Today", "zh": "现状"}, "zh") == "现状"
     assert localized_text({"en": "Today"}, "zh") == "Today"
     assert localized_text({"zh": "现状"}, "en") == "现状"
+    assert localized_text(None, "en") == ""
+
+    class Both:                     # the bilingual branch's BilingualText: to_plain() -> dict
+        def to_plain(self) -> dict[str, str]:
+            return {"en": "Today", "zh": "现状"}
+
+    assert localized_text(Both(), "zh") == "现状" and localized_text(Both(), "en") == "Today"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
