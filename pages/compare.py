@@ -37,6 +37,7 @@ from ui.compare_view import (
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t
+from ui.report_download import comparison_report_button
 from ui.text import md_text
 
 require_entry_point()
@@ -89,6 +90,7 @@ def _compare_tab() -> None:
     st.download_button(t("compare.download_csv"), data=csv_bytes(result.kpi_table()),
                        file_name="comparison.csv", mime="text/csv", on_click="ignore",
                        key="compare_csv", icon=":material/download:")
+    comparison_report_button(st, scenarios, reference, result.labels, chosen, key="compare_report")
 
     yearly = result.yearly()
     left, right = st.columns(2)

@@ -26,6 +26,7 @@ from ui.kpi_format import (
     run_problem_text,
 )
 from ui.levers import render_baseline_picker, render_lever
+from ui.report_download import single_report_button
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import band_chart, band_data, cash_chart, cash_data
 
@@ -153,6 +154,7 @@ def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
                        icon=":material/image:")
     c4.download_button(t("dashboard.download_png_cash"), lambda: template_png(*charts[1]),
                        "cash_flow.png", "image/png", key="dl_png_cash", icon=":material/image:")
+    single_report_button(st, key="dl_report")
 
 
 @st.fragment(key="dashboard_body")

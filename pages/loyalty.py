@@ -26,6 +26,7 @@ from ui.loyalty_charts import (
     quadrant_chart,
     quadrant_data,
 )
+from ui.report_download import single_report_button
 from ui.sidebar import STATUS_FRAGMENT
 
 require_entry_point()
@@ -153,6 +154,8 @@ def _programmes(scenario: Scenario, result) -> None:
 
 @st.fragment(key="loyalty_body")
 def loyalty_page() -> None:
+    if _lesson_key in load_catalog("en"):     # in the fragment: the report follows the levers
+        single_report_button(st, key="lesson_report")
     base = state.base_scenario()
     with st.expander(t("loyalty.levers"), expanded=True, icon=":material/tune:"):
         for col, key in zip(st.columns(3), ("competition", "service_quality",

@@ -1,5 +1,6 @@
 """Command line: ``python -m sim run FILE``, ``validate FILE...``, ``compare A B ...``,
-``sensitivity FILE`` and ``fit retention FILE.csv`` (:mod:`sim.cli_fit`).
+``sensitivity FILE``, ``fit retention FILE.csv`` (:mod:`sim.cli_fit`) and ``report FILE -o
+OUT.html`` (:mod:`sim.cli_report`).
 
 Exit codes (also in the README):
 
@@ -295,6 +296,9 @@ def build_parser() -> argparse.ArgumentParser:
     # `service` and `queue` (sim.cli_service): the contact centre's event engine, issue 15
     from sim.cli_service import register_service
     register_service(sub, common)
+    # `report` (sim.cli_report): the one-page HTML report, issue 16
+    from sim.cli_report import register_report
+    register_report(sub, common)
     return parser
 
 

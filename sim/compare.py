@@ -20,7 +20,7 @@ from sim.schema import iter_fields
 from sim.whatif import WhatIf, evaluate
 
 __all__ = ["MIN_SCENARIOS", "MAX_SCENARIOS", "COMPARE_KPIS", "FINANCE_KPIS", "Comparison",
-           "compare", "unique_labels"]
+           "compare", "unique_labels", "differing_fields"]
 
 MIN_SCENARIOS, MAX_SCENARIOS = 2, 6
 FINANCE_KPIS = COMPARE_FINANCE_KPIS
@@ -115,19 +115,9 @@ class Comparison:
     def differences(self) -> pd.DataFrame:
         """Every parameter whose value differs between the scenarios: ``field, unit`` and
         one column per label (lists shown as text). Name and description are left out."""
-        per_scenario = [{path: (spec.unit, value) for path, spec, value in
-                         iter_fields(run.scenario)} for run in self.runs]
-        # every path of any scenario (an optional section may be in some files only)
-        units = {path: unit for fields in per_scenario for path, (unit, _) in fields.items()}
-        rows = []
-        for path, unit in units.items():
-            if path in NOT_COMPARED:
-                continue
-            values = [fields.get(path, (unit, None))[1] for fields in per_scenario]
-            if any(v != values[0] for v in values[1:]):
-                by_label = {label: _plain(v)
-                            for label, v in zip(self.labels, values, strict=True)}
-                rows.append({"field": path, "unit": unit, **by_label})
+        rows = [{"field": path, "unit": unit,
+                 **{label: _plain(v) for label, v in zip(self.labels, values, strict=True)}}
+                for path, unit, values in differing_fields([run.scenario for run in self.runs])]
         return pd.DataFrame(rows, columns=["field", "unit", *self.labels])
 
     def report(self) -> dict[str, Any]:
@@ -143,6 +133,24 @@ class Comparison:
                 "differences": self.differences().to_dict(orient="records"),
                 "yearly": [{k: clean_number(v) for k, v in row.items()}
                            for row in self.yearly().to_dict(orient="records")]}
+
+
+def differing_fields(scenarios: list[Scenario]) -> list[tuple[str, str, list[Any]]]:
+    """Every field whose value differs between ``scenarios``: ``(path, unit, values)`` with
+    one value per scenario (None where an optional section is absent), in schema order.
+    Name and description (:data:`NOT_COMPARED`) are left out."""
+    per_scenario = [{path: (spec.unit, value) for path, spec, value in iter_fields(s)}
+                    for s in scenarios]
+    # every path of any scenario (an optional section may be in some files only)
+    units = {path: unit for fields in per_scenario for path, (unit, _) in fields.items()}
+    found = []
+    for path, unit in units.items():
+        if path in NOT_COMPARED:
+            continue
+        values = [fields.get(path, (unit, None))[1] for fields in per_scenario]
+        if any(v != values[0] for v in values[1:]):
+            found.append((path, unit, values))
+    return found
 
 
 def _plain(value: Any) -> Any:

@@ -8,11 +8,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from sim import display
 from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
-from ui.i18n import fmt_number, load_catalog, t
+from ui.i18n import current_lang, fmt_number, load_catalog, t
 
 __all__ = ["CURRENT", "choices", "kpi_display", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
@@ -22,13 +23,8 @@ CURRENT = "current"
 
 
 def field_label(path: str) -> str:
-    """A lever field's name in the current language (the dotted path if it has none)."""
-    parts = path.split(".")
-    if parts[0] == "programmes" and len(parts) == 3:
-        key = f"field.programme_{parts[2]}"
-        return t(key, programme=t(f"programme.{parts[1]}")) if key in load_catalog("en") else path
-    key = f"field.{path.replace('.', '_')}"
-    return t(key) if key in load_catalog("en") else path
+    """A lever field's name in the current language (:func:`sim.display.field_label`)."""
+    return display.field_label(path, current_lang())
 
 
 def choices() -> dict[str, tuple[str, Scenario]]:

@@ -7,24 +7,15 @@ the same reason wording ("no investment", "not within the horizon") on every pag
 
 from __future__ import annotations
 
-import math
 from typing import Any
 
+from sim import display
 from sim.budget import BudgetError
 from sim.finance import REASON_NO_INVESTMENT, REASON_NOT_WITHIN_HORIZON, FinanceSummary
 from sim.kpis import KPIS, rounds_to_zero
 from sim.schema import ScenarioError
 from sim.whatif import WhatIf
-from ui.i18n import (
-    fmt_count,
-    fmt_delta_money,
-    fmt_money,
-    fmt_money_short,
-    fmt_number,
-    fmt_pct,
-    issue_text,
-    t,
-)
+from ui.i18n import current_lang, issue_text, t
 from ui.text import md_text
 
 __all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_args",
@@ -34,22 +25,22 @@ __all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_arg
 
 def kpi_label(key: str) -> str:
     """The KPI's label in the current language (``kpi.<key>``)."""
-    return t(KPIS[key].label_key)
+    return display.kpi_label(key, current_lang())
 
 
 def reason_text(reason: str | None) -> str:
     """Why a value is missing, in the current language (``reason.<code>``); "not available"
     when no reason is known."""
-    return t(f"reason.{reason}") if reason else t("common.not_available")
+    return display.reason_text(reason, current_lang())
 
 
-def _missing(value: float | None) -> bool:
-    return value is None or not isinstance(value, (int, float)) or not math.isfinite(value)
+_missing = display.is_missing
 
 
 def format_kpi(key: str, value: float | None, currency: str, *, delta: bool = False,
                short: bool = False, reason: str | None = None) -> str:
-    """A KPI value (or, with ``delta``, a signed difference) by its format rule.
+    """A KPI value (or, with ``delta``, a signed difference) by its format rule, in the
+    current language (:func:`sim.display.format_kpi`, which the one-page report uses too).
 
     Args:
         key: a registered KPI.
@@ -59,21 +50,8 @@ def format_kpi(key: str, value: float | None, currency: str, *, delta: bool = Fa
         short: large money in the language's large units (``USD 1.23 M``), for tiles.
         reason: shown when the value is missing.
     """
-    if _missing(value):
-        return reason_text(reason)
-    rule = KPIS[key]
-    sign = "+" if delta and value >= 0 else ""
-    if rule.format in ("money", "money_whole"):
-        if short and rule.format == "money_whole":
-            return fmt_money_short(value, currency, delta=delta)
-        return (fmt_delta_money(value, currency, rule.decimals) if delta
-                else fmt_money(value, currency, rule.decimals))
-    if rule.format == "count":
-        return sign + fmt_count(value)
-    if rule.format == "pct":
-        return (sign + t("dashboard.points", value=fmt_number(value * 100, rule.decimals))
-                if delta else fmt_pct(value, rule.decimals))
-    return sign + t("dashboard.years_value", value=fmt_number(value, rule.decimals))
+    return display.format_kpi(key, value, currency, current_lang(), delta=delta, short=short,
+                              reason=reason)
 
 
 def metric_delta(key: str, delta: float | None, currency: str,
