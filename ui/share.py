@@ -26,6 +26,8 @@ __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_
 
 SCENARIO_PARAM = "scenario"
 BASELINE_PARAM = "baseline"
+KEPT_PARAMS = ("room", "present")
+"""Link parameters of other features (a lesson room, presentation mode): kept as they are."""
 """``no_programme``, ``as_is`` or ``preset:<file id>``.
 
 What the link's figures are measured against.
@@ -143,5 +145,6 @@ def sync_url() -> None:
             wanted[key] = format_lever_value(value)
     if baseline_code(current) != baseline_code(base):
         wanted[BASELINE_PARAM] = baseline_code(current)
+    wanted.update({k: st.query_params[k] for k in KEPT_PARAMS if k in st.query_params})
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

@@ -1,0 +1,17 @@
+"""Page "Lessons": predict, then reveal (the trainer's walk, or a participant's guess form)."""
+
+import streamlit as st
+
+from ui.entry import require_entry_point
+from ui.i18n import t
+from ui.lesson_view import participant_view, room_param, trainer_view
+
+require_entry_point()
+
+st.title(t("lessons.title"))
+_room = room_param()
+if _room:
+    participant_view(_room)
+else:
+    st.caption(t("lessons.intro"))
+    trainer_view()
