@@ -64,6 +64,9 @@ ROOM_PARAM = "room"
 PARTICIPANT_KEY = "lesson_participant"
 FORWARD_KEY = "lesson_forward"
 BACK_KEY = "lesson_back"
+RESTART_KEY = "lesson_restart"
+SWEEP_X_FORMAT = ".0%"
+"""Every swept field is a fraction (competition, switching cost, retention points)."""
 POLL_SECONDS = 2.0
 """How often a participant's form and the trainer's guess count look at the room."""
 
@@ -144,8 +147,9 @@ def guess_widget(step: LessonStep, key: str, label: str, help_text: str | None =
     """A slider over the step's range (percentages shown 0-100) or the three choices; the
     guess in the step's unit (a fraction for %), a choice code, or None when none is chosen."""
     if step.guess == "choice":
-        return st.radio(label, options=list(CHOICES), index=None, key=key, help=help_text,
-                        format_func=lambda c: t(f"lessons.choice.{c}"))
+        labels = {c: t(f"lessons.choice.{c}") for c in CHOICES}  # (built now: AppTest calls
+        return st.radio(label, options=list(CHOICES), index=None,   # format_func later)
+                        key=key, help=help_text, format_func=labels.__getitem__)
     k = _display_scale(step)
     shown = st.slider(label, min_value=step.min * k, max_value=step.max * k,
                       value=step.slider_start * k, step=step.step * k, key=key, help=help_text,
@@ -297,16 +301,15 @@ def _nav(one: Lesson) -> None:
         label, icon = t("lessons.next"), ":material/arrow_forward:"
     else:
         label, icon = t("lessons.summary_button"), ":material/summarize:"
-    back, forward, _ = st.columns([1, 1, 4])
-    back.button(t("lessons.previous"), key=BACK_KEY, on_click=_back, args=(one,),
-                disabled=index == 0 and not _revealed(), icon=":material/arrow_back:",
-                width="stretch")
+    row = st.container(horizontal=True, key="lesson_nav")
+    row.button(t("lessons.previous"), key=BACK_KEY, on_click=_back, args=(one,),
+               disabled=index == 0 and not _revealed(), icon=":material/arrow_back:")
     if index >= total:
-        forward.button(label, key=FORWARD_KEY, on_click=_go, args=(0, False), icon=icon,
-                       type="primary", width="stretch")
+        row.button(label, key=RESTART_KEY, on_click=_go, args=(0, False), icon=icon,
+                   type="primary")                 # not on the arrow keys: no accidental restart
     else:
-        forward.button(label, key=FORWARD_KEY, on_click=_forward, args=(one,), icon=icon,
-                       type="primary", width="stretch")
+        row.button(label, key=FORWARD_KEY, on_click=_forward, args=(one,), icon=icon,
+                   type="primary")
     st.caption(t("lessons.keys_hint"))
     arrow_keys(FORWARD_KEY, BACK_KEY)
 
@@ -336,7 +339,7 @@ def _reveal_chart(one: Lesson, step: LessonStep, truth: StepTruth,
     else:
         sweep, x = _sweep(one.id, step.id)
         axis = t(f"lessons.axis.{(step.sweep_path or '').replace('.', '_')}")
-        labels = (t("lessons.chart.sweep_title"), axis, ".2~f", _value_label(step), fmt,
+        labels = (t("lessons.chart.sweep_title"), axis, _value_label(step), SWEEP_X_FORMAT, fmt,
                   t("lessons.guess_label"), scale)
         show_template_chart(st, sweep_chart, labels, sweep_data(sweep, x, truth.value, marks),
                             key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
@@ -371,17 +374,19 @@ def _reveal(one: Lesson, step: LessonStep) -> None:
     cols[0].metric(t("lessons.truth"), _truth_text(step, truth, currency)
                    if step.guess != "choice" else t(f"lessons.choice.{truth.choice}"))
     cols[1].metric(t("lessons.guess_label"), format_value(step.unit, guess, currency),
-                   delta=_verdict(step, truth, guess, currency), delta_color="off")
+                   delta=_verdict(step, truth, guess, currency), delta_color="off",
+                   delta_arrow="off")
     if room:
         cols[2].metric(t("lessons.room_median"), format_value(step.unit, consensus, currency),
-                       delta=_verdict(step, truth, consensus, currency), delta_color="off")
+                       delta=_verdict(step, truth, consensus, currency), delta_color="off",
+                       delta_arrow="off")
     before = format_value(_measure_unit(step, before=True), truth.before, currency)
     st.info(t(f"lessons.{one.id}.{step.id}.note", truth=_truth_text(step, truth, currency),
               before=before), icon=":material/school:")
     marks = []
     if step.guess == "slider":
         if isinstance(guess, float | int):
-            marks.append((t("lessons.guess_label"), float(guess)))
+            marks.append((t("lessons.col_guess"), float(guess)))
         if isinstance(consensus, float):
             marks.append((t("lessons.room_median"), consensus))
     if room:
@@ -443,8 +448,9 @@ def _signed(unit: str, value: float, currency: str) -> str:
 def trainer_view() -> None:
     """Pick a lesson and walk it: question → guess → reveal → next; then the summary."""
     options = lessons()
+    titles = {lid: t(f"lessons.{lid}.title") for lid in options}
     st.selectbox(t("lessons.pick"), options=list(options), key=PICK_KEY, on_change=_on_pick,
-                 format_func=lambda lid: t(f"lessons.{lid}.title"))
+                 format_func=titles.__getitem__)
     one = _picked()
     names = state.preset_options()
     st.caption(t("lessons.scenario", name=plain_text(names.get(one.scenario, one.scenario))))

@@ -68,7 +68,7 @@ html {{ font-size: {FONT_SIZE_PX}px; }}
 [data-testid="stMainBlockContainer"] {{ max-width: 100%; padding: 1.5rem 3rem 2rem 3rem; }}
 [data-testid="stMarkdownContainer"] p, [data-testid="stMarkdownContainer"] li,
 [data-testid="stWidgetLabel"] p {{ font-size: 1.1rem; }}
-[data-testid="stMetricValue"] {{ font-size: 2.6rem; }}
+[data-testid="stMetricValue"], [data-testid="stMetricValue"] p {{ font-size: 2.6rem; }}
 </style>"""
 
 
