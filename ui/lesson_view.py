@@ -282,7 +282,7 @@ def _room_panel(one: Lesson) -> None:
             return
         room_store().show_step(code, one.id, _index(), _revealed())
         st.write(t("lessons.room.link", code=code))
-        st.code(_room_link(code), language=None)
+        st.code(_room_link(code), language=None, wrap_lines=True)
         if _index() < len(one.steps) and not _revealed():
             _room_count(one.steps[_index()].id)
         st.button(t("lessons.room.close"), key="lesson_room_close", on_click=_close_room,
