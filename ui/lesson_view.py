@@ -406,8 +406,8 @@ def _verdict(step: LessonStep, truth: StepTruth, guess: float | str | None,
     if step.guess == "choice":
         return t("lessons.right") if guess == truth.choice else t(
             "lessons.wrong", answer=t(f"lessons.choice.{truth.choice}"))
-    diff = abs(float(guess) - truth.value)
-    return t("lessons.off_by", diff=format_value(step.unit, diff, currency))
+    return t("lessons.off_by", diff=_difference(step.unit, abs(float(guess) - truth.value),
+                                                currency))
 
 
 def _step_panel(one: Lesson, step: LessonStep) -> None:
@@ -431,17 +431,26 @@ def _summary(one: Lesson) -> None:
                  (t("lessons.right") if row.error == 0 else t("lessons.wrong", answer=format_value(
                      unit, row.truth, currency))) if step.guess == "choice"
                  else _signed(unit, row.error, currency))
-        rows.append({t("lessons.col_step"): t(f"lessons.{one.id}.{step.id}.question"),
-                     t("lessons.col_guess"): format_value(unit, row.guess, currency),
-                     t("lessons.col_room"): format_value(unit, row.room, currency),
-                     t("lessons.col_count"): str(row.room_count),
-                     t("lessons.col_truth"): format_value(unit, row.truth, currency),
-                     t("lessons.col_error"): error or t("lessons.no_guess")})
+        shown = {t("lessons.col_step"): t(f"lessons.{one.id}.{step.id}.question"),
+                 t("lessons.col_guess"): format_value(unit, row.guess, currency)}
+        if table["room_count"].sum() > 0:
+            shown[t("lessons.col_room")] = format_value(unit, row.room, currency)
+            shown[t("lessons.col_count")] = str(row.room_count)
+        shown[t("lessons.col_truth")] = format_value(unit, row.truth, currency)
+        shown[t("lessons.col_error")] = error or t("lessons.no_guess")
+        rows.append(shown)
     st.table(pd.DataFrame(rows).set_index(t("lessons.col_step")))
 
 
+def _difference(unit: str, value: float, currency: str) -> str:
+    """A difference of two values: percentage points for %, else the value's own unit."""
+    if unit == "pct":
+        return t("lessons.points", value=fmt_number(value * 100, 1))
+    return format_value(unit, value, currency)
+
+
 def _signed(unit: str, value: float, currency: str) -> str:
-    text = format_value(unit, abs(value), currency)
+    text = _difference(unit, abs(value), currency)
     return ("+" if value > 0 else "−" if value < 0 else "") + text
 
 

@@ -126,7 +126,10 @@ def test_an_unknown_room_says_so() -> None:
 
 def test_picking_another_lesson_starts_it_at_step_one() -> None:
     at = _open("en")
-    at.button(key="lesson_forward").click().run()
+    at.button(key="lesson_forward").click().run()                # reveal at the slider's 50 %
+    truth = _truth("satisfied_defect", "retention")
+    verdict = next(m for m in at.metric if m.label == "Guess").proto.delta
+    assert verdict == f"Off by {abs(0.5 - truth.value) * 100:.1f} pts"   # points, not %
     at.button(key="lesson_forward").click().run()
     assert "Step 2 of 3" in at.get("progress")[0].proto.text
     at.selectbox(key="lesson_pick").set_value("top_box").run()
