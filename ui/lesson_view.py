@@ -71,6 +71,14 @@ POLL_SECONDS = 2.0
 """How often a participant's form and the trainer's guess count look at the room."""
 
 
+_METRIC_WRAP = """<style>
+.st-key-lesson_metrics [data-testid="stMetricValue"] *, .st-key-lesson_metrics
+[data-testid="stMetricDelta"] * { white-space: normal !important; overflow: visible !important;
+text-overflow: clip !important; }
+</style>"""
+"""Long answers ("It stays about the same") wrap instead of being cut in the metrics."""
+
+
 # --- engine results, cached on the lesson and step ids (the scenarios are shipped files) ---
 
 def _step(lesson_id: str, step_id: str) -> tuple[Lesson, LessonStep]:
@@ -331,8 +339,7 @@ def _reveal_chart(one: Lesson, step: LessonStep, truth: StepTruth,
     elif step.chart == "before_after":
         order = (t("lessons.chart.before"), t("lessons.chart.after"))
         unit = _measure_unit(step)
-        labels = (t(f"lessons.measure.{step.measure}"), t(f"lessons.measure.{step.measure}"),
-                  UNIT_FORMATS[unit], order, scale)
+        labels = (t(f"lessons.measure.{step.measure}"), "", UNIT_FORMATS[unit], order, scale)
         show_template_chart(st, before_after_chart, labels,
                             before_after_data(order, truth.before, truth.after),
                             key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
@@ -370,7 +377,8 @@ def _reveal(one: Lesson, step: LessonStep) -> None:
     guess = _trainer_guesses(one.id).get(step.id)
     room = _room_guesses(one.id).get(step.id, [])
     consensus = room_consensus(step, room)
-    cols = st.columns(3)
+    st.html(_METRIC_WRAP)
+    cols = st.container(key="lesson_metrics").columns(3 if room else 2)
     cols[0].metric(t("lessons.truth"), _truth_text(step, truth, currency)
                    if step.guess != "choice" else t(f"lessons.choice.{truth.choice}"))
     cols[1].metric(t("lessons.guess_label"), format_value(step.unit, guess, currency),
