@@ -97,6 +97,7 @@ def test_two_participants_guess_on_their_own_devices() -> None:
     assert code and any(code in c.value for c in trainer.code)
     participants = [_open("en", room=code) for _ in range(2)]
     for guess, participant in zip((3.0, 5.0), participants, strict=True):
+        assert participant.query_params["room"] == code       # the sidebar's URL sync kept it
         assert participant.subheader[0].value == f"Room {code}"
         assert "rates the service 5" in participant.markdown[0].value
         participant.slider(key=f"pguess_{code}_top_box_ratio_high").set_value(guess).run()
