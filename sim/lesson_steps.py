@@ -37,7 +37,8 @@ from sim.scenario import Scenario, get_path, replace_path
 from sim.schema import Issue, ScenarioError
 
 __all__ = ["LESSONS_FILE", "MEASURES", "CHOICES", "GUESS_KINDS", "CHARTS", "LessonStep",
-           "Lesson", "StepTruth", "load_lessons", "lessons", "lesson", "lesson_scenario",
+           "Lesson", "StepTruth", "load_lessons", "lessons", "lesson", "lesson_for_preset",
+           "lesson_scenario",
            "step_scenario", "step_truth", "sweep_table", "sweep_x_of_step", "retention_by_year",
            "summary_table",
            "guess_histogram", "guess_error", "room_consensus", "choice_counts"]
@@ -291,6 +292,11 @@ def lessons() -> dict[str, Lesson]:
 def lesson(lesson_id: str) -> Lesson:
     """The shipped lesson ``lesson_id`` (KeyError when there is none)."""
     return lessons()[lesson_id]
+
+
+def lesson_for_preset(preset_id: str | None) -> str | None:
+    """The id of the first lesson that runs on preset ``preset_id`` (None: there is none)."""
+    return next((one.id for one in lessons().values() if one.scenario == preset_id), None)
 
 
 def lesson_scenario(one: Lesson) -> Scenario:

@@ -25,6 +25,7 @@ from sim.lesson_steps import (
     StepTruth,
     choice_counts,
     guess_histogram,
+    lesson_for_preset,
     lesson_scenario,
     lessons,
     retention_by_year,
@@ -52,8 +53,8 @@ from ui.presentation import arrow_keys, chart_scale
 from ui.text import plain_text
 
 __all__ = ["PICK_KEY", "STEP_KEY", "REVEALED_KEY", "GUESSES_KEY", "ROOM_KEY", "ROOM_PARAM",
-           "FORWARD_KEY", "BACK_KEY", "trainer_view", "participant_view", "room_param",
-           "format_value"]
+           "FORWARD_KEY", "BACK_KEY", "trainer_view", "open_lesson_button", "participant_view",
+           "room_param", "format_value"]
 
 PICK_KEY = "lesson_pick"
 STEP_KEY = "lesson_step"
@@ -484,6 +485,19 @@ def trainer_view() -> None:
         _nav(one)
     with right:
         _room_panel(one)
+
+
+def open_lesson_button(preset_id: str | None) -> None:
+    """On another page: a button that opens the lesson running on ``preset_id`` at step 1
+    (nothing when no lesson runs on it)."""
+    lesson_id = lesson_for_preset(preset_id)
+    if lesson_id is None:
+        return
+    if st.button(t("lessons.open_lesson", title=t(f"lessons.{lesson_id}.title")),
+                 key="open_lesson", icon=":material/quiz:"):
+        st.session_state[PICK_KEY] = lesson_id
+        _go(0, False)
+        st.switch_page("pages/lessons.py")
 
 
 # --- participant ---

@@ -155,3 +155,18 @@ def test_presentation_mode_from_the_link_and_the_exit(params) -> None:
         assert at.session_state["present"] is False
         assert "present" not in at.query_params
         assert not [e for e in at.get("html") if "stSidebar" in e.proto.body]
+
+
+def test_the_loyalty_page_opens_its_lesson() -> None:
+    at = AppTest.from_file(APP, default_timeout=60)
+    at.session_state["preset"] = "lesson_top_box"
+    at.run()
+    at.switch_page("pages/loyalty.py").run()
+    assert not at.exception, at.exception
+    button = at.button(key="open_lesson")
+    assert button.label == "Predict, then reveal: The value of the top box"
+    button.click().run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Predict, then reveal"
+    assert "rates the service 5" in at.markdown[0].value
+    assert "Step 1 of 2" in at.get("progress")[0].proto.text
