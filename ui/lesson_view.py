@@ -419,8 +419,16 @@ def _verdict(step: LessonStep, truth: StepTruth, guess: float | str | None,
                                                 currency))
 
 
+def question(one: Lesson, step: LessonStep) -> str:
+    """The step's question; ``{before}`` in it is the engine's value before the change (e.g.
+    "net CLV is about {before}"), so no figure of the model is typed into a question."""
+    truth = _truth(one.id, step.id)
+    before = format_value(_measure_unit(step, before=True), truth.before, _currency(one))
+    return t(f"lessons.{one.id}.{step.id}.question", before=before)
+
+
 def _step_panel(one: Lesson, step: LessonStep) -> None:
-    st.markdown(f"### {t(f'lessons.{one.id}.{step.id}.question')}")
+    st.markdown(f"### {question(one, step)}")
     if _revealed():
         _reveal(one, step)
         return
@@ -440,7 +448,7 @@ def _summary(one: Lesson) -> None:
                  (t("lessons.right") if row.error == 0 else t("lessons.wrong", answer=format_value(
                      unit, row.truth, currency))) if step.guess == "choice"
                  else _signed(unit, row.error, currency))
-        shown = {t("lessons.col_step"): t(f"lessons.{one.id}.{step.id}.question"),
+        shown = {t("lessons.col_step"): question(one, step),
                  t("lessons.col_guess"): format_value(unit, row.guess, currency)}
         if table["room_count"].sum() > 0:
             shown[t("lessons.col_room")] = format_value(unit, row.room, currency)
@@ -541,7 +549,7 @@ def participant_view(code: str) -> None:
         st.info(t("lessons.room.waiting"), icon=":material/hourglass_empty:")
         return
     step = one.steps[room.step_index]
-    st.markdown(f"### {t(f'lessons.{one.id}.{step.id}.question')}")
+    st.markdown(f"### {question(one, step)}")
     key = f"pguess_{code}_{one.id}_{step.id}"
     sent = st.session_state.get(f"{key}_sent")
     if room.revealed:

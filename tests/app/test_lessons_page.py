@@ -38,6 +38,8 @@ def test_walk_a_lesson_guess_reveal_next_and_summary() -> None:
     at = _open("en", "retention_point")
     assert "Step 1 of 3" in at.get("progress")[0].proto.text
     assert "Raise every year's renewal rate by 1 point" in at.markdown[0].value
+    before = format_money(_truth("retention_point", "clv").before, "USD", "en")
+    assert f"net CLV is {before} per acquired" in at.markdown[0].value   # computed, not typed
     at.slider(key="guess_retention_point_clv").set_value(18.0).run()
     at.button(key="lesson_forward").click().run()
     assert not at.exception, at.exception
