@@ -5,6 +5,7 @@ import streamlit as st
 from ui.entry import require_entry_point
 from ui.i18n import t
 from ui.lesson_view import participant_view, room_param, trainer_view
+from ui.presentation import presentation_on
 
 require_entry_point()
 
@@ -13,5 +14,6 @@ _room = room_param()
 if _room:
     participant_view(_room)
 else:
-    st.caption(t("lessons.intro"))
+    if not presentation_on():
+        st.caption(t("lessons.intro"))
     trainer_view()

@@ -57,7 +57,7 @@ def sweep_chart(title: str, x_title: str, y_title: str, x_format: str, y_format:
     the guesses as dashed horizontal rules, one colour each (with a legend)."""
     height = int(_HEIGHT * scale)
     x = alt.X("x:Q", title=x_title, axis=_axis(x_format, scale))
-    y = alt.Y("value:Q", title=y_title, axis=_axis(y_format, scale))
+    y = alt.Y("value:Q", title=y_title, axis=_axis(y_format, scale, titleLimit=height))
     curve = alt.Chart(alt.NamedData(name="curve"), title=_title(title, scale),
                       height=height).mark_line(strokeWidth=3 * scale, color="#7f7f7f").encode(
         x=x, y=y, tooltip=[alt.Tooltip("x:Q", title=x_title, format=x_format),
@@ -86,7 +86,8 @@ def before_after_chart(title: str, y_title: str, y_format: str, order: tuple[str
     base = alt.Chart(alt.NamedData(name="bars"), title=_title(title, scale),
                      height=int(_HEIGHT * scale)).encode(
         x=alt.X("label:N", title=None, sort=list(order), axis=_axis(None, scale, labelAngle=0)),
-        y=alt.Y("value:Q", title=y_title, axis=_axis(y_format, scale)))
+        y=alt.Y("value:Q", title=y_title,
+                axis=_axis(y_format, scale, titleLimit=int(_HEIGHT * scale))))
     bars = base.mark_bar(size=80 * scale).encode(
         color=alt.Color("label:N", sort=list(order), legend=None,
                         scale=alt.Scale(range=["#7f7f7f", _TRUTH_COLOUR])))
