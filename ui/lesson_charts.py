@@ -34,6 +34,13 @@ def _axis(fmt: str | None, scale: float, **extra: object) -> alt.Axis:
     return alt.Axis(**options)
 
 
+def _y_title_limit(height: int) -> int:
+    """Longest y title (px): Streamlit fits the whole chart, axes and title included, into
+    ``height``, so the plot is about 55 % of it; a longer rotated title would push the chart's
+    title out of the top (it is cut with an ellipsis instead; the tooltip has it whole)."""
+    return int(height * 0.55)
+
+
 def _title(text: str, scale: float) -> alt.TitleParams:
     return alt.TitleParams(text, fontSize=15 * scale)
 
@@ -57,9 +64,10 @@ def sweep_chart(title: str, x_title: str, y_title: str, x_format: str, y_format:
     the guesses as dashed horizontal rules, one colour each (with a legend)."""
     height = int(_HEIGHT * scale)
     x = alt.X("x:Q", title=x_title, axis=_axis(x_format, scale))
-    y = alt.Y("value:Q", title=y_title, axis=_axis(y_format, scale, titleLimit=height))
-    curve = alt.Chart(alt.NamedData(name="curve"), title=_title(title, scale),
-                      height=height).mark_line(strokeWidth=3 * scale, color="#7f7f7f").encode(
+    y = alt.Y("value:Q", title=y_title,
+              axis=_axis(y_format, scale, titleLimit=_y_title_limit(height)))
+    curve = alt.Chart(alt.NamedData(name="curve")).mark_line(
+        strokeWidth=3 * scale, color="#7f7f7f").encode(
         x=x, y=y, tooltip=[alt.Tooltip("x:Q", title=x_title, format=x_format),
                            alt.Tooltip("value:Q", title=y_title, format=y_format)])
     point = alt.Chart(alt.NamedData(name="point")).mark_point(
@@ -71,7 +79,7 @@ def sweep_chart(title: str, x_title: str, y_title: str, x_format: str, y_format:
                                      scale=alt.Scale(range=[_GUESS_COLOUR, "#ff7f0e"])),
         tooltip=[alt.Tooltip("label:N", title=legend_title),
                  alt.Tooltip("value:Q", title=y_title, format=y_format)])
-    return alt.layer(curve, rules, point)
+    return alt.layer(curve, rules, point).properties(title=_title(title, scale), height=height)
 
 
 def before_after_data(labels: tuple[str, str], before: float,
@@ -83,17 +91,17 @@ def before_after_data(labels: tuple[str, str], before: float,
 def before_after_chart(title: str, y_title: str, y_format: str, order: tuple[str, str],
                        scale: float = 1.0) -> alt.TopLevelMixin:
     """The measure as shipped and after the step's change, as two labelled bars."""
-    base = alt.Chart(alt.NamedData(name="bars"), title=_title(title, scale),
-                     height=int(_HEIGHT * scale)).encode(
+    base = alt.Chart(alt.NamedData(name="bars")).encode(
         x=alt.X("label:N", title=None, sort=list(order), axis=_axis(None, scale, labelAngle=0)),
         y=alt.Y("value:Q", title=y_title,
-                axis=_axis(y_format, scale, titleLimit=int(_HEIGHT * scale))))
+                axis=_axis(y_format, scale, titleLimit=_y_title_limit(int(_HEIGHT * scale)))))
     bars = base.mark_bar(size=80 * scale).encode(
         color=alt.Color("label:N", sort=list(order), legend=None,
                         scale=alt.Scale(range=["#7f7f7f", _TRUTH_COLOUR])))
     text = base.mark_text(dy=-10 * scale, fontSize=14 * scale, fontWeight="bold").encode(
         text=alt.Text("value:Q", format=y_format))
-    return alt.layer(bars, text)
+    return alt.layer(bars, text).properties(title=_title(title, scale),
+                                            height=int(_HEIGHT * scale))
 
 
 def guesses_data(bins: pd.DataFrame, truth: float) -> dict[str, pd.DataFrame]:
@@ -106,8 +114,8 @@ def guesses_chart(title: str, x_title: str, y_title: str, x_format: str, truth_l
                   scale: float = 1.0) -> alt.TopLevelMixin:
     """The room's slider guesses as a histogram, with the truth as a red rule."""
     height = int(_HEIGHT * scale)
-    bars = alt.Chart(alt.NamedData(name="bins"), title=_title(title, scale),
-                     height=height).mark_bar(color=_GUESS_COLOUR, opacity=0.8).encode(
+    bars = alt.Chart(alt.NamedData(name="bins")).mark_bar(
+        color=_GUESS_COLOUR, opacity=0.8).encode(
         x=alt.X("low:Q", title=x_title, axis=_axis(x_format, scale), bin="binned"),
         x2="high:Q", y=alt.Y("count:Q", title=y_title, axis=_axis(None, scale, tickMinStep=1)),
         tooltip=[alt.Tooltip("low:Q", format=x_format), alt.Tooltip("high:Q", format=x_format),
@@ -115,4 +123,4 @@ def guesses_chart(title: str, x_title: str, y_title: str, x_format: str, truth_l
     rule = alt.Chart(alt.NamedData(name="truth")).mark_rule(
         color=_TRUTH_COLOUR, strokeWidth=3 * scale).encode(
         x="value:Q", tooltip=[alt.Tooltip("value:Q", title=truth_label, format=x_format)])
-    return alt.layer(bars, rule)
+    return alt.layer(bars, rule).properties(title=_title(title, scale), height=height)
