@@ -96,8 +96,9 @@ _ARROW_SCRIPT = """<script>
     if (target && (target.closest("input, textarea, select, [role=slider], [contenteditable]"))) {
       return;
     }
-    const key = event.key === "ArrowRight" ? "%(next)s"
-              : event.key === "ArrowLeft" ? "%(previous)s" : null;
+    const forward = event.key === "ArrowRight" || event.key === "PageDown";
+    const back = event.key === "ArrowLeft" || event.key === "PageUp";
+    const key = forward ? "%(next)s" : back ? "%(previous)s" : null;
     if (!key) { return; }
     const button = doc.querySelector(".st-key-" + key + " button:not([disabled])");
     if (button) { event.preventDefault(); button.click(); }
@@ -108,7 +109,8 @@ _ARROW_SCRIPT = """<script>
 
 
 def arrow_keys(next_key: str, previous_key: str) -> None:
-    """Left / right arrow keys click the buttons keyed ``previous_key`` / ``next_key``.
+    """Left / right arrow keys (and Page Up / Page Down, which presentation clickers send)
+    click the buttons keyed ``previous_key`` / ``next_key``.
 
     Streamlit has no key-event API; ``st.html(..., unsafe_allow_javascript=True)`` runs a
     fixed script (no user text in it) in the app's own document, which listens for the

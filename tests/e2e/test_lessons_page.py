@@ -30,6 +30,9 @@ def test_arrow_keys_step_through_a_lesson_in_presentation_mode(page, app_url):
     page.keyboard.press("ArrowLeft")                                 # back: step 1, revealed
     wait_for_app(page)
     page.get_by_text("Step 1 of 3").wait_for()
+    page.keyboard.press("PageDown")                                  # a clicker's "next"
+    wait_for_app(page)
+    page.get_by_text("Step 2 of 3").wait_for()
     # the sidebar toggle is hidden: the page's own exit button brings the sidebar back
     page.locator(".st-key-present_exit button").click()
     wait_for_app(page)
