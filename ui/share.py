@@ -26,12 +26,12 @@ __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_
 
 SCENARIO_PARAM = "scenario"
 BASELINE_PARAM = "baseline"
-KEPT_PARAMS = ("room", "present")
-"""Link parameters of other features (a lesson room, presentation mode): kept as they are."""
 """``no_programme``, ``as_is`` or ``preset:<file id>``.
 
 What the link's figures are measured against.
 """
+KEPT_PARAMS = ("room", "present")
+"""Link parameters of other features (a lesson room, presentation mode): kept as they are."""
 SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
                  "service_quality", "programme_kind", "programme_spend", "acq_budget")
 """The headline levers that travel in links (widget keys = parameter names)."""
