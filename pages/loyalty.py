@@ -19,6 +19,7 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.kpi_format import metric_delta, signed_delta
+from ui.lesson_view import open_lesson_button
 from ui.levers import render_lever
 from ui.loyalty_charts import (
     loyalty_curves_chart,
@@ -182,4 +183,5 @@ st.caption(t("loyalty.intro"))
 _lesson_key = f"lesson.{st.session_state.get(state.PRESET_KEY, '')}"
 if _lesson_key in load_catalog("en"):
     st.info(t(_lesson_key), icon=":material/school:")
+    open_lesson_button(st.session_state.get(state.PRESET_KEY))
 loyalty_page()

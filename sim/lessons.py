@@ -51,7 +51,7 @@ def _homogeneous(scenario: Scenario, satisfaction: float, competition: float) ->
     return replace_path(s, "retention.constant", rate)
 
 
-def top_box_table(scenario: Scenario, competition_levels: tuple[float, float] = (0.1, 0.9),
+def top_box_table(scenario: Scenario, competition_levels: tuple[float, ...] = (0.1, 0.9),
                   satisfaction_from: float = 4.0, satisfaction_to: float = 5.0) -> pd.DataFrame:
     """Retention, customers after the horizon and net CLV at two satisfaction levels.
 

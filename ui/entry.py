@@ -37,6 +37,8 @@ def app_pages() -> list[st.Page]:
                 icon=":material/savings:", visibility="hidden"),
         st.Page("pages/loyalty.py", title=t("loyalty.nav"), url_path="loyalty",
                 icon=":material/favorite:"),
+        st.Page("pages/lessons.py", title=t("lessons.nav"), url_path="lessons",
+                icon=":material/school:"),
         st.Page("pages/dashboard.py", title=t("dashboard.nav"), url_path="dashboard",
                 icon=":material/dashboard:"),
         st.Page("pages/roi.py", title=t("roi.nav"), url_path="roi",

@@ -30,6 +30,8 @@ BASELINE_PARAM = "baseline"
 
 What the link's figures are measured against.
 """
+KEPT_PARAMS = ("room", "present")
+"""Link parameters of other features (a lesson room, presentation mode): kept as they are."""
 SHARED_LEVERS = ("uplift", "discount_rate", "horizon", "renewal_price", "competition",
                  "service_quality", "programme_kind", "programme_spend", "acq_budget",
                  "retention_spend")
@@ -144,5 +146,6 @@ def sync_url() -> None:
             wanted[key] = format_lever_value(value)
     if baseline_code(current) != baseline_code(base):
         wanted[BASELINE_PARAM] = baseline_code(current)
+    wanted.update({k: st.query_params[k] for k in KEPT_PARAMS if k in st.query_params})
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

@@ -6,6 +6,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import LANGUAGES, issue_text, t
+from ui.presentation import render_toggle
 from ui.scenario_files import download_button, render_files
 from ui.share import clear_notices, sync_url, url_notices
 from ui.text import plain_text
@@ -31,6 +32,7 @@ def render_sidebar() -> None:
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
                      on_change=_on_pick)
+        render_toggle()
         scenario_status()
         render_files()
 
