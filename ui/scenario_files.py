@@ -1,17 +1,25 @@
 """Sidebar: download the current scenario, upload a file, save into the library.
 
-* **Download** gives the current scenario (levers applied) as TOML with its
-  schema version; it loads back identically.
+* **Download** gives the current scenario (levers applied) as TOML: only what differs
+  from the defaults, or, when it came from a file, that file with only the changed values
+  replaced (its comments and layout kept); it loads back identically.
+* **Name and description**: once the levers differ from the loaded file, a download or a
+  save carries the name and description typed here (prefilled with a distinct copy name
+  and the list of changes), so a file never describes values it no longer holds.
 * **Upload** validates the file (size first, then TOML and every field) and
   lists every problem with its field path and allowed range; nothing is applied
   until the file is valid, and even then only when the user opens it. Valid
   uploads are kept for this session so the Compare page can use them.
-* **Save** (when the app runs locally) writes into the scenario folder
-  atomically; an existing file is replaced only when "replace" is ticked.
+* **Save** (when the server allows it) writes into the scenario folder atomically; an
+  existing file is replaced only when "replace" is ticked. The saved file becomes the
+  loaded scenario and the picker names it.
+* **Copy link**: the shareable link of a library scenario and its levers, in a code
+  block with Streamlit's copy button.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import re
 import unicodedata
@@ -20,21 +28,31 @@ from pathlib import Path
 import streamlit as st
 
 from sim import scenario_io
+from sim.file_names import changed_fields, copy_name
 from sim.library import SCENARIO_DIR, is_preset_id
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError
 from ui import state
-from ui.i18n import issue_text, t
+from ui.i18n import current_lang, issue_text, t
+from ui.share import share_link
 from ui.text import md_text
 
 __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
-           "save_dir", "download_button", "render_files"]
+           "save_dir", "download_button", "render_files", "render_writing", "copy_link",
+           "written_scenario", "shown_text", "NAME_KEY", "DESCRIPTION_KEY", "LINK_KEY"]
 
 SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
 """Folder saves go to (default: the scenario library, scenarios/)."""
 ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
 """``1`` allows saving into the library; anything else (or unset) forbids it."""
 _MESSAGE_KEY = "save_message"
+_SAVE_DEFAULT_KEY = "save_name_default"
+NAME_KEY = "file_name"
+"""Editor key (:func:`ui.state.editor_key`) of the name a written copy carries."""
+DESCRIPTION_KEY = "file_description"
+"""Editor key of the description a written copy carries."""
+LINK_KEY = "share_link"
+"""Key of the "copy link" popover."""
 MAX_LISTED_ISSUES = 50
 """Problems of an invalid upload listed one by one; the rest are counted."""
 
@@ -58,19 +76,143 @@ def save_dir() -> Path:
     return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
 
 
-def download_button(live: state.LiveScenario) -> None:
-    """Download the current scenario as a TOML file.
+def shown_text(value: object) -> str:
+    """A scenario's name or description in the current language: a plain string, or the
+    ``{en, zh}`` table of a bilingual file (the other language when one is missing)."""
+    if isinstance(value, dict):
+        lang = current_lang()
+        return str(value.get(lang) or next((v for v in value.values() if v), ""))
+    return str(value)
+
+
+def _with_text(base_value: object, typed: str, suffix_key: str | None) -> object:
+    """The text a written copy carries: ``typed``, or for a bilingual base the base table with
+    the current language's text replaced (the other language's gets its edited suffix)."""
+    if not isinstance(base_value, dict):
+        return typed
+    lang = current_lang()
+    out = {k: str(v) for k, v in base_value.items()}
+    for other in out:
+        if other != lang and suffix_key is not None:
+            out[other] = copy_name(out[other], frozenset(), t(suffix_key, lang=other))
+    out[lang] = typed
+    return out
+
+
+def _default_texts(base: Scenario, current: Scenario) -> tuple[str, str]:
+    """The prefilled name (a copy name no picker entry has) and description (what changed,
+    then the loaded file's description)."""
+    taken = {shown_text(s.name) for s in state.uploads().values()}
+    taken |= set(state.preset_options().values())
+    name = copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
+    changes = changed_fields(base, current)
+    note = t("files.edited_from", name=shown_text(base.name), changes="; ".join(changes))
+    old = shown_text(base.description)
+    return name, (note + ("\n\n" + old if old else ""))[:4000]
+
+
+def written_scenario(base: Scenario, current: Scenario, name: str | None,
+                     description: str | None) -> Scenario:
+    """What a download or save writes: ``current``, and, when its levers differ from
+    ``base``, the typed ``name`` and ``description`` (None: the prefilled ones). A name or
+    description the schema refuses (empty, too long) is replaced by the prefilled one."""
+    if dataclasses.replace(current, name=base.name, description=base.description) == base:
+        return current
+    default_name, default_description = _default_texts(base, current)
+    typed_name = name if name is not None else default_name
+    typed_description = description if description is not None else default_description
+    renamed = dataclasses.replace(
+        current, name=_with_text(base.name, typed_name, "files.edited_suffix"),
+        description=_with_text(base.description, typed_description, None))
+    try:
+        return state.validated(renamed)
+    except ScenarioError:
+        return dataclasses.replace(
+            current, name=_with_text(base.name, default_name, "files.edited_suffix"),
+            description=_with_text(base.description, default_description, None))
+
+
+def _typed(key: str) -> str | None:
+    value = st.session_state.get(state.editor_key(key))
+    return value if isinstance(value, str) else None
+
+
+def _rename_inputs(base: Scenario, current: Scenario) -> tuple[str | None, str | None]:
+    """When the levers changed: the name and description a written copy carries, prefilled,
+    with the problem of a refused one. Returns what was typed (None: nothing yet)."""
+    if dataclasses.replace(current, name=base.name, description=base.description) == base:
+        return None, None
+    name, description = _default_texts(base, current)
+    st.caption(t("files.rename_caption"))
+    typed_name = st.text_input(t("files.rename_name"), value=name,
+                               key=state.editor_key(NAME_KEY), max_chars=120)
+    typed_description = st.text_area(t("files.rename_description"), value=description,
+                                     key=state.editor_key(DESCRIPTION_KEY), height=110,
+                                     max_chars=4000)
+    renamed = dataclasses.replace(current, name=_with_text(base.name, typed_name, None),
+                                  description=typed_description)
+    try:
+        state.validated(renamed)
+    except ScenarioError as exc:
+        st.error("; ".join(issue_text(i) for i in exc.issues) + " " + t("files.rename_kept"),
+                 icon=":material/error:")
+    return typed_name, typed_description
+
+
+def _file_text(live: state.LiveScenario, base: Scenario, name: str | None,
+               description: str | None, source: str | None) -> bytes:
+    """The downloaded file, written when it is clicked from the scenario as it is then."""
+    scenario = written_scenario(base, live.scenario, name, description)
+    return scenario_io.dumps(scenario, source).encode("utf-8")
+
+
+def download_button(live: state.LiveScenario, name: str | None = None,
+                    description: str | None = None) -> None:
+    """Download the current scenario as a TOML file (only what differs from the defaults,
+    or the loaded file with its changed values replaced).
 
     The file is written when it is clicked, from the scenario as it is then: a lever
     move reruns only its page, not the sidebar, and the download is still the scenario
     the page shows.
     """
+    base = state.base_scenario()
+    shown = written_scenario(base, live.scenario, name, description)
     st.download_button(t("files.download"),
-                       data=lambda: scenario_io.dumps(live.scenario).encode("utf-8"),
-                       file_name=f"{file_stem(live.scenario.name)}.toml",
+                       data=lambda: _file_text(live, base, name, description,
+                                               state.loaded_source()),
+                       file_name=f"{file_stem(shown_text(shown.name))}.toml",
                        mime="application/toml",
                        on_click="ignore", key="download_toml", icon=":material/download:",
                        width="stretch")
+
+
+def copy_link() -> None:
+    """A "copy link" popover: the shareable link in a code block (Streamlit draws a copy
+    button on it). It is built when the popover opens, from the levers as they are then."""
+    popover = st.popover(t("files.link"), icon=":material/link:", key=LINK_KEY,
+                         on_change="rerun", width="stretch")
+    with popover:
+        if popover.open is False:
+            return
+        link = share_link(getattr(st.context, "url", None))
+        if link is None:
+            st.caption(t("files.link_unavailable"))
+            return
+        st.caption(t("files.link_help"))
+        st.code(link, language=None, wrap_lines=True)
+
+
+def render_writing() -> None:
+    """Download, save and link of the scenario being shown (in the sidebar's status
+    fragment, which reruns when the scenario becomes edited or unedited): first the name
+    and description a copy carries, when the levers changed."""
+    base, current = state.base_scenario(), state.current_scenario()
+    name, description = _rename_inputs(base, current)
+    download_button(state.live_scenario(), name, description)
+    if saving_allowed():
+        with st.popover(t("files.save"), icon=":material/save:", width="stretch"):
+            _save_form(written_scenario(base, current, name, description))
+    copy_link()
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
@@ -83,8 +225,16 @@ def _parse(data: bytes) -> tuple[Scenario | None, list[Issue], int]:
         return None, exc.issues, getattr(exc, "total", len(exc.issues))
 
 
-def _open(scenario: Scenario) -> None:
-    state.load_into_session(scenario, None)
+def _open(label: str, scenario: Scenario, source: str | None) -> None:
+    state.open_session_scenario(label, scenario, source)
+
+
+def _source_text(data: bytes) -> str | None:
+    """An uploaded file's text (what a download of it edits), or None if not UTF-8."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
 
 
 def _upload() -> None:
@@ -107,24 +257,27 @@ def _upload() -> None:
             lines.append(f"- {t('files.more_issues', n=total - len(shown))}")
         st.markdown("\n".join(lines))
         return
-    label = f"{scenario.name} ({uploaded.name})"
-    state.add_upload(label, scenario)
-    st.success(t("files.valid", name=md_text(scenario.name)), icon=":material/check_circle:")
-    st.button(t("files.open"), key="open_upload", on_click=_open, args=(scenario,),
+    label = f"{shown_text(scenario.name)} ({uploaded.name})"
+    source = _source_text(uploaded.getvalue())
+    state.add_upload(label, scenario, source)
+    st.success(t("files.valid", name=md_text(shown_text(scenario.name))),
+               icon=":material/check_circle:")
+    st.button(t("files.open"), key="open_upload", on_click=_open, args=(label, scenario, source),
               icon=":material/upload_file:", width="stretch")
 
 
-def _save() -> None:
-    stem = st.session_state.get("save_name", "").strip()
+def _save(scenario: Scenario, name_key: str) -> None:
+    """Save ``scenario`` (the current one, renamed when its levers changed) into the save
+    folder; the saved file becomes the loaded scenario, named by the picker."""
+    stem = st.session_state.get(name_key, "").strip()
     overwrite = bool(st.session_state.get("save_overwrite"))
     if not is_preset_id(stem):
         st.session_state[_MESSAGE_KEY] = ("error", t("files.bad_name", name=md_text(stem, 80)))
         return
     folder = save_dir()
     target = folder / f"{stem}.toml"
-    scenario = state.current_scenario()
     try:
-        scenario_io.save(scenario, target, overwrite=overwrite)
+        scenario_io.save(scenario, target, overwrite=overwrite, original=state.loaded_source())
     except FileExistsError:
         st.session_state[_MESSAGE_KEY] = ("warning", t("files.exists", file=target.name))
         return
@@ -134,19 +287,29 @@ def _save() -> None:
         return
     st.session_state["save_overwrite"] = False
     st.session_state[_MESSAGE_KEY] = ("success", t("files.saved", file=target.name))
+    text = target.read_text(encoding="utf-8")
     if folder.resolve() == SCENARIO_DIR.resolve():
         state.reload_presets()
-        st.session_state[state.PRESET_KEY] = stem
-        state.load_into_session(scenario, stem)
+        state.load_into_session(scenario, stem, text)
+    else:
+        state.open_session_scenario(f"{shown_text(scenario.name)} ({target.name})", scenario,
+                                    text)
 
 
-def _save_form() -> None:
-    base = state.base_scenario()
-    st.text_input(t("files.save_name"), value=state.loaded_preset() or file_stem(base.name),
-                  key="save_name", help=t("files.save_name_help"), max_chars=60)
+def _save_form(scenario: Scenario) -> None:
+    """File name, "replace" and the save button; ``scenario`` is what is saved."""
+    default = file_stem(shown_text(scenario.name))
+    if state.loaded_preset() is not None and scenario == state.base_scenario():
+        default = state.loaded_preset() or default
+    name_key = "save_name"
+    if st.session_state.get(_SAVE_DEFAULT_KEY) != default:    # a new scenario or copy name
+        st.session_state[_SAVE_DEFAULT_KEY] = default
+        st.session_state[name_key] = default
+    st.text_input(t("files.save_name"), key=name_key, help=t("files.save_name_help"),
+                  max_chars=60)
     st.checkbox(t("files.overwrite"), key="save_overwrite", help=t("files.overwrite_help"))
-    st.button(t("files.save"), key="save_scenario", on_click=_save, icon=":material/save:",
-              width="stretch")
+    st.button(t("files.save"), key="save_scenario", on_click=_save, args=(scenario, name_key),
+              icon=":material/save:", width="stretch")
     message = st.session_state.pop(_MESSAGE_KEY, None)
     if message:
         kind, text = message
@@ -154,11 +317,8 @@ def _save_form() -> None:
 
 
 def render_files() -> None:
-    """The sidebar's file section: upload and (locally) save."""
+    """The sidebar's file section: upload (and whether saving is available)."""
     with st.expander(t("files.header"), icon=":material/folder_open:"):
         _upload()
-        if saving_allowed():
-            st.divider()
-            _save_form()
-        else:
+        if not saving_allowed():
             st.caption(t("files.save_unavailable"))

@@ -1,4 +1,5 @@
-"""The sidebar drawn on every page: language, scenario picker, edited state, files."""
+"""The sidebar drawn on every page: language, scenario picker (library files and this
+session's scenarios, always naming the one loaded), edited state, download/save/link, files."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import streamlit as st
 
 from ui import state
 from ui.i18n import LANGUAGES, issue_text, t
-from ui.scenario_files import download_button, render_files
+from ui.scenario_files import render_files, render_writing, shown_text
 from ui.share import clear_notices, sync_url, url_notices
 from ui.text import plain_text
 
@@ -27,7 +28,7 @@ def render_sidebar() -> None:
     with st.sidebar:
         st.selectbox(t("sidebar.language"), options=list(LANGUAGES), key="lang",
                      format_func=lambda code: LANGUAGES[code])
-        options = state.preset_options()
+        options = state.picker_options()
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
                      on_change=_on_pick)
@@ -39,17 +40,16 @@ def render_sidebar() -> None:
 def scenario_status() -> None:
     """The loaded scenario's name, whether it was edited, and a reset button."""
     base, current = state.base_scenario(), state.current_scenario()
-    st.text(plain_text(base.name))                 # user text: never parsed as Markdown
-    if base.description:
+    st.text(plain_text(shown_text(base.name)))     # user text: never parsed as Markdown
+    if shown_text(base.description):
         with st.expander(t("sidebar.about"), icon=":material/description:"):
-            st.text(plain_text(base.description))
+            st.text(plain_text(shown_text(base.description)))
     if current != base:
         st.warning(t("sidebar.edited"), icon=":material/edit:")
-        st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,
-                  args=(base, state.loaded_preset()))
+        st.button(t("sidebar.reset"), key="reset_levers", on_click=state.reset_to_loaded)
     else:
         st.caption(t("sidebar.unedited"))
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    download_button(state.live_scenario())
+    render_writing()
     sync_url()
