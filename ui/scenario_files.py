@@ -23,6 +23,7 @@ import dataclasses
 import os
 import re
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 import streamlit as st
@@ -33,13 +34,13 @@ from sim.library import SCENARIO_DIR, is_preset_id
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError
 from ui import state
-from ui.i18n import current_lang, issue_text, t
+from ui.i18n import LANGUAGES, current_lang, issue_text, t
 from ui.share import share_link
 from ui.text import md_text
 
 __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
            "save_dir", "download_button", "render_files", "render_writing", "copy_link",
-           "written_scenario", "shown_text", "NAME_KEY", "DESCRIPTION_KEY", "LINK_KEY"]
+           "CopyText", "copy_text", "shown_text", "NAME_KEY", "DESCRIPTION_KEY", "LINK_KEY"]
 
 SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
 """Folder saves go to (default: the scenario library, scenarios/)."""
@@ -47,6 +48,7 @@ ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
 """``1`` allows saving into the library; anything else (or unset) forbids it."""
 _MESSAGE_KEY = "save_message"
 _SAVE_DEFAULT_KEY = "save_name_default"
+_PREFILL_KEY = "file_description_prefill"
 NAME_KEY = "file_name"
 """Editor key (:func:`ui.state.editor_key`) of the name a written copy carries."""
 DESCRIPTION_KEY = "file_description"
@@ -85,101 +87,145 @@ def shown_text(value: object) -> str:
     return str(value)
 
 
-def _with_text(base_value: object, typed: str, suffix_key: str | None) -> object:
-    """The text a written copy carries: ``typed``, or for a bilingual base the base table with
-    the current language's text replaced (the other language's gets its edited suffix)."""
-    if not isinstance(base_value, dict):
-        return typed
-    lang = current_lang()
-    out = {k: str(v) for k, v in base_value.items()}
-    for other in out:
-        if other != lang and suffix_key is not None:
-            out[other] = copy_name(out[other], frozenset(), t(suffix_key, lang=other))
-    out[lang] = typed
-    return out
+def _levers_same(base: Scenario, current: Scenario) -> bool:
+    return dataclasses.replace(current, name=base.name, description=base.description) == base
 
 
-def _default_texts(base: Scenario, current: Scenario) -> tuple[str, str]:
-    """The prefilled name (a copy name no picker entry has) and description (what changed,
-    then the loaded file's description)."""
+@dataclass(frozen=True)
+class CopyText:
+    """The name and description an edited copy is written with, fixed when the sidebar is
+    drawn (a deferred download runs outside the script and reads no session state).
+
+    Attributes:
+        base: the scenario as loaded.
+        lang: the language the texts were typed in.
+        name: the name typed (or prefilled).
+        description: the description typed; None while it is the prefilled one, which is
+            then made at writing time from the changes as they are then.
+        template: the prefilled description's first line, ``{changes}`` left to fill.
+        other_suffixes: ``{language: edited suffix}`` for a bilingual base's other texts.
+    """
+
+    base: Scenario
+    lang: str
+    name: str
+    description: str | None
+    template: str
+    other_suffixes: dict[str, str]
+
+    def default_description(self, current: Scenario) -> str:
+        """What changed from ``base`` to ``current``, then the loaded file's description."""
+        note = self.template.replace("{changes}", "; ".join(changed_fields(self.base, current)))
+        old = _text_in(self.base.description, self.lang)
+        return (note + ("\n\n" + old if old else ""))[:4000]
+
+    def _value(self, base_value: object, typed: str, suffixed: bool) -> object:
+        """``typed``; for a bilingual base, its table with this language's text replaced
+        (the other languages' names get their edited suffix)."""
+        if not isinstance(base_value, dict):
+            return typed
+        out = {k: str(v) for k, v in base_value.items()}
+        for other in out:
+            if other != self.lang and suffixed:
+                out[other] = copy_name(out[other], frozenset(), self.other_suffixes[other])
+        out[self.lang] = typed
+        return out
+
+    def written(self, current: Scenario, default_name: str | None = None) -> Scenario:
+        """What a download or save writes: ``current``, renamed when its levers differ from
+        ``base``. A name or description the schema refuses is replaced by the prefilled one
+        (``default_name``)."""
+        if _levers_same(self.base, current):
+            return current
+        description = (self.description if self.description is not None
+                       else self.default_description(current))
+        renamed = dataclasses.replace(
+            current, name=self._value(self.base.name, self.name, True),
+            description=self._value(self.base.description, description, False))
+        try:
+            return state.validated(renamed)
+        except ScenarioError:
+            return dataclasses.replace(
+                current, name=self._value(self.base.name, default_name or self.name, True),
+                description=self._value(self.base.description,
+                                        self.default_description(current), False))
+
+
+def _text_in(value: object, lang: str) -> str:
+    if isinstance(value, dict):
+        return str(value.get(lang) or next((v for v in value.values() if v), ""))
+    return str(value)
+
+
+def _copy_name(base: Scenario) -> str:
+    """A name for an edited copy that no picker entry has (``… (edited)``, ``… (edited) 2``)."""
     taken = {shown_text(s.name) for s in state.uploads().values()}
     taken |= set(state.preset_options().values())
-    name = copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
-    changes = changed_fields(base, current)
-    note = t("files.edited_from", name=shown_text(base.name), changes="; ".join(changes))
-    old = shown_text(base.description)
-    return name, (note + ("\n\n" + old if old else ""))[:4000]
+    return copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
 
 
-def written_scenario(base: Scenario, current: Scenario, name: str | None,
-                     description: str | None) -> Scenario:
-    """What a download or save writes: ``current``, and, when its levers differ from
-    ``base``, the typed ``name`` and ``description`` (None: the prefilled ones). A name or
-    description the schema refuses (empty, too long) is replaced by the prefilled one."""
-    if dataclasses.replace(current, name=base.name, description=base.description) == base:
-        return current
-    default_name, default_description = _default_texts(base, current)
-    typed_name = name if name is not None else default_name
-    typed_description = description if description is not None else default_description
-    renamed = dataclasses.replace(
-        current, name=_with_text(base.name, typed_name, "files.edited_suffix"),
-        description=_with_text(base.description, typed_description, None))
-    try:
-        return state.validated(renamed)
-    except ScenarioError:
-        return dataclasses.replace(
-            current, name=_with_text(base.name, default_name, "files.edited_suffix"),
-            description=_with_text(base.description, default_description, None))
+def copy_text(name: str | None = None, description: str | None = None) -> CopyText:
+    """The :class:`CopyText` of the loaded scenario with what was typed (None: prefilled)."""
+    base = state.base_scenario()
+    lang = current_lang()
+    return CopyText(base=base, lang=lang,
+                    name=name if name is not None else _copy_name(base),
+                    description=description,
+                    template=t("files.edited_from", name=shown_text(base.name),
+                               changes="{changes}"),
+                    other_suffixes={code: t("files.edited_suffix", lang=code)
+                                    for code in LANGUAGES})
 
 
-def _typed(key: str) -> str | None:
-    value = st.session_state.get(state.editor_key(key))
-    return value if isinstance(value, str) else None
-
-
-def _rename_inputs(base: Scenario, current: Scenario) -> tuple[str | None, str | None]:
-    """When the levers changed: the name and description a written copy carries, prefilled,
-    with the problem of a refused one. Returns what was typed (None: nothing yet)."""
-    if dataclasses.replace(current, name=base.name, description=base.description) == base:
-        return None, None
-    name, description = _default_texts(base, current)
+def _rename_inputs() -> CopyText:
+    """When the levers changed: the name and description a written copy carries, prefilled
+    (with the problem of a refused one)."""
+    base, current = state.base_scenario(), state.current_scenario()
+    prefilled = copy_text()
+    if _levers_same(base, current):
+        return prefilled
+    shown_default = prefilled.default_description(current)
+    name_key, desc_key = state.editor_key(NAME_KEY), state.editor_key(DESCRIPTION_KEY)
+    held = st.session_state
+    if name_key not in held:
+        held[name_key] = prefilled.name
+    if desc_key not in held or held[desc_key] == held.get(_PREFILL_KEY):
+        held[desc_key] = held[_PREFILL_KEY] = shown_default    # untouched: follows the edits
     st.caption(t("files.rename_caption"))
-    typed_name = st.text_input(t("files.rename_name"), value=name,
-                               key=state.editor_key(NAME_KEY), max_chars=120)
-    typed_description = st.text_area(t("files.rename_description"), value=description,
-                                     key=state.editor_key(DESCRIPTION_KEY), height=110,
-                                     max_chars=4000)
-    renamed = dataclasses.replace(current, name=_with_text(base.name, typed_name, None),
-                                  description=typed_description)
+    name = st.text_input(t("files.rename_name"), key=name_key, max_chars=120)
+    description = st.text_area(t("files.rename_description"), key=desc_key, height=110,
+                               max_chars=4000)
+    typed = copy_text(name, None if description == held.get(_PREFILL_KEY) else description)
     try:
-        state.validated(renamed)
+        state.validated(dataclasses.replace(current, name=typed._value(base.name, name, False),
+                                            description=description))
     except ScenarioError as exc:
         st.error("; ".join(issue_text(i) for i in exc.issues) + " " + t("files.rename_kept"),
                  icon=":material/error:")
-    return typed_name, typed_description
+    return typed
 
 
-def _file_text(live: state.LiveScenario, base: Scenario, name: str | None,
-               description: str | None, source: str | None) -> bytes:
+def _file_text(live: state.LiveScenario, copy: CopyText, default_name: str,
+               source: str | None) -> bytes:
     """The downloaded file, written when it is clicked from the scenario as it is then."""
-    scenario = written_scenario(base, live.scenario, name, description)
-    return scenario_io.dumps(scenario, source).encode("utf-8")
+    return scenario_io.dumps(copy.written(live.scenario, default_name), source).encode("utf-8")
 
 
-def download_button(live: state.LiveScenario, name: str | None = None,
-                    description: str | None = None) -> None:
+def download_button(live: state.LiveScenario, copy: CopyText | None = None) -> None:
     """Download the current scenario as a TOML file (only what differs from the defaults,
-    or the loaded file with its changed values replaced).
+    or the loaded file with its changed values replaced), renamed as ``copy`` says when its
+    levers changed.
 
     The file is written when it is clicked, from the scenario as it is then: a lever
     move reruns only its page, not the sidebar, and the download is still the scenario
     the page shows.
     """
-    base = state.base_scenario()
-    shown = written_scenario(base, live.scenario, name, description)
+    copy = copy or copy_text()
+    default_name = _copy_name(copy.base)
+    source = state.loaded_source()
+    shown = copy.written(live.scenario, default_name)
     st.download_button(t("files.download"),
-                       data=lambda: _file_text(live, base, name, description,
-                                               state.loaded_source()),
+                       data=lambda: _file_text(live, copy, default_name, source),
                        file_name=f"{file_stem(shown_text(shown.name))}.toml",
                        mime="application/toml",
                        on_click="ignore", key="download_toml", icon=":material/download:",
@@ -206,12 +252,11 @@ def render_writing() -> None:
     """Download, save and link of the scenario being shown (in the sidebar's status
     fragment, which reruns when the scenario becomes edited or unedited): first the name
     and description a copy carries, when the levers changed."""
-    base, current = state.base_scenario(), state.current_scenario()
-    name, description = _rename_inputs(base, current)
-    download_button(state.live_scenario(), name, description)
+    copy = _rename_inputs()
+    download_button(state.live_scenario(), copy)
     if saving_allowed():
         with st.popover(t("files.save"), icon=":material/save:", width="stretch"):
-            _save_form(written_scenario(base, current, name, description))
+            _save_form(copy)
     copy_link()
 
 
@@ -266,9 +311,10 @@ def _upload() -> None:
               icon=":material/upload_file:", width="stretch")
 
 
-def _save(scenario: Scenario, name_key: str) -> None:
-    """Save ``scenario`` (the current one, renamed when its levers changed) into the save
-    folder; the saved file becomes the loaded scenario, named by the picker."""
+def _save(copy: CopyText, name_key: str) -> None:
+    """Save the current scenario (renamed as ``copy`` says when its levers changed) into the
+    save folder; the saved file becomes the loaded scenario, named by the picker."""
+    scenario = copy.written(state.current_scenario(), _copy_name(copy.base))
     stem = st.session_state.get(name_key, "").strip()
     overwrite = bool(st.session_state.get("save_overwrite"))
     if not is_preset_id(stem):
@@ -296,8 +342,9 @@ def _save(scenario: Scenario, name_key: str) -> None:
                                     text)
 
 
-def _save_form(scenario: Scenario) -> None:
-    """File name, "replace" and the save button; ``scenario`` is what is saved."""
+def _save_form(copy: CopyText) -> None:
+    """File name, "replace" and the save button (the current scenario as ``copy`` names it)."""
+    scenario = copy.written(state.current_scenario())
     default = file_stem(shown_text(scenario.name))
     if state.loaded_preset() is not None and scenario == state.base_scenario():
         default = state.loaded_preset() or default
@@ -308,7 +355,7 @@ def _save_form(scenario: Scenario) -> None:
     st.text_input(t("files.save_name"), key=name_key, help=t("files.save_name_help"),
                   max_chars=60)
     st.checkbox(t("files.overwrite"), key="save_overwrite", help=t("files.overwrite_help"))
-    st.button(t("files.save"), key="save_scenario", on_click=_save, args=(scenario, name_key),
+    st.button(t("files.save"), key="save_scenario", on_click=_save, args=(copy, name_key),
               icon=":material/save:", width="stretch")
     message = st.session_state.pop(_MESSAGE_KEY, None)
     if message:

@@ -210,3 +210,20 @@ def test_zh_prompt_and_link_text() -> None:
     name = next(w for w in at.sidebar.text_input if w.key.startswith("file_name"))
     assert name.label == "文件中的名称" and name.value.endswith("（已修改）")
     assert any(p.proto.popover.label == "复制链接" for p in at.sidebar.get("popover"))
+
+
+def _description(at: AppTest):
+    return next(w for w in at.sidebar.text_area if w.key.startswith("file_description"))
+
+
+def test_an_untouched_description_follows_the_edits_and_a_typed_one_is_kept() -> None:
+    at = _open()
+    at.number_input(key="renewal_price").set_value(400.0).run()
+    at.number_input(key="first_year_price").set_value(300.0).run()
+    at.run()
+    text = _description(at).value
+    assert "pricing.first_year_price: 360 → 300; pricing.renewal_price: 360 → 400." in text
+    _description(at).set_value("Mine.").run()
+    at.number_input(key="variable_cost").set_value(150.0).run()
+    at.run()
+    assert _description(at).value == "Mine."
