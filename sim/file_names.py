@@ -59,20 +59,21 @@ def _shown(value: Any) -> str:
     return str(value)
 
 
-def changed_fields(before: Scenario, after: Scenario) -> list[str]:
-    """``field: old → new`` for every field whose value differs (file units: fractions,
-    currency per customer-year), name and description left out, in the schema's order; a
-    section only one of them has is listed by its name (``service: added``/``removed``)."""
+def changed_fields(before: Scenario, after: Scenario) -> list[tuple[str, str, str]]:
+    """``(field path, old, new)`` for every field whose value differs, values as the file
+    writes them (fractions, currency per customer-year), name and description left out, in
+    the schema's order; a section only one of them has is listed with ``—`` for the side
+    that lacks it (``("service", "—", "added")``)."""
     old = {path: value for path, _spec, value in iter_fields(before)}
     new = {path: value for path, _spec, value in iter_fields(after)}
-    lines = []
+    rows: list[tuple[str, str, str]] = []
     for section in ("equity_test", "service"):
         had, has = getattr(before, section) is not None, getattr(after, section) is not None
         if had != has:
-            lines.append(f"{section}: {'added' if has else 'removed'}")
+            rows.append((section, "added" if had else "—", "added" if has else "—"))
     for path, value in new.items():
         if path in NOT_COMPARED or path not in old:
             continue
         if old[path] != value:
-            lines.append(f"{path}: {_shown(old[path])} → {_shown(value)}")
-    return lines
+            rows.append((path, _shown(old[path]), _shown(value)))
+    return rows

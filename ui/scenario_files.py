@@ -20,6 +20,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import os
 import re
 import unicodedata
@@ -31,9 +32,10 @@ import streamlit as st
 from sim import scenario_io
 from sim.file_names import changed_fields, copy_name
 from sim.library import SCENARIO_DIR, is_preset_id
-from sim.scenario import Scenario
-from sim.schema import Issue, ScenarioError
+from sim.scenario import Scenario, full_example
+from sim.schema import Issue, ScenarioError, iter_fields
 from ui import state
+from ui.compare_view import field_label
 from ui.i18n import LANGUAGES, current_lang, issue_text, t
 from ui.share import share_link
 from ui.text import md_text
@@ -49,12 +51,13 @@ ALLOW_SAVE_ENV = "CRMSIM_ALLOW_SAVE"
 _MESSAGE_KEY = "save_message"
 _SAVE_DEFAULT_KEY = "save_name_default"
 _PREFILL_KEY = "file_description_prefill"
+_NAME_PREFILL_KEY = "file_name_prefill"
 NAME_KEY = "file_name"
 """Editor key (:func:`ui.state.editor_key`) of the name a written copy carries."""
 DESCRIPTION_KEY = "file_description"
 """Editor key of the description a written copy carries."""
 LINK_KEY = "share_link"
-"""Key of the "copy link" popover."""
+"""Key of the "Copy link" expander (its open state)."""
 MAX_LISTED_ISSUES = 50
 """Problems of an invalid upload listed one by one; the rest are counted."""
 
@@ -104,6 +107,7 @@ class CopyText:
             then made at writing time from the changes as they are then.
         template: the prefilled description's first line, ``{changes}`` left to fill.
         other_suffixes: ``{language: edited suffix}`` for a bilingual base's other texts.
+        labels: ``{field path: name in lang}`` of every field (the path where none).
     """
 
     base: Scenario
@@ -112,10 +116,13 @@ class CopyText:
     description: str | None
     template: str
     other_suffixes: dict[str, str]
+    labels: dict[str, str]
 
     def default_description(self, current: Scenario) -> str:
         """What changed from ``base`` to ``current``, then the loaded file's description."""
-        note = self.template.replace("{changes}", "; ".join(changed_fields(self.base, current)))
+        changes = [f"{self.labels.get(path, path)}: {old} → {new}"
+                   for path, old, new in changed_fields(self.base, current)]
+        note = self.template.replace("{changes}", "; ".join(changes))
         old = _text_in(self.base.description, self.lang)
         return (note + ("\n\n" + old if old else ""))[:4000]
 
@@ -164,6 +171,14 @@ def _copy_name(base: Scenario) -> str:
     return copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
 
 
+@functools.cache
+def _field_labels(lang: str) -> dict[str, str]:
+    """Every field's name in ``lang`` (:func:`ui.compare_view.field_label`'s catalog keys)."""
+    paths = [path for path, _spec, _value in iter_fields(full_example())]
+    paths += ["equity_test", "service"]
+    return {path: field_label(path, lang) for path in paths}
+
+
 def copy_text(name: str | None = None, description: str | None = None) -> CopyText:
     """The :class:`CopyText` of the loaded scenario with what was typed (None: prefilled)."""
     base = state.base_scenario()
@@ -174,7 +189,8 @@ def copy_text(name: str | None = None, description: str | None = None) -> CopyTe
                     template=t("files.edited_from", name=shown_text(base.name),
                                changes="{changes}"),
                     other_suffixes={code: t("files.edited_suffix", lang=code)
-                                    for code in LANGUAGES})
+                                    for code in LANGUAGES},
+                    labels=_field_labels(lang))
 
 
 def _rename_inputs() -> CopyText:
@@ -187,8 +203,8 @@ def _rename_inputs() -> CopyText:
     shown_default = prefilled.default_description(current)
     name_key, desc_key = state.editor_key(NAME_KEY), state.editor_key(DESCRIPTION_KEY)
     held = st.session_state
-    if name_key not in held:
-        held[name_key] = prefilled.name
+    if name_key not in held or held[name_key] == held.get(_NAME_PREFILL_KEY):
+        held[name_key] = held[_NAME_PREFILL_KEY] = prefilled.name    # untouched: follows
     if desc_key not in held or held[desc_key] == held.get(_PREFILL_KEY):
         held[desc_key] = held[_PREFILL_KEY] = shown_default    # untouched: follows the edits
     st.caption(t("files.rename_caption"))
@@ -233,12 +249,13 @@ def download_button(live: state.LiveScenario, copy: CopyText | None = None) -> N
 
 
 def copy_link() -> None:
-    """A "copy link" popover: the shareable link in a code block (Streamlit draws a copy
-    button on it). It is built when the popover opens, from the levers as they are then."""
-    popover = st.popover(t("files.link"), icon=":material/link:", key=LINK_KEY,
-                         on_change="rerun", width="stretch")
-    with popover:
-        if popover.open is False:
+    """A "Copy link" section: the shareable link in a code block, which has Streamlit's
+    copy-to-clipboard button (Streamlit has no clipboard API of its own). It is built when
+    the section opens (a rerun), from the levers as they are then."""
+    section = st.expander(t("files.link"), icon=":material/link:", key=LINK_KEY,
+                          on_change="rerun")
+    with section:
+        if section.open is False:
             return
         link = share_link(getattr(st.context, "url", None))
         if link is None:

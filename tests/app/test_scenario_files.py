@@ -95,7 +95,7 @@ def test_an_unedited_scenario_has_no_rename_prompt_and_an_edit_prefills_one() ->
     assert name.value == f"{TODAY_NAME} (edited)"
     description = next(w for w in at.sidebar.text_area if w.key.startswith("file_description"))
     assert description.value.startswith(f"Edited from “{TODAY_NAME}”. Changed: "
-                                        "pricing.renewal_price: 360 → 400.\n\n")
+                                        "Renewal price: 360 → 400.\n\n")
 
 
 def _cli_json(path: Path) -> dict:
@@ -184,7 +184,7 @@ def test_an_edit_then_a_second_edit_gets_a_second_copy_name(tmp_path: Path,
 def test_the_copy_link_box_holds_a_link_that_opens_the_same_scenario() -> None:
     at = _open()
     at.number_input(key="renewal_price").set_value(400.0).run()
-    at.session_state["share_link"] = True              # the popover opened
+    at.session_state["share_link"] = True              # the section opened
     at.run()
     links = [c.value for c in at.sidebar.code]
     assert len(links) == 1, links
@@ -209,7 +209,7 @@ def test_zh_prompt_and_link_text() -> None:
     at.run()                     # a lever reruns its fragments only; the whole sidebar again
     name = next(w for w in at.sidebar.text_input if w.key.startswith("file_name"))
     assert name.label == "文件中的名称" and name.value.endswith("（已修改）")
-    assert any(p.proto.popover.label == "复制链接" for p in at.sidebar.get("popover"))
+    assert any(e.label == "复制链接" for e in at.sidebar.expander)
 
 
 def _description(at: AppTest):
@@ -222,7 +222,7 @@ def test_an_untouched_description_follows_the_edits_and_a_typed_one_is_kept() ->
     at.number_input(key="first_year_price").set_value(300.0).run()
     at.run()
     text = _description(at).value
-    assert "pricing.first_year_price: 360 → 300; pricing.renewal_price: 360 → 400." in text
+    assert "First-year price: 360 → 300; Renewal price: 360 → 400." in text
     _description(at).set_value("Mine.").run()
     at.number_input(key="variable_cost").set_value(150.0).run()
     at.run()
