@@ -274,6 +274,7 @@ def render_writing() -> None:
     if saving_allowed():
         with st.popover(t("files.save"), icon=":material/save:", width="stretch"):
             _save_form(copy)
+        _save_message()
     copy_link()
 
 
@@ -374,6 +375,10 @@ def _save_form(copy: CopyText) -> None:
     st.checkbox(t("files.overwrite"), key="save_overwrite", help=t("files.overwrite_help"))
     st.button(t("files.save"), key="save_scenario", on_click=_save, args=(copy, name_key),
               icon=":material/save:", width="stretch")
+
+
+def _save_message() -> None:
+    """The last save's outcome, under the save button's popover (which a rerun closes)."""
     message = st.session_state.pop(_MESSAGE_KEY, None)
     if message:
         kind, text = message

@@ -32,13 +32,20 @@ def render_sidebar() -> None:
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
                      on_change=_on_pick)
+        state.mark_drawn()
         scenario_status()
         render_files()
 
 
 @st.fragment(key=STATUS_FRAGMENT)
 def scenario_status() -> None:
-    """The loaded scenario's name, whether it was edited, and a reset button."""
+    """The loaded scenario's name, whether it was edited, and a reset button.
+
+    A button of this fragment that loads a scenario (reset, save) reruns the whole app: the
+    picker and the page must follow the new scenario, not only this fragment.
+    """
+    if state.loaded_since_drawn():
+        st.rerun(scope="app")
     base, current = state.base_scenario(), state.current_scenario()
     st.text(plain_text(shown_text(base.name)))     # user text: never parsed as Markdown
     if shown_text(base.description):

@@ -40,7 +40,8 @@ __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_op
            "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
            "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario",
            "UPLOAD_PREFIX", "picker_options", "open_session_scenario", "loaded_source",
-           "preset_source", "levers_changed", "reset_to_loaded"]
+           "preset_source", "levers_changed", "reset_to_loaded", "mark_drawn",
+           "loaded_since_drawn"]
 
 DEFAULT_PRESET = "textbook_magazine"
 PRESET_KEY = "preset"
@@ -50,6 +51,8 @@ CURRENT_KEY = "current_scenario"
 """Session key of the scenario being shown: the loaded one with the user's edits."""
 GENERATION_KEY = "load_generation"
 """Counts scenario loads; editors key their widgets with it so a new load resets them."""
+DRAWN_KEY = "drawn_generation"
+"""The load generation the whole app was last drawn for (:func:`loaded_since_drawn`)."""
 LOADED_PRESET_KEY = "loaded_preset"
 """Id of the preset the loaded scenario came from (None for an uploaded file)."""
 UPLOADS_KEY = "uploaded_scenarios"
@@ -152,6 +155,17 @@ def reset_to_loaded() -> None:
     """Undo every edit: the loaded scenario again, from the same file (a callback)."""
     load_into_session(base_scenario(), loaded_preset(), loaded_source(),
                       st.session_state.get(PRESET_KEY))
+
+
+def mark_drawn() -> None:
+    """Remember which load the whole app was last drawn for (the sidebar calls it)."""
+    st.session_state[DRAWN_KEY] = st.session_state.get(GENERATION_KEY, 0)
+
+
+def loaded_since_drawn() -> bool:
+    """True when a scenario was loaded after the whole app was last drawn (a fragment's
+    button loaded it): the app must be drawn again."""
+    return st.session_state.get(DRAWN_KEY) != st.session_state.get(GENERATION_KEY, 0)
 
 
 def open_session_scenario(label: str, scenario: Scenario, source: str | None = None) -> None:
