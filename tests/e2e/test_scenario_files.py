@@ -21,13 +21,16 @@ from sim.scenario import replace_path
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
 
 
-def _sidebar_shot(page, name: str) -> Path:
+def _sidebar_shot(page, name: str, hover=None) -> Path:
     """The whole sidebar (it scrolls on its own): a tall 1440-wide viewport, then the
-    sidebar element alone, into artifacts/<name>.png."""
+    sidebar's content alone, into artifacts/<name>.png (``hover``: pointed at first)."""
     page.set_viewport_size({"width": 1440, "height": 2400})
     page.wait_for_timeout(500)
+    if hover is not None:
+        hover.hover()
+        page.wait_for_timeout(300)
     path = ARTIFACTS / f"{name}.png"
-    page.get_by_test_id("stSidebar").screenshot(path=str(path))
+    page.get_by_test_id("stSidebarUserContent").screenshot(path=str(path))
     page.set_viewport_size({"width": 1500, "height": 1100})
     return path
 
@@ -80,7 +83,7 @@ def test_copy_link_shows_a_link_with_a_copy_button_that_opens_the_same_levers(pa
     code.wait_for(timeout=15_000)
     link = code.inner_text().strip()
     assert link.startswith(f"{app_url}/dashboard?") and f"scenario={TODAY}" in link
-    _sidebar_shot(page, "files_copy_link_en")
+    _sidebar_shot(page, "files_copy_link_en", hover=code)
     assert code.locator("button[aria-label='Copy to clipboard']").count() == 1  # Streamlit's
     tiles = page.get_by_test_id("stMetric").all_inner_texts()
     other = page.context.new_page()                     # another person opening the link
@@ -118,5 +121,6 @@ def test_zh_sidebar_when_edited(page, app_url):
     sidebar.get_by_label("文件中的名称").wait_for(timeout=20_000)
     assert sidebar.get_by_label("文件中的名称").input_value().endswith("（已修改）")
     sidebar.get_by_text("复制链接").click()
-    page.get_by_test_id("stCode").first.wait_for(timeout=15_000)
-    _sidebar_shot(page, "files_sidebar_edited_zh")
+    code = page.get_by_test_id("stCode").first
+    code.wait_for(timeout=15_000)
+    _sidebar_shot(page, "files_sidebar_edited_zh", hover=code)
