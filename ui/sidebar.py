@@ -30,7 +30,7 @@ def render_sidebar() -> None:
                      format_func=lambda code: LANGUAGES[code])
         options = state.picker_options()
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
-                     format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
+                     format_func=lambda pid: options.get(pid, pid), help=t("files.picker_help"),
                      on_change=_on_pick)
         state.mark_drawn()
         scenario_status()
