@@ -21,16 +21,14 @@ CURRENT = "current"
 """Choice key of the scenario as currently edited."""
 
 
-def field_label(path: str, lang: str | None = None) -> str:
-    """A lever field's name in ``lang`` (default: the current language; the dotted path if
-    it has none)."""
+def field_label(path: str) -> str:
+    """A lever field's name in the current language (the dotted path if it has none)."""
     parts = path.split(".")
     if parts[0] == "programmes" and len(parts) == 3:
         key = f"field.programme_{parts[2]}"
-        return (t(key, lang, programme=t(f"programme.{parts[1]}", lang))
-                if key in load_catalog("en") else path)
+        return t(key, programme=t(f"programme.{parts[1]}")) if key in load_catalog("en") else path
     key = f"field.{path.replace('.', '_')}"
-    return t(key, lang) if key in load_catalog("en") else path
+    return t(key) if key in load_catalog("en") else path
 
 
 def choices() -> dict[str, tuple[str, Scenario]]:

@@ -173,10 +173,11 @@ def _copy_name(base: Scenario) -> str:
 
 @functools.cache
 def _field_labels(lang: str) -> dict[str, str]:
-    """Every field's name in ``lang`` (:func:`ui.compare_view.field_label`'s catalog keys)."""
+    """Every field's name in ``lang``, the current language (:func:`ui.compare_view.field_label`,
+    which reads it; the cache is keyed on it)."""
     paths = [path for path, _spec, _value in iter_fields(full_example())]
     paths += ["equity_test", "service"]
-    return {path: field_label(path, lang) for path in paths}
+    return {path: field_label(path) for path in paths}
 
 
 def copy_text(name: str | None = None, description: str | None = None) -> CopyText:
