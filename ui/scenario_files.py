@@ -36,7 +36,7 @@ from sim.scenario import Scenario, full_example
 from sim.schema import Issue, ScenarioError, iter_fields
 from ui import state
 from ui.compare_view import field_label
-from ui.i18n import LANGUAGES, current_lang, issue_text, t
+from ui.i18n import LANGUAGES, current_lang, issue_text, scenario_text, t
 from ui.share import share_link
 from ui.text import md_text
 
@@ -81,13 +81,8 @@ def save_dir() -> Path:
     return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
 
 
-def shown_text(value: object) -> str:
-    """A scenario's name or description in the current language: a plain string, or the
-    ``{en, zh}`` table of a bilingual file (the other language when one is missing)."""
-    if isinstance(value, dict):
-        lang = current_lang()
-        return str(value.get(lang) or next((v for v in value.values() if v), ""))
-    return str(value)
+shown_text = scenario_text
+"""A scenario's name or description in the current language (:func:`ui.i18n.scenario_text`)."""
 
 
 def _levers_same(base: Scenario, current: Scenario) -> bool:
@@ -167,7 +162,7 @@ def _text_in(value: object, lang: str) -> str:
 def _copy_name(base: Scenario) -> str:
     """A name for an edited copy that no picker entry has (``… (edited)``, ``… (edited) 2``)."""
     taken = {shown_text(s.name) for s in state.uploads().values()}
-    taken |= set(state.preset_options().values())
+    taken |= {shown_text(name) for name in state.preset_options().values()}
     return copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
 
 

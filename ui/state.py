@@ -30,7 +30,7 @@ from sim.whatif import (
     finance_summary,
     monte_carlo_part,
 )
-from ui.i18n import t
+from ui.i18n import scenario_text, t
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
@@ -82,7 +82,7 @@ def picker_options() -> dict[str, str]:
     """The sidebar picker's ``{value: label}``: every library file, then this session's
     scenarios (uploads, "Use in a scenario"), each label distinct
     (:func:`sim.library.distinct_labels`: a name two entries share gets the file id)."""
-    entries = [(pid, name, pid) for pid, name in preset_options().items()]
+    entries = [(pid, scenario_text(name), pid) for pid, name in preset_options().items()]
     entries += [(UPLOAD_PREFIX + label, t("files.picker_session", label=label), "")
                 for label in uploads()]
     return distinct_labels(entries)

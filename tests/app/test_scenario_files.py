@@ -227,3 +227,20 @@ def test_an_untouched_description_follows_the_edits_and_a_typed_one_is_kept() ->
     at.number_input(key="variable_cost").set_value(150.0).run()
     at.run()
     assert _description(at).value == "Mine."
+
+
+def test_a_bilingual_name_keeps_both_languages_in_the_edited_copy() -> None:
+    """The bilingual contract: a name may be {en, zh}; the copy replaces the language typed
+    in and gives the other its own edited suffix."""
+    import dataclasses
+
+    from sim.scenario import Scenario
+    from ui.scenario_files import CopyText
+
+    base = dataclasses.replace(Scenario(), name={"en": "Today", "zh": "现状"})  # type: ignore[arg-type]
+    copy = CopyText(base=base, lang="en", name="Today (edited)", description=None,
+                    template="", other_suffixes={"en": " (edited)", "zh": "（已修改）"},
+                    labels={})
+    assert copy._value(base.name, "Today (edited)", True) == {"en": "Today (edited)",
+                                                             "zh": "现状（已修改）"}
+    assert copy._value("Plain", "Typed", True) == "Typed"
