@@ -170,8 +170,17 @@ def _optional_sections() -> frozenset[str]:
     return frozenset(_defaults()) - frozenset(to_plain(Scenario()))
 
 
+_TEXT_LANGUAGES = frozenset({"en", "zh"})
+
+
 def _is_section(default: Any) -> bool:
-    return isinstance(default, dict)
+    """True for a section's plain form (a table of fields); False for a value, including a
+    bilingual text's file form ``{en = …, zh = …}`` (a default name may be one)."""
+    if not isinstance(default, dict):
+        return False
+    is_text = bool(default) and set(default) <= _TEXT_LANGUAGES and all(
+        isinstance(v, str) for v in default.values())
+    return not is_text
 
 
 def non_defaults(scenario: Scenario) -> dict[str, Any]:
@@ -185,7 +194,7 @@ def _changes(plain: dict[str, Any], default: dict[str, Any], top: bool) -> dict[
     out: dict[str, Any] = {}
     for key, value in plain.items():
         base = default.get(key)
-        if isinstance(base, dict):
+        if isinstance(base, dict) and _is_section(base):
             inner = _changes(value, base, top=False)
             if inner or (top and key in _optional_sections()):
                 out[key] = inner

@@ -36,7 +36,7 @@ from sim.scenario import Scenario, full_example
 from sim.schema import Issue, ScenarioError, iter_fields
 from ui import state
 from ui.compare_view import field_label
-from ui.i18n import LANGUAGES, current_lang, issue_text, scenario_text, t
+from ui.i18n import LANGUAGES, current_lang, file_text, issue_text, scenario_text, t
 from ui.share import share_link
 from ui.text import md_text
 
@@ -124,6 +124,7 @@ class CopyText:
     def _value(self, base_value: object, typed: str, suffixed: bool) -> object:
         """``typed``; for a bilingual base, its table with this language's text replaced
         (the other languages' names get their edited suffix)."""
+        base_value = file_text(base_value)
         if not isinstance(base_value, dict):
             return typed
         out = {k: str(v) for k, v in base_value.items()}
@@ -147,13 +148,19 @@ class CopyText:
         try:
             return state.validated(renamed)
         except ScenarioError:
-            return dataclasses.replace(
-                current, name=self._value(self.base.name, default_name or self.name, True),
-                description=self._value(self.base.description,
-                                        self.default_description(current), False))
+            pass
+        prefilled = dataclasses.replace(
+            current, name=self._value(self.base.name, default_name or self.name, True),
+            description=self._value(self.base.description,
+                                    self.default_description(current), False))
+        try:
+            return state.validated(prefilled)
+        except ScenarioError:
+            return current
 
 
 def _text_in(value: object, lang: str) -> str:
+    value = file_text(value)
     if isinstance(value, dict):
         return str(value.get(lang) or next((v for v in value.values() if v), ""))
     return str(value)

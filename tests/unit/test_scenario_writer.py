@@ -250,3 +250,11 @@ def test_any_lever_edit_round_trips_minimal_and_in_place(case, name: str) -> Non
     # only changed values differ: no more removed lines than edited fields (+ name, desc.)
     removed = [line for line in _diff(original, in_place) if line.startswith("-")]
     assert len(removed) <= len(edits) + 2
+
+
+def test_a_bilingual_default_is_a_value_not_a_section() -> None:
+    """The bilingual branch's default name is {en, zh}: it must be written as one value
+    (an inline table), never as a [name] table."""
+    assert not scenario_io._is_section({"en": "Untitled", "zh": "未命名"})
+    assert scenario_io._is_section({"size": 0.0}) and scenario_io._is_section({"kind": "x"})
+    assert scenario_io._is_section({"points": {"enabled": False}})
