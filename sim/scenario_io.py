@@ -207,9 +207,9 @@ def _toml_item(value: Any) -> Any:
     """A plain value as a tomlkit item: a dict (a bilingual name) as an inline table,
     text with line breaks as a multi-line string, numbers finite."""
     if isinstance(value, dict):
-        table = tomlkit.inline_table()
-        table.update({k: _toml_item(v) for k, v in value.items()})
-        return table
+        # spelled as the shipped files spell it: name = { en = "…", zh = "…" }
+        inner = ", ".join(f"{k} = {tomlkit.item(v).as_string()}" for k, v in value.items())
+        return tomlkit.parse(f"v = {{ {inner} }}\n")["v"]
     if isinstance(value, float) and not math.isfinite(value):
         raise ValueError("scenario values must be finite")
     if isinstance(value, str) and "\n" in value and not value.startswith("\n"):
@@ -262,7 +262,18 @@ def _update(container: Any, plain: dict[str, Any] | None, default: dict[str, Any
                     _fill(holder, {key: changes}, {key: base})
                     container[key] = holder[key]
         elif key in container:
-            if _unwrapped(container[key]) != want:
+            held = container[key]
+            if _unwrapped(held) == want:
+                continue
+            if isinstance(want, dict) and hasattr(held, "items"):
+                # a bilingual text stated as a table ([description] en = … zh = …) or an
+                # inline table: its languages are edited in place, the form kept
+                for lang in [k for k in held if k not in want]:
+                    del held[lang]
+                for lang, text in want.items():
+                    if lang not in held or _unwrapped(held[lang]) != text:
+                        held[lang] = _toml_item(text)
+            else:
                 container[key] = _toml_item(want)
         elif (top and key in ALWAYS_WRITTEN) or want != base:
             _insert(container, key, _toml_item(want), default)
@@ -314,6 +325,17 @@ def dumps(scenario: Scenario, original: str | bytes | None = None) -> str:
     return tomlkit.dumps(doc)
 
 
+def _edited_plain(plain: dict[str, Any], original: str) -> str:
+    """TOML text ``original`` brought to the plain scenario ``plain`` (:func:`_update`).
+
+    Raises:
+        tomlkit.exceptions.TOMLKitError: ``original`` is not TOML.
+    """
+    doc = tomlkit.parse(original)
+    _update(doc, plain, _defaults(), top=True)
+    return tomlkit.dumps(doc)
+
+
 def _edited(scenario: Scenario, original: str | bytes) -> str | None:
     """``original`` edited to hold ``scenario``, or None when that cannot be done exactly."""
     if isinstance(original, bytes):
@@ -325,9 +347,7 @@ def _edited(scenario: Scenario, original: str | bytes) -> str | None:
             return None
     original = original.removeprefix("\ufeff")
     try:
-        doc = tomlkit.parse(original)
-        _update(doc, to_plain(scenario), _defaults(), top=True)
-        text = tomlkit.dumps(doc)
+        text = _edited_plain(to_plain(scenario), original)
         again = loads(text)
     except (ScenarioError, tomlkit.exceptions.TOMLKitError, ValueError, TypeError,
             KeyError, AttributeError, RecursionError):

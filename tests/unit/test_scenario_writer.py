@@ -65,8 +65,10 @@ def test_a_written_file_states_only_what_differs_from_the_defaults(path: Path) -
 
 
 def test_the_default_scenario_is_three_lines_and_an_optional_section_its_header() -> None:
-    assert scenario_io.dumps(Scenario()) == (
-        'schema_version = 2\nname = "Untitled scenario"\ndescription = ""\n')
+    text = scenario_io.dumps(Scenario())
+    assert len(text.splitlines()) == 3 and text.startswith("schema_version = 2\nname = ")
+    assert tomllib.loads(text) == {"schema_version": 2, **{
+        k: v for k, v in to_plain(Scenario()).items() if k in ("name", "description")}}
     text = scenario_io.dumps(full_example())
     assert "[equity_test]\n" in text and "[service]\n" in text
     assert scenario_io.loads(text) == full_example()
@@ -84,7 +86,7 @@ def test_a_bilingual_name_is_written_as_an_inline_table() -> None:
     scenario = dataclasses.replace(Scenario(), name={"en": "Today", "zh": "现状"},  # type: ignore[arg-type]
                                    description={"en": "Two\nlines", "zh": "两行\n文字"})  # type: ignore[arg-type]
     text = scenario_io.dumps(scenario)
-    assert 'name = {en = "Today", zh = "现状"}\n' in text
+    assert 'name = { en = "Today", zh = "现状" }\n' in text
     parsed = tomllib.loads(text)
     assert parsed["name"] == {"en": "Today", "zh": "现状"}
     assert parsed["description"] == {"en": "Two\nlines", "zh": "两行\n文字"}
@@ -235,7 +237,9 @@ def test_any_lever_edit_round_trips_minimal_and_in_place(case, name: str) -> Non
                 scenario, field_path.split(".")[0]) is None:
             continue
         scenario = replace_path(scenario, field_path, value)
-    if name.strip():
+    plain_text_lines = [line for line in original.splitlines()
+                        if line.startswith(("name = \"", "description = \""))]
+    if name.strip() and len(plain_text_lines) == 2:   # (a bilingual table form: a bigger diff)
         scenario = dataclasses.replace(scenario, name=name, description=name + "\n" + name)
     try:
         scenario = scenario_io.scenario_from_dict(to_plain(scenario))
@@ -258,3 +262,12 @@ def test_a_bilingual_default_is_a_value_not_a_section() -> None:
     assert not scenario_io._is_section({"en": "Untitled", "zh": "未命名"})
     assert scenario_io._is_section({"size": 0.0}) and scenario_io._is_section({"kind": "x"})
     assert scenario_io._is_section({"points": {"enabled": False}})
+
+
+def test_a_bilingual_description_table_is_edited_in_place() -> None:
+    original = ('schema_version = 2\nname = { en = "A", zh = "甲" }\n\n'
+                '[description]\nen = "Old"   # kept comment\nzh = "旧"\n')
+    edited = {**to_plain(Scenario()), "name": {"en": "A", "zh": "甲"},
+              "description": {"en": "New", "zh": "旧"}}
+    doc_text = scenario_io._edited_plain(edited, original)
+    assert doc_text == original.replace('en = "Old"', 'en = "New"')
