@@ -7,8 +7,8 @@ spend per customer-year, :func:`sim.data_scenario.log_economics`, and the retent
 by sBG on the log's yearly cohort activity, or the activity table itself where the sBG fit
 does not converge). The base is ``--base`` or the library's ``baseline`` scenario. The same
 function as the page's "Use in a scenario" (:func:`sim.data_scenario.fitted_scenario`)
-builds it, and :func:`sim.scenario_io.save` writes it atomically; an existing file is
-never replaced.
+builds it, and :func:`sim.scenario_io.save` writes it atomically, as the base file with
+only the fitted values replaced (its comments kept); an existing file is never replaced.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from pathlib import Path
 from sim import scenario_io
 from sim.data_scenario import LogEconomics, fitted_scenario
 from sim.datafile import SurvivorTable
-from sim.library import load_preset
+from sim.library import library_text, load_preset
 from sim.retention_fit import RetentionFit
 from sim.schema import ScenarioError
 
@@ -37,6 +37,17 @@ def add_write_scenario_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--base", default=None, metavar="SCENARIO.toml",
                         help=f"the scenario the written one starts from (default: the "
                              f"library's {DEFAULT_BASE})")
+
+
+def _base_text(base: str | None) -> str | None:
+    """The base file's text: the written copy is that file with the fitted values replaced,
+    its comments and layout kept (:func:`sim.scenario_io.dumps`)."""
+    if base is None:
+        return library_text(DEFAULT_BASE)
+    try:
+        return Path(base).read_bytes()[:scenario_io.MAX_FILE_BYTES].decode("utf-8-sig")
+    except (OSError, UnicodeDecodeError):
+        return None
 
 
 def write_fitted_scenario(args: argparse.Namespace, *, fit: RetentionFit | None = None,
@@ -65,7 +76,7 @@ def write_fitted_scenario(args: argparse.Namespace, *, fit: RetentionFit | None 
     try:
         scenario = fitted_scenario(base, Path(args.file).name, fit=fit, table=table,
                                    economics=economics)
-        written = scenario_io.save(scenario, out)
+        written = scenario_io.save(scenario, out, original=_base_text(args.base))
     except FileExistsError:
         print(f"{scenario_io.display_path(out)}: the file exists; choose another name "
               "(an existing file is never replaced)", file=sys.stderr)

@@ -9,7 +9,8 @@ from sim import scenario_io
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError, is_safe_stem
 
-__all__ = ["SCENARIO_DIR", "Preset", "is_preset_id", "list_presets", "load_preset"]
+__all__ = ["SCENARIO_DIR", "Preset", "is_preset_id", "list_presets", "load_preset",
+           "library_text"]
 
 SCENARIO_DIR = Path(__file__).resolve().parent.parent / "scenarios"
 """Folder of the shipped scenario files."""
@@ -54,3 +55,21 @@ def load_preset(preset_id: str, folder: Path = SCENARIO_DIR) -> Scenario:
         raise ScenarioError([Issue("", "rule", "a preset id of 1-60 letters, digits, _ and -",
                                    repr(preset_id))])
     return scenario_io.load(folder / f"{preset_id}.toml")
+
+
+def library_text(preset_id: str, folder: Path = SCENARIO_DIR) -> str | None:
+    """The text of ``scenarios/<preset_id>.toml`` (what an edit of it starts from), or None
+    when the id is not a library id or the file cannot be read as UTF-8."""
+    if not is_preset_id(preset_id):
+        return None
+    try:
+        data = (folder / f"{preset_id}.toml").read_bytes()
+    except OSError:
+        return None
+    if len(data) > scenario_io.MAX_FILE_BYTES:
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None
+

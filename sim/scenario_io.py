@@ -7,7 +7,10 @@ fields all come back as issues with a field path and the allowed range. A UTF-8
 byte-order mark (as Windows Notepad writes) is accepted. Paths in messages are
 relative to the working folder (:func:`display_path`).
 
-Writing (:func:`save`) is atomic and checked: a temporary file in the same
+Writing (:func:`dumps`, with tomlkit) states only what differs from the defaults (plus
+``schema_version``, ``name`` and ``description``), in the schema's field order; given the
+text of the file a scenario came from, it edits that file instead, keeping its comments
+and layout. Saving (:func:`save`) is atomic and checked: a temporary file in the same
 folder, fsync, loaded back and compared with the scenario, then renamed over
 the target; on any failure the old file is untouched, the temporary file is
 removed and :class:`SaveError` says why. An existing file is replaced only with
@@ -17,20 +20,30 @@ removed and :class:`SaveError` says why. An existing file is replaced only with
 from __future__ import annotations
 
 import errno
-import json
 import math
 import os
 import stat
 import tempfile
 import tomllib
+from functools import cache
 from pathlib import Path
 from typing import Any
 
-from sim.scenario import SCHEMA_VERSION, Scenario, scenario_from_dict, scenario_to_dict
-from sim.schema import Issue, ScenarioError, is_safe_stem, printable
+import tomlkit
+import tomlkit.exceptions
+from tomlkit.container import Container
 
-__all__ = ["MAX_FILE_BYTES", "SaveError", "display_path", "is_safe_stem", "loads", "load",
-           "dumps", "save"]
+from sim.scenario import (
+    SCHEMA_VERSION,
+    Scenario,
+    full_example,
+    scenario_from_dict,
+    scenario_to_dict,
+)
+from sim.schema import Issue, ScenarioError, is_safe_stem, printable, to_plain
+
+__all__ = ["MAX_FILE_BYTES", "ALWAYS_WRITTEN", "SaveError", "display_path", "is_safe_stem",
+           "loads", "load", "dumps", "non_defaults", "save"]
 
 MAX_FILE_BYTES = 256 * 1024
 """Largest scenario file accepted (bytes). Real scenarios are a few kilobytes."""
@@ -138,41 +151,208 @@ def load(path: str | os.PathLike[str]) -> Scenario:
     return loads(_read_capped(Path(path)))
 
 
-def _toml_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        if not math.isfinite(value):
-            raise ValueError("scenario values must be finite")
-        return repr(value)
-    if isinstance(value, str):
-        # JSON string escapes are a subset of TOML basic-string escapes.
-        return json.dumps(value, ensure_ascii=False)
-    if isinstance(value, list):
-        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
-    raise TypeError(f"cannot write {type(value).__name__} to TOML")
+# ------------------------------------------------------------------ writing (tomlkit)
+
+ALWAYS_WRITTEN = ("schema_version", "name", "description")
+"""Top-level fields every written file states, even at their defaults."""
 
 
-def _toml_table(table: dict[str, Any], name: str, lines: list[str]) -> None:
-    """Append ``[name]`` (when named) with its values, then its sub-tables ``[name.sub]``."""
-    values = [f"{k} = {_toml_value(v)}" for k, v in table.items() if not isinstance(v, dict)]
-    if name and values:
-        lines.extend(["", f"[{name}]"])
-    lines.extend(values)
-    for key, value in table.items():
-        if isinstance(value, dict):
-            _toml_table(value, f"{name}.{key}" if name else key, lines)
+@cache
+def _defaults() -> dict[str, Any]:
+    """Plain form of the default scenario with every optional section at its defaults: the
+    value each field is compared with, and the schema's field order."""
+    return to_plain(full_example())
 
 
-def dumps(scenario: Scenario) -> str:
-    """Scenario as TOML text: top-level fields first, then one table per section."""
-    lines: list[str] = []
-    _toml_table(scenario_to_dict(scenario), "", lines)
-    return "\n".join(lines) + "\n"
+@cache
+def _optional_sections() -> frozenset[str]:
+    """Top-level sections absent unless the file has their table (``[equity_test]``)."""
+    return frozenset(_defaults()) - frozenset(to_plain(Scenario()))
 
 
+_TEXT_LANGUAGES = frozenset({"en", "zh"})
+
+
+def _is_section(default: Any) -> bool:
+    """True for a section's plain form (a table of fields); False for a value, including a
+    bilingual text's file form ``{en = …, zh = …}`` (a default name may be one)."""
+    if not isinstance(default, dict):
+        return False
+    is_text = bool(default) and set(default) <= _TEXT_LANGUAGES and all(
+        isinstance(v, str) for v in default.values())
+    return not is_text
+
+
+def non_defaults(scenario: Scenario) -> dict[str, Any]:
+    """The fields of ``scenario`` a written file states, in the schema's field order:
+    :data:`ALWAYS_WRITTEN`, every field whose value differs from its default, and every
+    optional section the scenario has (even when all its fields are at their defaults)."""
+    return _changes(to_plain(scenario), _defaults(), top=True)
+
+
+def _changes(plain: dict[str, Any], default: dict[str, Any], top: bool) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for key, value in plain.items():
+        base = default.get(key)
+        if isinstance(base, dict) and _is_section(base):
+            inner = _changes(value, base, top=False)
+            if inner or (top and key in _optional_sections()):
+                out[key] = inner
+        elif (top and key in ALWAYS_WRITTEN) or value != base:
+            out[key] = value
+    return out
+
+
+def _toml_item(value: Any) -> Any:
+    """A plain value as a tomlkit item: a dict (a bilingual name) as an inline table,
+    text with line breaks as a multi-line string, numbers finite."""
+    if isinstance(value, dict):
+        # spelled as the shipped files spell it: name = { en = "…", zh = "…" }
+        inner = ", ".join(f"{k} = {tomlkit.item(v).as_string()}" for k, v in value.items())
+        return tomlkit.parse(f"v = {{ {inner} }}\n")["v"]
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError("scenario values must be finite")
+    if isinstance(value, str) and "\n" in value and not value.startswith("\n"):
+        return tomlkit.string(value, multiline=True)
+    return tomlkit.item(value)
+
+
+def _fill(container: Any, changes: dict[str, Any], default: dict[str, Any]) -> None:
+    """Write ``changes`` into a tomlkit document or table: values first, then sub-tables
+    (a table holding only sub-tables is a super table: no empty ``[programmes]`` line)."""
+    for key, value in changes.items():
+        if not _is_section(default.get(key)):
+            container[key] = _toml_item(value)
+    for key, value in changes.items():
+        if _is_section(default.get(key)):
+            inner_default = default[key]
+            only_tables = bool(value) and all(_is_section(inner_default.get(k)) for k in value)
+            table = tomlkit.table(is_super_table=only_tables)
+            _fill(table, value, inner_default)
+            container[key] = table
+
+
+def _unwrapped(item: Any) -> Any:
+    return item.unwrap() if hasattr(item, "unwrap") else item
+
+
+def _update(container: Any, plain: dict[str, Any] | None, default: dict[str, Any],
+            top: bool) -> None:
+    """Bring a parsed document (or one of its tables) to ``plain``, touching only what
+    changed: a key the file has keeps its place, comment and spelling unless its value
+    changed (then only the value is replaced, even when it returns to the default); a key
+    the file lacks is added (at the end of its table) only when it differs from the
+    default; a section the scenario lacks (an optional one) is removed; keys the schema
+    does not know (a migrated older version's) are removed."""
+    for key in [k for k in container if k not in default]:
+        del container[key]
+    assert plain is not None
+    for key, base in default.items():
+        want = plain.get(key)
+        if _is_section(base):
+            if want is None:
+                if key in container:
+                    del container[key]
+            elif key in container and hasattr(container[key], "items"):
+                _update(container[key], want, base, top=False)
+            else:
+                changes = _changes(want, base, top=False)
+                if changes or (top and key in _optional_sections()):
+                    holder = tomlkit.document()
+                    _fill(holder, {key: changes}, {key: base})
+                    container[key] = holder[key]
+        elif key in container:
+            held = container[key]
+            if _unwrapped(held) == want:
+                continue
+            if isinstance(want, dict) and hasattr(held, "items"):
+                # a bilingual text stated as a table ([description] en = … zh = …) or an
+                # inline table: its languages are edited in place, the form kept
+                for lang in [k for k in held if k not in want]:
+                    del held[lang]
+                for lang, text in want.items():
+                    if lang not in held or _unwrapped(held[lang]) != text:
+                        held[lang] = _toml_item(text)
+            else:
+                container[key] = _toml_item(want)
+        elif (top and key in ALWAYS_WRITTEN) or want != base:
+            _insert(container, key, _toml_item(want), default)
+
+
+def _insert(container: Any, key: str, item: Any, default: dict[str, Any]) -> None:
+    """Add ``key`` right after the last value the file states before it in the schema's
+    order (so a new top-level field does not land under the comment that heads the first
+    table); at the end of the values when the file states none before it."""
+    body = container if isinstance(container, Container) else getattr(container, "value", None)
+    order = list(default)
+    before = [k for k in order[:order.index(key)]
+              if k in container and not _is_section(default[k])]
+    insert_after = getattr(body, "_insert_after", None)  # tomlkit's container (0.13-0.15)
+    if before and insert_after is not None:
+        try:
+            insert_after(before[-1], key, item)
+            return
+        except (KeyError, ValueError, TypeError, AttributeError):
+            pass
+    container[key] = item
+
+
+def dumps(scenario: Scenario, original: str | bytes | None = None) -> str:
+    """Scenario as TOML text that loads back as ``scenario``.
+
+    Without ``original``: only :func:`non_defaults` (``schema_version``, ``name``,
+    ``description`` and the fields that differ from their defaults), top-level fields
+    first, then one table per section, in the schema's field order.
+
+    With ``original`` (the text of the file the scenario was loaded from): that file with
+    only the changed values replaced, so its comments, blank lines, key order and number
+    spelling (``0.30``) stay. A key the file states keeps being stated (with its new value,
+    even when that is the default: whoever wrote the file chose to show it); a field the
+    file lacks is added at the end of its table only when it differs from its default; an
+    older schema version's keys are brought to this version. An original that is not
+    readable TOML, or whose edit would not load back as ``scenario``, is ignored (the
+    minimal file is written instead).
+
+    Raises:
+        ValueError: a value is not finite.
+    """
+    if original is not None:
+        edited = _edited(scenario, original)
+        if edited is not None:
+            return edited
+    doc = tomlkit.document()
+    _fill(doc, non_defaults(scenario), _defaults())
+    return tomlkit.dumps(doc)
+
+
+def _edited_plain(plain: dict[str, Any], original: str) -> str:
+    """TOML text ``original`` brought to the plain scenario ``plain`` (:func:`_update`).
+
+    Raises:
+        tomlkit.exceptions.TOMLKitError: ``original`` is not TOML.
+    """
+    doc = tomlkit.parse(original)
+    _update(doc, plain, _defaults(), top=True)
+    return tomlkit.dumps(doc)
+
+
+def _edited(scenario: Scenario, original: str | bytes) -> str | None:
+    """``original`` edited to hold ``scenario``, or None when that cannot be done exactly."""
+    if isinstance(original, bytes):
+        if original.startswith(_BOM):
+            original = original[len(_BOM):]
+        try:
+            original = original.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+    original = original.removeprefix("\ufeff")
+    try:
+        text = _edited_plain(to_plain(scenario), original)
+        again = loads(text)
+    except (ScenarioError, tomlkit.exceptions.TOMLKitError, ValueError, TypeError,
+            KeyError, AttributeError, RecursionError):
+        return None
+    return text if again == scenario else None
 
 
 class SaveError(OSError):
@@ -211,7 +391,8 @@ def _fsync_folder(folder: Path) -> None:
         os.close(fd)
 
 
-def save(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = False) -> Path:
+def save(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = False,
+         original: str | bytes | None = None) -> Path:
     """Write a scenario atomically and check it.
 
     The scenario is validated, written to a temporary file in the target's folder, flushed
@@ -223,6 +404,8 @@ def save(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = 
         scenario: the scenario to write.
         path: destination file: ``<stem>.toml`` with a stem allowed by :func:`is_safe_stem`.
         overwrite: replace an existing file; without it an existing file is never touched.
+        original: the text of the file the scenario was loaded from; the file written is
+            that text with only the changed values replaced (:func:`dumps`).
 
     Returns:
         The path written.
@@ -241,7 +424,7 @@ def save(scenario: Scenario, path: str | os.PathLike[str], *, overwrite: bool = 
                         "reserved name such as CON or NUL), then .toml")
     try:
         checked = scenario_from_dict(scenario_to_dict(scenario))
-        text = dumps(scenario)
+        text = dumps(scenario, original)
     except ScenarioError as exc:
         raise SaveError(f"cannot save {shown}: the scenario is invalid ({exc.total} "
                         "problem(s)); nothing was written", exc.issues) from None

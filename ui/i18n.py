@@ -27,7 +27,7 @@ from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale", "issue_text"]
+           "default_lang_from_locale", "issue_text", "scenario_text", "file_text"]
 
 
 def default_lang_from_locale(locale: str | None) -> str:
@@ -81,3 +81,23 @@ def issue_text(issue: Issue) -> str:
     for a Markdown element: the path and the value come from the user's file, shown as text."""
     return t(f"validation.{issue.code}", path=md_text(issue.path, 200) if issue.path else "—",
              allowed=issue.allowed, got=md_text(issue.got, 200))
+
+
+def scenario_text(value: object) -> str:
+    """A scenario's name or description in the current language: a plain string, or the
+    ``{en, zh}`` table of a bilingual file (the other language when one is missing).
+
+    Stands in for the bilingual helper's ``sim.scenario.localized_text(value, lang)``; when
+    that lands this should call it."""
+    value = file_text(value)
+    if isinstance(value, dict):
+        lang = current_lang()
+        return str(value.get(lang) or next((v for v in value.values() if v), ""))
+    return str(value)
+
+
+def file_text(value: object) -> object:
+    """A name or description in its file form: a str, or a ``{en, zh}`` dict (a held
+    bilingual text object gives its ``to_plain()``)."""
+    to_plain = getattr(value, "to_plain", None)
+    return to_plain() if callable(to_plain) else value

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from typing import Any
+from urllib.parse import urlencode
 
 import streamlit as st
 
@@ -22,7 +23,8 @@ from ui.levers import Lever, apply_edit, baseline_code, edit_lever, lever, with_
 from ui.text import md_text
 
 __all__ = ["SHARED_LEVERS", "SCENARIO_PARAM", "read_url_once", "sync_url", "url_notices",
-           "clear_notices", "parse_lever_value", "format_lever_value"]
+           "clear_notices", "parse_lever_value", "format_lever_value", "shared_params",
+           "share_link"]
 
 SCENARIO_PARAM = "scenario"
 BASELINE_PARAM = "baseline"
@@ -132,8 +134,9 @@ def url_notices() -> list[str]:
     return st.session_state.get(_NOTICE_KEY, [])
 
 
-def sync_url() -> None:
-    """Write the loaded preset and the shared levers that differ from it into the URL."""
+def shared_params() -> dict[str, str]:
+    """The link's query parameters: the loaded preset and the shared levers that differ
+    from it (display units, as on the widgets), and the baseline when it was changed."""
     base, current = state.base_scenario(), state.current_scenario()
     wanted: dict[str, str] = {}
     preset = state.loaded_preset()
@@ -146,6 +149,24 @@ def sync_url() -> None:
             wanted[key] = format_lever_value(value)
     if baseline_code(current) != baseline_code(base):
         wanted[BASELINE_PARAM] = baseline_code(current)
+    return wanted
+
+
+def share_link(page_url: str | None) -> str | None:
+    """The shareable link of the scenario being shown: ``page_url`` (the page's address
+    without its query, ``st.context.url``; a relative link when unknown) with
+    :func:`shared_params`. None when the loaded scenario is not a library file (an upload,
+    a fitted copy): a link carries only a library id and levers, so it would open another
+    scenario."""
+    if state.loaded_preset() is None:
+        return None
+    query = urlencode(shared_params())
+    return f"{(page_url or '').split('?', 1)[0]}?{query}"
+
+
+def sync_url() -> None:
+    """Write the loaded preset and the shared levers that differ from it into the URL."""
+    wanted = shared_params()
     wanted.update({k: st.query_params[k] for k in KEPT_PARAMS if k in st.query_params})
     if dict(st.query_params) != wanted:
         st.query_params.from_dict(wanted)

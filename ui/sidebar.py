@@ -1,4 +1,5 @@
-"""The sidebar drawn on every page: language, scenario picker, edited state, files."""
+"""The sidebar drawn on every page: language, scenario picker (library files and this
+session's scenarios, always naming the one loaded), edited state, download/save/link, files."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ import streamlit as st
 from ui import state
 from ui.i18n import LANGUAGES, issue_text, t
 from ui.presentation import render_toggle
-from ui.scenario_files import download_button, render_files
+from ui.scenario_files import render_files, render_writing, shown_text
 from ui.share import clear_notices, sync_url, url_notices
 from ui.text import plain_text
 
@@ -28,30 +29,36 @@ def render_sidebar() -> None:
     with st.sidebar:
         st.selectbox(t("sidebar.language"), options=list(LANGUAGES), key="lang",
                      format_func=lambda code: LANGUAGES[code])
-        options = state.preset_options()
+        options = state.picker_options()
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
-                     format_func=lambda pid: options.get(pid, pid), help=t("sidebar.scenario_help"),
+                     format_func=lambda pid: options.get(pid, pid), help=t("files.picker_help"),
                      on_change=_on_pick)
         render_toggle()
+        state.mark_drawn()
         scenario_status()
         render_files()
 
 
 @st.fragment(key=STATUS_FRAGMENT)
 def scenario_status() -> None:
-    """The loaded scenario's name, whether it was edited, and a reset button."""
+    """The loaded scenario's name, whether it was edited, and a reset button.
+
+    A button of this fragment that loads a scenario (reset, save) reruns the whole app: the
+    picker and the page must follow the new scenario, not only this fragment.
+    """
+    if state.loaded_since_drawn():
+        st.rerun(scope="app")
     base, current = state.base_scenario(), state.current_scenario()
-    st.text(plain_text(base.name))                 # user text: never parsed as Markdown
-    if base.description:
+    st.text(plain_text(shown_text(base.name)))     # user text: never parsed as Markdown
+    if shown_text(base.description):
         with st.expander(t("sidebar.about"), icon=":material/description:"):
-            st.text(plain_text(base.description))
+            st.text(plain_text(shown_text(base.description)))
     if current != base:
         st.warning(t("sidebar.edited"), icon=":material/edit:")
-        st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,
-                  args=(base, state.loaded_preset()))
+        st.button(t("sidebar.reset"), key="reset_levers", on_click=state.reset_to_loaded)
     else:
         st.caption(t("sidebar.unedited"))
     for notice in url_notices():
         st.warning(notice, icon=":material/link_off:")
-    download_button(state.live_scenario())
+    render_writing()
     sync_url()

@@ -10,12 +10,15 @@ on the scenario's content.
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 import streamlit as st
 
 from sim.budget import Notice
 from sim.cohort import CohortInputs, CohortResult, cohort_inputs, run_cohort
+from sim.file_names import distinct_labels
 from sim.finance import FinanceSummary
-from sim.library import list_presets, load_preset
+from sim.library import library_text, list_presets, load_preset
 from sim.lifetime_value import WholeLife, scenario_whole_life
 from sim.montecarlo import McResult
 from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
@@ -27,6 +30,7 @@ from sim.whatif import (
     finance_summary,
     monte_carlo_part,
 )
+from ui.i18n import scenario_text, t
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
@@ -34,7 +38,10 @@ __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_op
            "cohort_run", "cohort_inputs_of", "whatif_run", "engine_run", "monte_carlo_run",
            "finance_of", "whole_life_of",
            "editor_key", "BY_CONTENT", "reload_presets", "loaded_preset",
-           "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario"]
+           "uploads", "add_upload", "take_new_uploads", "on_preset_change", "preset_scenario",
+           "UPLOAD_PREFIX", "picker_options", "open_session_scenario", "loaded_source",
+           "preset_source", "levers_changed", "reset_to_loaded", "mark_drawn",
+           "loaded_since_drawn"]
 
 DEFAULT_PRESET = "textbook_magazine"
 PRESET_KEY = "preset"
@@ -44,11 +51,21 @@ CURRENT_KEY = "current_scenario"
 """Session key of the scenario being shown: the loaded one with the user's edits."""
 GENERATION_KEY = "load_generation"
 """Counts scenario loads; editors key their widgets with it so a new load resets them."""
+DRAWN_KEY = "drawn_generation"
+"""The load generation the whole app was last drawn for (:func:`loaded_since_drawn`)."""
 LOADED_PRESET_KEY = "loaded_preset"
 """Id of the preset the loaded scenario came from (None for an uploaded file)."""
 UPLOADS_KEY = "uploaded_scenarios"
 """``{label: Scenario}`` of the valid files uploaded in this session (for comparison)."""
 NEW_UPLOADS_KEY = "new_uploads"
+SOURCES_KEY = "uploaded_sources"
+"""``{label: file text}`` of the uploads that came from a file (the writer edits that text)."""
+SOURCE_KEY = "loaded_source"
+"""Text of the file the loaded scenario came from (None: built in the session): downloads and
+saves edit it in place, keeping its comments and layout."""
+UPLOAD_PREFIX = "upload:"
+"""Picker value of a scenario of this session (an upload, "Use in a scenario"): the prefix and
+its label. Library ids never contain ``:``."""
 BY_CONTENT = {Scenario: repr}
 """Cache key of a scenario: its repr, exact (floats round-trip) and 30× quicker to hash
 than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 ms)."""
@@ -59,6 +76,22 @@ def preset_options() -> dict[str, str]:
     """``{preset id: scenario name}`` of every valid file in scenarios/."""
     presets, _errors = list_presets()
     return {p.preset_id: p.scenario.name for p in presets}
+
+
+def picker_options() -> dict[str, str]:
+    """The sidebar picker's ``{value: label}``: every library file, then this session's
+    scenarios (uploads, "Use in a scenario"), each label distinct
+    (:func:`sim.library.distinct_labels`: a name two entries share gets the file id)."""
+    entries = [(pid, scenario_text(name), pid) for pid, name in preset_options().items()]
+    entries += [(UPLOAD_PREFIX + label, t("files.picker_session", label=label), "")
+                for label in uploads()]
+    return distinct_labels(entries)
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def preset_source(preset_id: str) -> str | None:
+    """The text of library file ``preset_id`` (None if it cannot be read)."""
+    return library_text(preset_id)
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -97,27 +130,81 @@ def live_scenario() -> LiveScenario:
     return _live()
 
 
-def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
+def load_into_session(scenario: Scenario, preset_id: str | None = None,
+                      source: str | None = None, entry: str | None = None) -> None:
     """Make ``scenario`` the loaded and the current scenario (every widget follows it).
 
-    ``preset_id``: the library file it came from (None: an uploaded file).
+    ``preset_id``: the library file it came from (None: an uploaded file). ``source``: the
+    text of the file it came from (None: a library file's own text is read). ``entry``: the
+    picker value naming it (default: ``preset_id``); the picker is set to it, so it always
+    names the scenario loaded. Call before the picker is drawn (callbacks, first run).
     """
     st.session_state[BASE_KEY] = scenario
     _live().scenario = scenario
     st.session_state[LOADED_PRESET_KEY] = preset_id
+    if source is None and preset_id is not None:
+        source = preset_source(preset_id)
+    st.session_state[SOURCE_KEY] = source
+    entry = entry if entry is not None else preset_id
+    if entry is not None:
+        st.session_state[PRESET_KEY] = entry
     st.session_state[GENERATION_KEY] = st.session_state.get(GENERATION_KEY, 0) + 1
 
 
+def reset_to_loaded() -> None:
+    """Undo every edit: the loaded scenario again, from the same file (a callback)."""
+    load_into_session(base_scenario(), loaded_preset(), loaded_source(),
+                      st.session_state.get(PRESET_KEY))
+
+
+def mark_drawn() -> None:
+    """Remember which load the whole app was last drawn for (the sidebar calls it)."""
+    st.session_state[DRAWN_KEY] = st.session_state.get(GENERATION_KEY, 0)
+
+
+def loaded_since_drawn() -> bool:
+    """True when a scenario was loaded after the whole app was last drawn (a fragment's
+    button loaded it): the app must be drawn again."""
+    return st.session_state.get(DRAWN_KEY) != st.session_state.get(GENERATION_KEY, 0)
+
+
+def open_session_scenario(label: str, scenario: Scenario, source: str | None = None) -> None:
+    """Keep ``scenario`` for this session under ``label`` (the Compare page can pick it) and
+    load it; the picker then names it (a callback's work)."""
+    add_upload(label, scenario, source)
+    load_into_session(scenario, None, source, UPLOAD_PREFIX + label)
+
+
+def loaded_source() -> str | None:
+    """The text of the file the loaded scenario came from, or None."""
+    return st.session_state.get(SOURCE_KEY)
+
+
+def levers_changed() -> bool:
+    """True when the current scenario differs from the loaded one in anything but its name
+    and description (what a written file must then say anew)."""
+    base, current = base_scenario(), current_scenario()
+    return replace(current, name=base.name, description=base.description) != base
+
+
 def on_preset_change() -> None:
-    """Callback of the sidebar scenario picker."""
-    preset = st.session_state[PRESET_KEY]
-    load_into_session(preset_scenario(preset), preset)
+    """Callback of the sidebar scenario picker (a library file or a session scenario)."""
+    value = st.session_state[PRESET_KEY]
+    if value.startswith(UPLOAD_PREFIX):
+        label = value[len(UPLOAD_PREFIX):]
+        scenario = uploads().get(label)
+        if scenario is not None:
+            load_into_session(scenario, None, st.session_state.get(SOURCES_KEY, {}).get(label),
+                              value)
+        return
+    load_into_session(preset_scenario(value), value)
 
 
 def reload_presets() -> None:
     """Forget the cached library listing (after a file was saved into it)."""
     preset_options.clear()
     preset_scenario.clear()
+    preset_source.clear()
 
 
 def loaded_preset() -> str | None:
@@ -130,8 +217,10 @@ def uploads() -> dict[str, Scenario]:
     return st.session_state.setdefault(UPLOADS_KEY, {})
 
 
-def add_upload(label: str, scenario: Scenario) -> None:
-    """Keep a valid upload for this session; a new one is queued for the Compare page."""
+def add_upload(label: str, scenario: Scenario, source: str | None = None) -> None:
+    """Keep a valid upload for this session; a new one is queued for the Compare page.
+    ``source``: the file's text (downloads edit it in place)."""
+    st.session_state.setdefault(SOURCES_KEY, {})[label] = source
     known = uploads()
     if known.get(label) != scenario:
         known[label] = scenario

@@ -91,9 +91,10 @@ def test_switch_scenario_then_one_plus_on_the_dashboard(page, app_url, tmp_path)
 
 
 def test_move_a_lever_save_then_reload_the_saved_file(page, app_url, tmp_path):
-    """Save writes the scenario the page shows (the moved lever included) and the file loads
-    back to the same numbers on the command line; reloading the page (its URL carries the
-    lever) shows those numbers again."""
+    """Save writes the scenario the page shows (the moved lever included, under the name
+    typed for the edited copy) and the file loads back to the same numbers on the command
+    line; the saved file is then the loaded scenario (unedited, named by the picker) and the
+    page shows those numbers again."""
     from tests.e2e.conftest import SAVE_DIR
 
     target = SAVE_DIR / "e2e_saved_uplift.toml"
@@ -111,21 +112,30 @@ def test_move_a_lever_save_then_reload_the_saved_file(page, app_url, tmp_path):
     lifted = replace_path(book, "retention.uplift_points", 2.0)
     _wait_metric(page, label, _usd(_cli_kpis(lifted, tmp_path)["clv_net"]))
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_test_id("stExpander").filter(has_text="Scenario files").first.click()
-    name = sidebar.get_by_test_id("stTextInput").filter(has_text="File name in the library") \
+    copy_name = sidebar.get_by_label("Name in the file")
+    copy_name.fill("Magazine, renewals +2 points")
+    copy_name.press("Enter")
+    wait_for_app(page)
+    sidebar.get_by_role("button", name="Save into the library").click()   # the popover
+    name = page.get_by_test_id("stTextInput").filter(has_text="File name in the library") \
         .first.get_by_role("textbox")
+    assert name.input_value() == "magazine_renewals_2_points"
     name.fill("e2e_saved_uplift")
     name.press("Enter")
     wait_for_app(page)
-    sidebar.get_by_role("button", name="Save into the library").click()
+    page.get_by_test_id("stPopoverBody").get_by_role(
+        "button", name="Save into the library").click()
     wait_for_app(page)
-    sidebar.get_by_text("Saved as e2e_saved_uplift.toml.").wait_for(timeout=15_000)
+    page.get_by_text("Saved as e2e_saved_uplift.toml.").wait_for(timeout=15_000)
     saved = scenario_io.load(target)
-    assert saved == lifted                                  # the file is what the page showed
+    assert saved.name == "Magazine, renewals +2 points"
+    assert saved == replace_path(replace_path(lifted, "name", saved.name),
+                                 "description", saved.description)   # what the page showed
     assert _cli_kpis(saved, tmp_path)["clv_net"] == _cli_kpis(lifted, tmp_path)["clv_net"]
-    assert "uplift=2" in page.url                           # the link carries the lever
-    page.reload()
-    wait_for_app(page)
-    _wait_metric(page, label, _usd(_cli_kpis(lifted, tmp_path)["clv_net"]))  # same numbers
+    picker = sidebar.get_by_test_id("stSelectbox").filter(has_text="Scenario").first
+    assert picker.get_by_role("combobox").input_value() == \
+        "Magazine, renewals +2 points (e2e_saved_uplift.toml) · this session"
+    assert sidebar.get_by_text("As loaded from the file").count() == 1
+    _wait_metric(page, label, _usd(_cli_kpis(saved, tmp_path)["clv_net"]))  # same numbers
     assert page.get_by_test_id("stException").count() == 0
     target.unlink()

@@ -54,6 +54,8 @@ def test_upload_fit_use_in_scenario_then_clv_page(page, app_url, tmp_path):
     page.get_by_role("button", name="Download the fitted scenario (TOML)").first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
     sidebar.get_by_text(fitted.name).first.wait_for(timeout=15_000)
+    picker = sidebar.get_by_test_id("stSelectbox").filter(has_text="Scenario").first
+    assert picker.get_by_role("combobox").input_value() == f"{fitted.name} · this session"
 
     page.get_by_test_id("stSidebarNav").get_by_text("CLV & cohorts").click()
     wait_for_app(page)

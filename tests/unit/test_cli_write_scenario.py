@@ -74,3 +74,18 @@ def test_write_scenario_needs_a_log_and_base_needs_write_scenario(tmp_path: Path
     assert main(["fit", "purchases", str(summary), "--summary",
                  "--write-scenario", str(tmp_path / "x.toml")]) == 2
     assert not (tmp_path / "x.toml").exists()
+
+
+def test_the_written_copy_keeps_the_base_files_comments(tmp_path: Path) -> None:
+    data = tmp_path / "regular.csv"
+    data.write_bytes(REGULAR)
+    base = tmp_path / "base.toml"
+    base.write_text("# my planning notes\nschema_version = 2\nname = \"Mine\"\n\n"
+                    "[pricing]\nrenewal_price = 80.0   # agreed with sales\n", encoding="utf-8")
+    out = tmp_path / "fitted.toml"
+    assert main(["fit", "retention", str(data), "--write-scenario", str(out),
+                 "--base", str(base)]) == 0
+    text = out.read_text(encoding="utf-8")
+    assert text.startswith("# my planning notes\n")
+    assert "renewal_price = 80.0   # agreed with sales\n" in text
+    assert scenario_io.load(out).retention.model == "sbg"
