@@ -12,7 +12,6 @@ from sim.lessons import (
 )
 from sim.loyalty import ZONES, loyalty_zones
 from sim.population import satisfied_share
-from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
 from ui.charts import show_template_chart
@@ -60,7 +59,8 @@ def _curves_chart(scenario: Scenario, result) -> None:
         columns=["satisfaction", "loyalty", "share", "group"])
     labels = (t("loyalty.curves_title"), t("loyalty.curves_x"), t("loyalty.curves_y"),
               t("loyalty.curves_legend"), t("loyalty.population_legend"),
-              tuple(t(f"loyalty.zone_{z}") for z in ZONES))
+              tuple(t(f"loyalty.zone_{z}") for z in ZONES),
+              (t("loyalty.group_member"), t("loyalty.group_other")))
     show_template_chart(st, loyalty_curves_chart, labels,
                         loyalty_curves_data(curves, zones, population), key="loyalty_curves",
                         stretch=True)
@@ -76,7 +76,8 @@ def _types(scenario: Scenario, result) -> None:
     labels = (t("loyalty.quadrant_title"), t("loyalty.quadrant_x"), t("loyalty.quadrant_y"),
               (t("loyalty.dissatisfied"), t("loyalty.satisfied")),
               (t("loyalty.stays"), t("loyalty.leaves")))
-    show_template_chart(st, quadrant_chart, labels, quadrant_data(frame), key="loyalty_quadrant")
+    show_template_chart(st, quadrant_chart, labels, quadrant_data(frame), key="loyalty_quadrant",
+                        stretch=True)
 
 
 def _kpis(scenario: Scenario, result, reference) -> None:
@@ -130,8 +131,10 @@ def _programmes(scenario: Scenario, result) -> None:
     st.subheader(t("loyalty.programmes_header"))
     st.caption(t("loyalty.programmes_caption"))
     money = scenario.currency
-    cols = st.columns(len(PROGRAMME_KINDS))
-    for col, (kind, programme) in zip(cols, scenario.programmes.items(), strict=True):
+    per_row = 3                  # five toggles in one row cut their names short
+    kinds = list(scenario.programmes.items())
+    cols = [col for start in range(0, len(kinds), per_row) for col in st.columns(per_row)]
+    for col, (kind, programme) in zip(cols, kinds, strict=False):
         render_lever(f"prog_{kind}", col, rerun=RERUN)
         col.caption(t("loyalty.programme_cost",
                       fixed=fmt_money(programme.fixed_cost_per_year, money, 0),
