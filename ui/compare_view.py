@@ -13,8 +13,10 @@ from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
 from ui.i18n import fmt_number, load_catalog, t
+from ui.layout import column_widths
 
-__all__ = ["CURRENT", "choices", "kpi_display", "cached_compare",
+__all__ = ["CURRENT", "choices", "kpi_display", "kpi_tables", "kpi_columns",
+           "differs_columns", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
 
 CURRENT = "current"
@@ -60,6 +62,36 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
                     kpi, long.loc[(kpi, label), "delta"], currency, delta=True)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+DELTAS_INLINE = 3
+"""Most scenarios whose Δ columns sit in the KPI table itself; beyond, they make a second
+table, so neither needs more than seven columns (fits 1440 px beside the sidebar)."""
+
+KPI_WIDTH, UNIT_WIDTH, VALUE_WIDTH = 220, 90, 110
+"""Column widths (px) of the comparison's tables: the figure's (field's) name, its unit,
+and each scenario's value."""
+
+
+def kpi_tables(result: Comparison, currency: str) -> list[pd.DataFrame]:
+    """:func:`kpi_display` as one table (up to :data:`DELTAS_INLINE` scenarios) or as two:
+    the values, then the Δ columns (each with the KPI column first)."""
+    table = kpi_display(result, currency)
+    n = len(result.labels)
+    if n <= DELTAS_INLINE:
+        return [table]
+    columns = list(table.columns)
+    return [table[columns[:1 + n]], table[columns[:1] + columns[1 + n:]]]
+
+
+def kpi_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Column widths of a KPI table (a scenario's full name in its header's tooltip)."""
+    return column_widths(table.columns, (KPI_WIDTH, VALUE_WIDTH))
+
+
+def differs_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Column widths of the "what differs" table: field, unit, then one per scenario."""
+    return column_widths(table.columns, (KPI_WIDTH, UNIT_WIDTH, VALUE_WIDTH - 5))
 
 
 def _step_text(row: pd.Series) -> str:
