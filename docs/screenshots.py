@@ -43,6 +43,9 @@ SCENARIOS = {"clv": "textbook_five_cohorts", "loyalty": "lesson_false_loyalty",
              "compare": "whatif_points_programme", "optimise": "whatif_today",
              "service": "lesson_satisfied_defect"}
 """The scenario each page is shown with (its ``?scenario=`` link); other pages: the default."""
+BUTTONS = {"optimise": ("eq_add",), "service": ("svc_run",)}
+"""Buttons pressed (by widget key) before the picture, so the page shows its results; a
+button that is not there (renamed, removed) is skipped with a warning."""
 
 
 def app_page_paths(entry: Path = ROOT / "ui" / "entry.py") -> list[tuple[str, str]]:
@@ -120,6 +123,18 @@ def wait_for_page(page, timeout: float = 60_000) -> None:
     page.wait_for_timeout(1200)                 # Vega's transitions, fonts
 
 
+def press(page, keys: tuple[str, ...]) -> None:
+    """Click each button of ``keys`` (Streamlit marks a widget's box ``st-key-<key>``)."""
+    for key in keys:
+        button = page.locator(f".st-key-{key} button")
+        if button.count() == 0 or not button.first.is_visible():
+            print(f"warning: {page.url}: no button {key} in view", flush=True)
+            continue
+        button.first.click()
+        page.wait_for_timeout(500)
+        wait_for_page(page, timeout=180_000)
+
+
 def save_png(raw: bytes, path: Path) -> int:
     """Write ``raw`` (a PNG) as a 256-colour PNG; returns its size in bytes."""
     from PIL import Image
@@ -155,6 +170,7 @@ def take(url: str, out: Path, langs: list[str], only: list[str] | None, width: i
                     query = f"?scenario={SCENARIOS[name]}" if name in SCENARIOS else ""
                     page.goto(f"{url}/{url_path}{query}")
                     wait_for_page(page)
+                    press(page, BUTTONS.get(name, ()))
                     if page.get_by_test_id("stException").count():
                         print(f"warning: {url_path or script} ({lang}) shows an exception")
                     height = min(MAX_HEIGHT, page.evaluate(

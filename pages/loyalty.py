@@ -18,6 +18,7 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.kpi_format import metric_delta, signed_delta
+from ui.layout import table_height
 from ui.levers import render_lever
 from ui.loyalty_charts import (
     loyalty_curves_chart,
@@ -119,7 +120,10 @@ def _top_box_section(scenario: Scenario) -> None:
                      t("loyalty.col_customers_5", years=years): fmt_count(at5["customers_end"]),
                      t("loyalty.col_clv_4"): fmt_money(at4["clv_net"], money),
                      t("loyalty.col_clv_5"): fmt_money(at5["clv_net"], money)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="top_box_table")
+    # One column per market, one row per figure: fits any width (seven columns of
+    # sentence-long headers were cut at 1440 px, in Chinese most of all).
+    shown = pd.DataFrame(rows).set_index(t("loyalty.col_market")).T
+    st.dataframe(shown, key="top_box_table", height=table_height(len(shown)))
     st.caption(t("loyalty.top_box_caption", low=fmt_number(TOP_BOX_COMPETITION[0] * 100),
                  high=fmt_number(TOP_BOX_COMPETITION[1] * 100)))
     ratio = top_box_ratios(table)

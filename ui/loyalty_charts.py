@@ -22,10 +22,11 @@ ZONE_COLOURS = ZONE_TINTS
 GROUP_OFFSET = 3
 """The population's groups take the series colours after the (up to) three curves'."""
 
-_GROUP_LEGEND = alt.Legend(orient="bottom-right", fillColor="white", padding=6,
+_GROUP_LEGEND = alt.Legend(orient="top-left", fillColor="white", padding=6,
                            strokeColor="#cccccc", labelLimit=180, symbolSize=140)
-"""The population's legend sits in the plot's empty corner (low loyalty, high
-satisfaction), so the curves' legend has the width under the plot to itself."""
+"""The population's legend sits in the plot's empty corner (high loyalty at low
+satisfaction, above every curve), so the curves' legend has the width under the plot to
+itself."""
 
 
 def loyalty_curves_data(curves: pd.DataFrame, zones: pd.DataFrame,

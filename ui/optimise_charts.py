@@ -78,7 +78,8 @@ def equity_heat_chart(title: str, x_title: str, y_title: str, legend_title: str,
         tooltip=[alt.Tooltip("acquisition_spend:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("retention_spend:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("equity:Q", title=legend_title, format=",.2f")])
-    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels)).resolve_scale(
+        color="independent", shape="independent")  # the plans: one legend of their own
 
 
 def _marker_layers(marks_title: str, mark_labels: tuple[str, str]
@@ -228,7 +229,8 @@ def surface_chart(title: str, x_title: str, y_title: str, legend_title: str,
         tooltip=[alt.Tooltip("budget:Q", title=x_title, format=",.0f"),
                  alt.Tooltip("y:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=legend_title, format=",.0f")])
-    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels)).resolve_scale(
+        color="independent", shape="independent")  # the plans: one legend of their own
 
 
 def profile_data(x: np.ndarray, gain: np.ndarray, optimum: tuple[float, float],

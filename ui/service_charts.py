@@ -43,7 +43,10 @@ def week_chart(title: str, x_title: str, queue_title: str, agents_title: str,
     (:func:`week_data`)."""
     queue_colour, agents_colour = SERIES_COLOURS[3], SERIES_COLOURS[5]
     measures = alt.Scale(domain=[queue_title, agents_title], range=[queue_colour, agents_colour])
-    colour = alt.Color("measure:N", title=None, scale=measures, legend=LEGEND)
+    colour = alt.Color("measure:N", title=None, scale=measures,     # full-strength symbols
+                       legend=alt.Legend(orient="bottom", direction="vertical", columns=1,
+                                         labelLimit=300, symbolOpacity=1, symbolSize=160,
+                                         symbolType="square"))
     base = alt.Chart(alt.NamedData(name="week"))
     agents = base.transform_calculate(measure=json.dumps(agents_title)).mark_area(
         interpolate="step-after", opacity=0.35, line=True).encode(

@@ -46,7 +46,10 @@ def band_chart(title: str, x_title: str, y_title: str, legend_title: str,
                  alt.Tooltip("expected:Q", title=y_title, format=",.0f"),
                  alt.Tooltip("p10:Q", title="P10", format=",.0f"),
                  alt.Tooltip("p90:Q", title="P90", format=",.0f")])
-    return alt.layer(band, line)
+    # The bands' colours are their own (same domain and range) and draw no legend: the
+    # legend is the lines' (colour, dash and point shape).
+    return alt.layer(band, line).resolve_scale(color="independent", strokeDash="independent",
+                                               shape="independent")
 
 
 def cash_data(cash: pd.DataFrame, series_labels: tuple[str, str], payback_year: float | None,
@@ -105,6 +108,11 @@ def cash_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt
     return alt.layer(zero, lines, rule, *texts)
 
 
+_TWO_COLUMNS = alt.Legend(orient="bottom", direction="vertical", columns=2, labelLimit=150,
+                          symbolSize=160, symbolStrokeWidth=2.5)
+"""The ten cost elements in two columns (half the height; fits a phone's width)."""
+
+
 def tco_stack_data(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
     """Dataset of :func:`tco_stack_chart`: ``year, element, cost`` (element translated),
     and ``rank``, each element's position in ``frame`` (its colour and stacking order).
@@ -123,9 +131,9 @@ def tco_stack_chart(title: str, x_title: str, y_title: str, legend_title: str) -
         x=alt.X("year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y("cost:Q", title=y_title, stack="zero"),
         color=alt.Color("element:N", title=legend_title, sort=order, scale=colour_scale(),
-                        legend=LEGEND),
+                        legend=_TWO_COLUMNS),
         strokeDash=alt.StrokeDash("element:N", title=legend_title, sort=order,
-                                  scale=dash_scale(), legend=LEGEND),
+                                  scale=dash_scale(), legend=_TWO_COLUMNS),
         order=alt.Order("rank:Q"),
         tooltip=[alt.Tooltip("year:O", title=x_title), alt.Tooltip("element:N", title=legend_title),
                  alt.Tooltip("cost:Q", title=y_title, format=",.0f")])

@@ -5,7 +5,8 @@ on Compare, six scenarios chosen; every chart drawn passes through
 ``ui.charts.template_spec``, which this test records. For every multi-series layer
 (a nominal or datum colour whose data hold more than one value) the test requires:
 
-- a legend (the colour's legend is not switched off);
+- a legend (the colour's legend is not switched off, and the chart as Vega draws it,
+  vl-convert's SVG, names every series in a legend);
 - as many distinct colours as series, all from the app's scheme (``ui.palette``);
 - a second encoding of the same series: dash pattern (``strokeDash``) or point shape
   (``shape``), or, for layers that each draw one measure (the series named by a
@@ -19,12 +20,15 @@ heat maps, whose colour is quantitative) are not series.
 
 from __future__ import annotations
 
+import html
 import json
+import re
 from collections.abc import Iterator
 from typing import Any
 
 import pandas as pd
 import pytest
+import vl_convert
 from streamlit.testing.v1 import AppTest
 
 import ui.charts
@@ -100,14 +104,24 @@ def _colours(colour: dict[str, Any], series: list[str]) -> list[str]:
     return colours[:len(series)]
 
 
+def _legend_labels(spec: dict[str, Any], datasets: dict[str, pd.DataFrame]) -> list[str]:
+    """The legend labels of the chart as Vega draws it (vl-convert's SVG, 700 px wide)."""
+    data = {name: json.loads(frame.to_json(orient="records")) for name, frame in datasets.items()}
+    svg = vl_convert.vegalite_to_svg({**spec, "width": 700, "datasets": data})
+    return [html.unescape(text) for text in re.findall(
+        r'class="mark-text role-legend-label"[^>]*><text[^>]*>([^<]*)</text>', svg)]
+
+
 def check_chart(name: str, spec: dict[str, Any], datasets: dict[str, pd.DataFrame]) -> None:
     """Fail on a multi-series layer without legend, colours or a second encoding."""
     units = list(_units(spec))
     measures: dict[str, dict[str, str]] = {}        # field → {measure: mark}
+    multi: dict[str, list[str]] = {}                # field → its series
     for unit, height in units:
         encoding = unit.get("encoding", {})
         colour = encoding.get("color", {})
-        named = [t for t in unit.get("transform", []) if t.get("as") == colour.get("field")]
+        named = [t for t in unit.get("transform", [])
+                 if "calculate" in t and t.get("as") == colour.get("field")]
         if named:
             assert colour.get("legend", {}) is not None, f"{name}: a measure without legend"
             measures.setdefault(colour["field"], {})[named[0]["calculate"]] = _mark(unit)
@@ -118,6 +132,7 @@ def check_chart(name: str, spec: dict[str, Any], datasets: dict[str, pd.DataFram
         if len(series) < 2 or _mark(unit) == "rect":
             continue
         field = colour["field"]
+        multi[field] = series
         same = [u for u, _ in units if u.get("encoding", {}).get("color", {}).get("field")
                 == field]
         assert any(u["encoding"]["color"].get("legend", {}) is not None for u in same), \
@@ -133,6 +148,11 @@ def check_chart(name: str, spec: dict[str, Any], datasets: dict[str, pd.DataFram
         plot = height if isinstance(height, int | float) else None
         assert plot is None or plot >= MIN_PLOT_HEIGHT or name == "share_bars_chart", \
             f"{name}: plot {plot} px tall"
+    drawn = _legend_labels(spec, datasets)
+    for field, values in multi.items():
+        missing = [v for v in values if not any(
+            label == v or (label.endswith("…") and v.startswith(label[:-1])) for label in drawn)]
+        assert not missing, f"{name}: the legend as drawn lacks {missing} ({field})"
     for field, marks in measures.items():
         if len(marks) > 1:
             assert len(set(marks.values())) == len(marks), \

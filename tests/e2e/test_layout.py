@@ -72,9 +72,12 @@ def _open(page, url: str, path: str, name: str) -> None:
     shots.wait_for_page(page)
 
 
-@pytest.mark.parametrize("width", [1440, 1920, 390])
-def test_no_page_overflows_sideways(page, app_url, width: int) -> None:
-    page.set_viewport_size({"width": width, "height": 1000})
+@pytest.mark.parametrize("width,lang", [(1440, "en"), (1920, "en"), (390, "en"), (1440, "zh")])
+def test_no_page_overflows_sideways(browser, app_url, width: int, lang: str) -> None:
+    """Chinese headers and labels run longer than English ones (the 4→5 table was cut)."""
+    context = browser.new_context(viewport={"width": width, "height": 1000},
+                                  locale=shots.LOCALES[lang])
+    page = context.new_page()
     problems: dict[str, list[str]] = {}
     for name, path in PAGES:
         _open(page, app_url, path, name)
@@ -82,8 +85,9 @@ def test_no_page_overflows_sideways(page, app_url, width: int) -> None:
         found = page.evaluate(OVERFLOWS, width >= 1000)
         if found:
             problems[name] = found
-            screenshot(page, f"layout_{name}_{width}")
-    assert not problems, f"overflow at {width} px: {problems}"
+            screenshot(page, f"layout_{name}_{width}_{lang}")
+    context.close()
+    assert not problems, f"overflow at {width} px ({lang}): {problems}"
 
 
 def _choose_six(page) -> None:
