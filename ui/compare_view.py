@@ -68,9 +68,21 @@ DELTAS_INLINE = 3
 """Most scenarios whose Δ columns sit in the KPI table itself; beyond, they make a second
 table, so neither needs more than seven columns (fits 1440 px beside the sidebar)."""
 
-KPI_WIDTH, UNIT_WIDTH, VALUE_WIDTH = 220, 90, 110
-"""Column widths (px) of the comparison's tables: the figure's (field's) name, its unit,
-and each scenario's value."""
+KPI_WIDTH, FIELD_WIDTH, UNIT_WIDTH = 290, 250, 80
+"""Column widths (px) of the comparison's tables: the figure's name (KPI table), the
+field's name and its unit ("what differs")."""
+
+TABLE_WIDTH = 940
+"""Width (px) the comparison's tables keep within: the page's width at 1440 px beside the
+sidebar. Each scenario's column takes an equal share of what the first columns leave,
+between :data:`VALUE_WIDTHS` (a table of many scenarios stays on the page)."""
+
+VALUE_WIDTHS = (100, 260)
+
+
+def _value_width(first: int, values: int) -> int:
+    share = (TABLE_WIDTH - first) // max(values, 1)
+    return max(VALUE_WIDTHS[0], min(VALUE_WIDTHS[1], share))
 
 
 def kpi_tables(result: Comparison, currency: str) -> list[pd.DataFrame]:
@@ -86,12 +98,15 @@ def kpi_tables(result: Comparison, currency: str) -> list[pd.DataFrame]:
 
 def kpi_columns(table: pd.DataFrame) -> dict[str, Any]:
     """Column widths of a KPI table (a scenario's full name in its header's tooltip)."""
-    return column_widths(table.columns, (KPI_WIDTH, VALUE_WIDTH))
+    return column_widths(table.columns,
+                         (KPI_WIDTH, _value_width(KPI_WIDTH, len(table.columns) - 1)))
 
 
 def differs_columns(table: pd.DataFrame) -> dict[str, Any]:
     """Column widths of the "what differs" table: field, unit, then one per scenario."""
-    return column_widths(table.columns, (KPI_WIDTH, UNIT_WIDTH, VALUE_WIDTH - 5))
+    first = FIELD_WIDTH + UNIT_WIDTH
+    return column_widths(table.columns, (FIELD_WIDTH, UNIT_WIDTH,
+                                         _value_width(first, len(table.columns) - 2)))
 
 
 def _step_text(row: pd.Series) -> str:
