@@ -29,10 +29,9 @@ from typing import Any
 import pandas as pd
 import pytest
 import vl_convert
-from streamlit.testing.v1 import AppTest
 
 import ui.charts
-from tests.conftest import ROOT
+from tests.app.test_charts import _open
 from ui.palette import SERIES_COLOURS, ZONE_TINTS
 
 MIN_PLOT_HEIGHT = 250
@@ -54,16 +53,6 @@ def recorded(monkeypatch) -> Recorded:
 
     monkeypatch.setattr(ui.charts, "template_spec", recording)
     return calls
-
-
-def _open(page: str, preset: str, lang: str = "en") -> AppTest:
-    at = AppTest.from_file(str(ROOT / "app.py"), default_timeout=180)
-    at.session_state["lang"] = lang
-    at.session_state["preset"] = preset
-    at.run()
-    at.switch_page(page).run()
-    assert not at.exception, at.exception
-    return at
 
 
 def _units(spec: dict[str, Any], height: Any = None) -> Iterator[tuple[dict[str, Any], Any]]:
