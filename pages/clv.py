@@ -18,6 +18,7 @@ from ui.charts import (
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_number, fmt_pct, t
 from ui.kpi_format import format_kpi, metric_args
+from ui.layout import table_height
 from ui.levers import render_lever
 from ui.sidebar import STATUS_FRAGMENT
 
@@ -96,7 +97,7 @@ def clv_page() -> None:
     left, right = st.columns([3, 2])
     table = _tenure_frame(result.tenure, scenario.finance.discount_rate)
     number = st.column_config.NumberColumn(format="%,.0f")
-    left.dataframe(table, hide_index=True, key="tenure_table",
+    left.dataframe(table, hide_index=True, key="tenure_table", height=table_height(len(table)),
                    column_config={c: number for c in table.columns[1:]}
                    | {t("clv.col_renewal"): st.column_config.NumberColumn(format="%.1f")})
     left.caption(t("clv.tenure_caption"))
@@ -106,7 +107,7 @@ def clv_page() -> None:
     ])[["tenure_year", "series", "discounted_profit"]]
     show_template_chart(right, tenure_value_chart,
                         (t("clv.tenure_chart_title"), t("clv.col_year"), t("clv.tenure_chart_y"),
-                         t("clv.series_legend")),
+                         t("clv.series_legend"), (t("common.current"), t("common.as_loaded"))),
                         tenure_value_data(bars), key="tenure_chart")
 
     st.subheader(t("clv.cohorts_header"))
@@ -125,7 +126,8 @@ def clv_page() -> None:
     lines = lines[lines["year"] <= scenario.horizon_years]
     show_template_chart(right, retention_lines_chart,
                         (t("clv.retention_title"), t("common.year"), t("clv.retention_y"),
-                         t("clv.series_legend")),
+                         t("clv.series_legend"),
+                         (t("clv.series_aggregate"), t("clv.series_cohort"))),
                         retention_lines_data(lines), key="retention_chart")
     aggregate = pd.DataFrame({
         t("common.year"): yearly["year"].astype(str),

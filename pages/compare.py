@@ -30,19 +30,23 @@ from ui.compare_view import (
     cached_heat_map,
     cached_tornado,
     choices,
+    differs_columns,
     field_label,
-    kpi_display,
+    kpi_columns,
+    kpi_tables,
     tornado_display,
 )
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
 from ui.i18n import fmt_money, t
+from ui.layout import table_height
 from ui.report_download import comparison_report_button
 from ui.text import md_text
 
 require_entry_point()
 
 TORNADO_BARS = 12  # levers drawn; the table lists all
+SIDE_BY_SIDE = 4   # most scenarios whose charts are drawn two to a row
 
 
 def _default_selection(options: dict) -> list[str]:
@@ -85,15 +89,19 @@ def _compare_tab() -> None:
 
     st.subheader(t("compare.kpi_header"))
     st.caption(t("compare.kpi_caption", reference=md_text(result.labels[reference])))
-    table = kpi_display(result, currency)
-    st.dataframe(table, hide_index=True, key="compare_kpis", height=36 * (len(table) + 1) + 4)
+    for i, table in enumerate(kpi_tables(result, currency)):
+        st.dataframe(table, hide_index=True, key="compare_kpis" if i == 0 else "compare_deltas",
+                     height=table_height(len(table)), column_config=kpi_columns(table),
+                     width="content")
     st.download_button(t("compare.download_csv"), data=csv_bytes(result.kpi_table()),
                        file_name="comparison.csv", mime="text/csv", on_click="ignore",
                        key="compare_csv", icon=":material/download:")
     comparison_report_button(st, scenarios, reference, result.labels, chosen, key="compare_report")
 
     yearly = result.yearly()
-    left, right = st.columns(2)
+    # Side by side for a few scenarios; one under the other beyond, so the legend's rows
+    # and the lines keep the page's width (the plots keep their height either way).
+    left, right = st.columns(2) if len(chosen) <= SIDE_BY_SIDE else (st, st)
     _overlay(left, yearly, "year", "customers",
              (t("compare.customers_title"), t("common.year"), t("common.customers")),
              key="compare_customers")
@@ -112,7 +120,8 @@ def _compare_tab() -> None:
         st.caption(t("compare.differs_caption", n=len(differs)))
         shown = differs.rename(columns={"field": t("compare.col_field"),
                                         "unit": t("compare.col_unit")}).astype(str)
-        st.dataframe(shown, hide_index=True, key="compare_differs")
+        st.dataframe(shown, hide_index=True, key="compare_differs", width="content",
+                     column_config=differs_columns(shown))
 
 
 @st.fragment(key="sensitivity")

@@ -25,6 +25,7 @@ from ui.kpi_format import (
     metric_args,
     run_problem_text,
 )
+from ui.layout import table_height
 from ui.levers import render_baseline_picker, render_lever
 from ui.report_download import single_report_button
 from ui.sidebar import STATUS_FRAGMENT
@@ -176,7 +177,9 @@ def dashboard_page() -> None:
     show_template_chart(right, *cash, key="cash_chart")
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
-    st.dataframe(_scorecard(expected), hide_index=True, key="scorecard_table")
+    scorecard = _scorecard(expected)
+    st.dataframe(scorecard, hide_index=True, key="scorecard_table",
+                 height=table_height(len(scorecard)))
     w = state.whatif_run(scenario)
     with notices:
         _notices(w)

@@ -12,13 +12,13 @@ from sim.lessons import (
 )
 from sim.loyalty import ZONES, loyalty_zones
 from sim.population import satisfied_share
-from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario
 from ui import state
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.kpi_format import metric_delta, signed_delta
+from ui.layout import table_height
 from ui.lesson_view import open_lesson_button
 from ui.levers import render_lever
 from ui.loyalty_charts import (
@@ -62,7 +62,8 @@ def _curves_chart(scenario: Scenario, result) -> None:
         columns=["satisfaction", "loyalty", "share", "group"])
     labels = (t("loyalty.curves_title"), t("loyalty.curves_x"), t("loyalty.curves_y"),
               t("loyalty.curves_legend"), t("loyalty.population_legend"),
-              tuple(t(f"loyalty.zone_{z}") for z in ZONES))
+              tuple(t(f"loyalty.zone_{z}") for z in ZONES),
+              (t("loyalty.group_member"), t("loyalty.group_other")))
     show_template_chart(st, loyalty_curves_chart, labels,
                         loyalty_curves_data(curves, zones, population), key="loyalty_curves",
                         stretch=True)
@@ -78,7 +79,8 @@ def _types(scenario: Scenario, result) -> None:
     labels = (t("loyalty.quadrant_title"), t("loyalty.quadrant_x"), t("loyalty.quadrant_y"),
               (t("loyalty.dissatisfied"), t("loyalty.satisfied")),
               (t("loyalty.stays"), t("loyalty.leaves")))
-    show_template_chart(st, quadrant_chart, labels, quadrant_data(frame), key="loyalty_quadrant")
+    show_template_chart(st, quadrant_chart, labels, quadrant_data(frame), key="loyalty_quadrant",
+                        stretch=True)
 
 
 def _kpis(scenario: Scenario, result, reference) -> None:
@@ -120,7 +122,10 @@ def _top_box_section(scenario: Scenario) -> None:
                      t("loyalty.col_customers_5", years=years): fmt_count(at5["customers_end"]),
                      t("loyalty.col_clv_4"): fmt_money(at4["clv_net"], money),
                      t("loyalty.col_clv_5"): fmt_money(at5["clv_net"], money)})
-    st.dataframe(pd.DataFrame(rows), hide_index=True, key="top_box_table")
+    # One column per market, one row per figure: fits any width (seven columns of
+    # sentence-long headers were cut at 1440 px, in Chinese most of all).
+    shown = pd.DataFrame(rows).set_index(t("loyalty.col_market")).T
+    st.dataframe(shown, key="top_box_table", height=table_height(len(shown)))
     st.caption(t("loyalty.top_box_caption", low=fmt_number(TOP_BOX_COMPETITION[0] * 100),
                  high=fmt_number(TOP_BOX_COMPETITION[1] * 100)))
     ratio = top_box_ratios(table)
@@ -132,8 +137,10 @@ def _programmes(scenario: Scenario, result) -> None:
     st.subheader(t("loyalty.programmes_header"))
     st.caption(t("loyalty.programmes_caption"))
     money = scenario.currency
-    cols = st.columns(len(PROGRAMME_KINDS))
-    for col, (kind, programme) in zip(cols, scenario.programmes.items(), strict=True):
+    per_row = 3                  # five toggles in one row cut their names short
+    kinds = list(scenario.programmes.items())
+    cols = [col for start in range(0, len(kinds), per_row) for col in st.columns(per_row)]
+    for col, (kind, programme) in zip(cols, kinds, strict=False):
         render_lever(f"prog_{kind}", col, rerun=RERUN)
         col.caption(t("loyalty.programme_cost",
                       fixed=fmt_money(programme.fixed_cost_per_year, money, 0),

@@ -12,16 +12,37 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 import altair as alt
+import numpy as np
 import pandas as pd
 
-__all__ = ["MAX_CHART_ROWS", "show_template_chart", "template_spec", "vega_lite_spec",
-           "layer_cake_chart", "layer_cake_data", "retention_lines_chart", "retention_lines_data",
+from ui.palette import BAR_OUTLINE, colour_scale, dash_scale, shape_scale
+
+__all__ = ["MAX_CHART_ROWS", "LEGEND", "AUTOSIZE", "show_template_chart", "template_spec",
+           "vega_lite_spec", "layer_cake_chart", "layer_cake_data", "retention_lines_chart",
+           "retention_lines_data",
            "tenure_value_chart", "tenure_value_data"]
 
 MAX_CHART_ROWS = 5000
 """Largest dataset a chart may carry to the browser (rows)."""
 
 _HEIGHT = 320
+"""Plot-area height of a chart (px): legible from the back of a room, and on a phone."""
+
+COHORT_LAYERS = 8
+"""Most layers the layer cake stacks (the Okabe-Ito colours); older cohorts are grouped."""
+
+LEGEND = alt.Legend(orient="bottom", direction="vertical", labelLimit=300, symbolSize=160,
+                    symbolStrokeWidth=2.5, columns=1)
+"""Legend under the plot, one series a row: with the charts' ``fit-x`` autosize it adds
+height below the plot instead of taking it from the plot (many scenarios) or taking a
+narrow column's width (a phone)."""
+
+_COHORT_LEGEND = alt.Legend(orient="bottom", direction="horizontal", columns=4, symbolSize=140)
+"""Cohort names are short (``3``, ``1-2``): four to a row under the plot."""
+
+AUTOSIZE = {"type": "fit-x", "contains": "padding"}
+"""Width: the container's; height: the plot area's own (``_HEIGHT``), legends and titles
+added around it. (Streamlit's default, ``fit``, squeezes the plot into the height.)"""
 
 
 def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
@@ -30,9 +51,13 @@ def vega_lite_spec(chart: alt.TopLevelMixin) -> dict[str, Any]:
     Validation walks the whole Vega-Lite JSON schema (about 15 ms per chart on every
     rerun); the builders here are validated once in the tests instead
     (tests/app/test_charts.py). Altair's default theme sizes (300 × 300) are dropped so
-    the chart fills its column, as ``st.altair_chart`` does.
+    the chart fills its column, as ``st.altair_chart`` does; the plot keeps its height
+    (:data:`AUTOSIZE`). Charts draw as SVG (sharp on a projector, in a screenshot and when
+    zoomed; a few hundred marks each).
     """
     spec = chart.to_dict(validate=False)
+    spec.setdefault("autosize", dict(AUTOSIZE))
+    spec.setdefault("usermeta", {"embedOptions": {"renderer": "svg"}})
     view = spec.get("config", {}).get("view", {})
     for size in ("continuousWidth", "continuousHeight"):
         view.pop(size, None)
@@ -78,28 +103,48 @@ def _check_rows(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def layer_cake_data(cohorts: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Dataset of :func:`layer_cake_chart` from ``year, cohort_year, customers``."""
+    """Dataset of :func:`layer_cake_chart` from ``year, cohort_year, customers``.
+
+    Only cohorts that ever had a customer are drawn (a legend lists what exists). Beyond
+    :data:`COHORT_LAYERS` cohorts, consecutive acquisition years are grouped
+    (``cohort`` = ``"1-3"``), so every layer keeps a colour of its own; ``cohort_order``
+    is the first acquisition year of each layer (the stacking and legend order).
+    """
     frame = cohorts[["year", "cohort_year", "customers"]]
-    return {"cohorts": _check_rows(frame.assign(customers=frame["customers"].round(1)))}
+    alive = frame.groupby("cohort_year")["customers"].transform("max") > 0.05
+    frame = frame[alive]
+    years = sorted(frame["cohort_year"].unique())
+    groups = np.array_split(np.asarray(years), min(len(years), COHORT_LAYERS)) if years else []
+    first = {int(y): int(g[0]) for g in groups for y in g}
+    name = {int(g[0]): (f"{g[0]}" if len(g) == 1 else f"{g[0]}-{g[-1]}") for g in groups}
+    order = frame["cohort_year"].map(first)
+    grouped = (frame.assign(cohort_order=order).groupby(["year", "cohort_order"], as_index=False)
+               ["customers"].sum())
+    grouped = grouped.assign(cohort=grouped["cohort_order"].map(name),
+                             customers=grouped["customers"].round(1))
+    return {"cohorts": _check_rows(grouped[["year", "cohort", "cohort_order", "customers"]])}
 
 
-def layer_cake_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.Chart:
-    """Stacked area of customers by calendar year, one layer per acquisition-year cohort:
-    a template over the dataset ``cohorts`` (:func:`layer_cake_data`)."""
-    return (
-        alt.Chart(alt.NamedData(name="cohorts"), title=title, height=_HEIGHT)
-        .mark_area(opacity=0.85, interpolate="step-after")
-        .encode(
-            x=alt.X("year:O", title=x_title),
-            y=alt.Y("customers:Q", title=y_title, stack="zero"),
-            color=alt.Color("cohort_year:O", title=legend_title,
-                            scale=alt.Scale(scheme="blues", reverse=True)),
-            order=alt.Order("cohort_year:O"),
-            tooltip=[alt.Tooltip("year:O", title=x_title),
-                     alt.Tooltip("cohort_year:O", title=legend_title),
-                     alt.Tooltip("customers:Q", title=y_title, format=",.0f")],
-        )
-    )
+def layer_cake_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.LayerChart:
+    """Stacked area of customers by calendar year, one layer per acquisition-year cohort
+    (colour, and a point shape on each layer's top edge): a template over the dataset
+    ``cohorts`` (:func:`layer_cake_data`)."""
+    order = alt.EncodingSortField(field="cohort_order", op="min")
+    base = alt.Chart(alt.NamedData(name="cohorts")).encode(
+        x=alt.X("year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+        y=alt.Y("customers:Q", title=y_title, stack="zero"),
+        color=alt.Color("cohort:N", title=legend_title, sort=order, scale=colour_scale(),
+                        legend=_COHORT_LEGEND),
+        order=alt.Order("cohort_order:Q"),
+        tooltip=[alt.Tooltip("year:O", title=x_title),
+                 alt.Tooltip("cohort:N", title=legend_title),
+                 alt.Tooltip("customers:Q", title=y_title, format=",.0f")])
+    area = base.mark_area(opacity=0.8, interpolate="step-after", line=True)
+    points = base.mark_point(filled=True, size=60, opacity=1, stroke="white",
+                             strokeWidth=0.8).encode(
+        shape=alt.Shape("cohort:N", title=legend_title, sort=order, scale=shape_scale(),
+                        legend=_COHORT_LEGEND))
+    return alt.layer(area, points, title=title, height=_HEIGHT)
 
 
 def retention_lines_data(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
@@ -109,19 +154,24 @@ def retention_lines_data(lines: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"lines": _check_rows(frame.dropna(subset=["retention"]))}
 
 
-def retention_lines_chart(title: str, x_title: str, y_title: str,
-                          legend_title: str) -> alt.Chart:
-    """Retention (%) over years, one line per series (e.g. aggregate vs a single cohort):
-    a template over the dataset ``lines`` (:func:`retention_lines_data`)."""
+def retention_lines_chart(title: str, x_title: str, y_title: str, legend_title: str,
+                          series: tuple[str, ...]) -> alt.Chart:
+    """Retention (%) over years, one line per series (e.g. aggregate vs a single cohort),
+    told apart by colour, dash and point shape in one legend: a template over the dataset
+    ``lines`` (:func:`retention_lines_data`). ``series``: the translated series names."""
     return (
         alt.Chart(alt.NamedData(name="lines"), title=title, height=_HEIGHT)
-        .mark_line(point=True, strokeWidth=3)
+        .mark_line(point=alt.OverlayMarkDef(filled=True, size=70), strokeWidth=3)
         .encode(
-            x=alt.X("year:O", title=x_title),
+            x=alt.X("year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
             y=alt.Y("retention:Q", title=y_title, axis=alt.Axis(format=".0%"),
                     scale=alt.Scale(zero=False)),
-            color=alt.Color("series:N", title=legend_title),
-            strokeDash=alt.StrokeDash("series:N", title=legend_title),   # one legend, both
+            color=alt.Color("series:N", title=legend_title, scale=colour_scale(series),
+                            legend=LEGEND),
+            strokeDash=alt.StrokeDash("series:N", title=legend_title, scale=dash_scale(series),
+                                      legend=LEGEND),
+            shape=alt.Shape("series:N", title=legend_title, scale=shape_scale(series),
+                            legend=LEGEND),
             tooltip=[alt.Tooltip("year:O", title=x_title),
                      alt.Tooltip("series:N", title=legend_title),
                      alt.Tooltip("retention:Q", title=y_title, format=".1%")],
@@ -135,17 +185,22 @@ def tenure_value_data(tenure: pd.DataFrame) -> dict[str, pd.DataFrame]:
     return {"tenure": _check_rows(tenure[["tenure_year", "series", "discounted_profit"]])}
 
 
-def tenure_value_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.Chart:
-    """Discounted profit by tenure year, current scenario against its reference: a template
-    over the dataset ``tenure`` (:func:`tenure_value_data`)."""
+def tenure_value_chart(title: str, x_title: str, y_title: str, legend_title: str,
+                       series: tuple[str, ...]) -> alt.Chart:
+    """Discounted profit by tenure year, current scenario against its reference (colour
+    and outline dash): a template over the dataset ``tenure`` (:func:`tenure_value_data`).
+    ``series``: the translated series names, current first."""
     return (
         alt.Chart(alt.NamedData(name="tenure"), title=title, height=_HEIGHT)
-        .mark_bar()
+        .mark_bar(stroke=BAR_OUTLINE, strokeWidth=1.5)
         .encode(
-            x=alt.X("tenure_year:O", title=x_title),
-            xOffset=alt.XOffset("series:N"),
+            x=alt.X("tenure_year:O", title=x_title, axis=alt.Axis(labelAngle=0)),
+            xOffset=alt.XOffset("series:N", sort=list(series)),
             y=alt.Y("discounted_profit:Q", title=y_title),
-            color=alt.Color("series:N", title=legend_title),
+            color=alt.Color("series:N", title=legend_title, scale=colour_scale(series),
+                            legend=LEGEND),
+            strokeDash=alt.StrokeDash("series:N", title=legend_title, scale=dash_scale(series),
+                                      legend=LEGEND),
             tooltip=[alt.Tooltip("tenure_year:O", title=x_title),
                      alt.Tooltip("series:N", title=legend_title),
                      alt.Tooltip("discounted_profit:Q", title=y_title, format=",.0f")],

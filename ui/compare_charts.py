@@ -14,7 +14,8 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts import _HEIGHT, _check_rows
+from ui.charts import _HEIGHT, LEGEND, _check_rows
+from ui.palette import BAR_OUTLINE, SERIES_COLOURS, TEXT, colour_scale, dash_scale, shape_scale
 
 __all__ = ["overlay_chart", "overlay_data", "tornado_chart", "tornado_data", "heat_map_chart",
            "heat_map_data"]
@@ -30,22 +31,31 @@ def overlay_data(frame: pd.DataFrame, x: str, y: str) -> dict[str, pd.DataFrame]
 def overlay_chart(x: str, y: str, title: str, x_title: str, y_title: str, legend_title: str,
                   y_format: str = ",.0f") -> alt.Chart:
     """One line per scenario: a template over the dataset ``overlay`` (:func:`overlay_data`);
-    colours and legend follow the scenarios' order in the data (``rank``).
+    colours, dashes, point shapes and the legend follow the scenarios' order in the data
+    (``rank``). The plot keeps its height whatever the number of scenarios (the legend,
+    one scenario a row, is added below it).
 
     Args:
         x, y: the data's column names for the x axis and the value.
     """
-    return alt.Chart(alt.NamedData(name="overlay"), title=title, height=_HEIGHT + 120).mark_line(
-        point=True, strokeWidth=2.5).encode(
+    order = alt.EncodingSortField(field="rank", op="min")
+    return alt.Chart(alt.NamedData(name="overlay"), title=title, height=_HEIGHT).mark_line(
+        point=alt.OverlayMarkDef(filled=True, size=70), strokeWidth=2.5).encode(
         x=alt.X(f"{x}:O", title=x_title, axis=alt.Axis(labelAngle=0)),
         y=alt.Y(f"{y}:Q", title=y_title, axis=alt.Axis(format=y_format)),
-        color=alt.Color("scenario:N", title=legend_title,
-                        sort=alt.EncodingSortField(field="rank", op="min"),
-                        scale=alt.Scale(scheme="tableau10"),
-                        legend=alt.Legend(orient="bottom", columns=1, labelLimit=480)),
+        color=alt.Color("scenario:N", title=legend_title, sort=order, scale=colour_scale(),
+                        legend=LEGEND),
+        strokeDash=alt.StrokeDash("scenario:N", title=legend_title, sort=order,
+                                  scale=dash_scale(), legend=LEGEND),
+        shape=alt.Shape("scenario:N", title=legend_title, sort=order, scale=shape_scale(),
+                        legend=LEGEND),
         tooltip=[alt.Tooltip("scenario:N", title=legend_title),
                  alt.Tooltip(f"{x}:O", title=x_title),
                  alt.Tooltip(f"{y}:Q", title=y_title, format=y_format)])
+
+
+_LABEL_LIMIT = "containerSize()[0] < 600 ? 120 : 300"
+"""The levers' names take at most 120 px on a phone, 300 px on a wider screen."""
 
 
 def tornado_data(frame: pd.DataFrame, base: float, low_label: str,
@@ -73,20 +83,24 @@ def tornado_data(frame: pd.DataFrame, base: float, low_label: str,
 
 def tornado_chart(title: str, x_title: str, low_label: str,
                   high_label: str) -> alt.LayerChart:
-    """Bars from the metric at the low step to the base and from the base to the high step,
-    levers in the data's order (``rank``): a template over the datasets ``bars`` and
-    ``base`` (:func:`tornado_data`)."""
-    bars = alt.Chart(alt.NamedData(name="bars")).mark_bar(opacity=0.85).encode(
+    """Bars from the metric at the low step to the base and from the base to the high step
+    (colour and outline dash by move), levers in the data's order (``rank``): a template
+    over the datasets ``bars`` and ``base`` (:func:`tornado_data`)."""
+    moves = [low_label, high_label]
+    bars = alt.Chart(alt.NamedData(name="bars")).mark_bar(
+        opacity=0.9, stroke=BAR_OUTLINE, strokeWidth=1.2).encode(
         y=alt.Y("field:N", sort=alt.EncodingSortField(field="rank", op="min"), title=None,
-                axis=alt.Axis(labelLimit=320)),
+                axis=alt.Axis(labelLimit=alt.ExprRef(_LABEL_LIMIT))),
         x=alt.X("start:Q", title=x_title, axis=alt.Axis(format=",.0f"),
                 scale=alt.Scale(zero=False)), x2=alt.X2("end:Q"),
         color=alt.Color("move:N", title=None, legend=alt.Legend(orient="bottom"),
-                        scale=alt.Scale(domain=[low_label, high_label],
-                                        range=["#d62728", "#1f5fae"])),
+                        scale=alt.Scale(domain=moves,
+                                        range=[SERIES_COLOURS[3], SERIES_COLOURS[0]])),
+        strokeDash=alt.StrokeDash("move:N", title=None, legend=alt.Legend(orient="bottom"),
+                                  scale=dash_scale(moves)),
         tooltip=[alt.Tooltip("field:N"), alt.Tooltip("move:N"),
                  alt.Tooltip("end:Q", title=x_title, format=",.2f")])
-    rule = alt.Chart(alt.NamedData(name="base")).mark_rule(color="#333").encode(
+    rule = alt.Chart(alt.NamedData(name="base")).mark_rule(color=TEXT, strokeWidth=2).encode(
         x=alt.X("base:Q"))
     return alt.layer(bars, rule, title=title).properties(height=alt.Step(30))
 

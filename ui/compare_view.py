@@ -14,8 +14,10 @@ from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
 from ui.i18n import current_lang, fmt_number, load_catalog, t
+from ui.layout import column_widths
 
-__all__ = ["CURRENT", "choices", "kpi_display", "cached_compare",
+__all__ = ["CURRENT", "choices", "kpi_display", "kpi_tables", "kpi_columns",
+           "differs_columns", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
 
 CURRENT = "current"
@@ -56,6 +58,51 @@ def kpi_display(result: Comparison, currency: str) -> pd.DataFrame:
                     kpi, long.loc[(kpi, label), "delta"], currency, delta=True)
         rows.append(row)
     return pd.DataFrame(rows)
+
+
+DELTAS_INLINE = 3
+"""Most scenarios whose Δ columns sit in the KPI table itself; beyond, they make a second
+table, so neither needs more than seven columns (fits 1440 px beside the sidebar)."""
+
+KPI_WIDTH, FIELD_WIDTH, UNIT_WIDTH = 290, 250, 80
+"""Column widths (px) of the comparison's tables: the figure's name (KPI table), the
+field's name and its unit ("what differs")."""
+
+TABLE_WIDTH = 940
+"""Width (px) the comparison's tables keep within: the page's width at 1440 px beside the
+sidebar. Each scenario's column takes an equal share of what the first columns leave,
+between :data:`VALUE_WIDTHS` (a table of many scenarios stays on the page)."""
+
+VALUE_WIDTHS = (100, 260)
+
+
+def _value_width(first: int, values: int) -> int:
+    share = (TABLE_WIDTH - first) // max(values, 1)
+    return max(VALUE_WIDTHS[0], min(VALUE_WIDTHS[1], share))
+
+
+def kpi_tables(result: Comparison, currency: str) -> list[pd.DataFrame]:
+    """:func:`kpi_display` as one table (up to :data:`DELTAS_INLINE` scenarios) or as two:
+    the values, then the Δ columns (each with the KPI column first)."""
+    table = kpi_display(result, currency)
+    n = len(result.labels)
+    if n <= DELTAS_INLINE:
+        return [table]
+    columns = list(table.columns)
+    return [table[columns[:1 + n]], table[columns[:1] + columns[1 + n:]]]
+
+
+def kpi_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Column widths of a KPI table (a scenario's full name in its header's tooltip)."""
+    return column_widths(table.columns,
+                         (KPI_WIDTH, _value_width(KPI_WIDTH, len(table.columns) - 1)))
+
+
+def differs_columns(table: pd.DataFrame) -> dict[str, Any]:
+    """Column widths of the "what differs" table: field, unit, then one per scenario."""
+    first = FIELD_WIDTH + UNIT_WIDTH
+    return column_widths(table.columns, (FIELD_WIDTH, UNIT_WIDTH,
+                                         _value_width(first, len(table.columns) - 2)))
 
 
 def _step_text(row: pd.Series) -> str:

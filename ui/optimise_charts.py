@@ -11,15 +11,16 @@ import altair as alt
 import numpy as np
 import pandas as pd
 
-from ui.charts import _HEIGHT, _check_rows
+from ui.charts import _HEIGHT, LEGEND, _check_rows
+from ui.palette import BAR_OUTLINE, SERIES_COLOURS, colour_scale, dash_scale, shape_scale
 
 __all__ = ["cell_edges", "equity_heat_data", "equity_heat_chart", "marginal_cost_data",
            "marginal_cost_chart", "portfolio_data", "portfolio_chart", "surface_data",
            "surface_chart", "profile_data", "profile_chart"]
 
-OPTIMUM_COLOUR = "#d62728"
-CURRENT_COLOUR = "#1f1f1f"
-_MARKS = alt.Scale(range=[OPTIMUM_COLOUR, CURRENT_COLOUR])
+OPTIMUM_COLOUR = SERIES_COLOURS[3]    # vermillion
+CURRENT_COLOUR = SERIES_COLOURS[6]    # black
+_MARK_SHAPES = ["diamond", "circle"]
 
 
 def cell_edges(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -77,17 +78,22 @@ def equity_heat_chart(title: str, x_title: str, y_title: str, legend_title: str,
         tooltip=[alt.Tooltip("acquisition_spend:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("retention_spend:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("equity:Q", title=legend_title, format=",.2f")])
-    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels)).resolve_scale(
+        color="independent", shape="independent")  # the plans: one legend of their own
 
 
 def _marker_layers(marks_title: str, mark_labels: tuple[str, str]
                    ) -> tuple[alt.Chart, alt.Chart]:
-    """Dots and labels of the plans marked (``points``): the optimum red, the other black."""
+    """Dots and labels of the plans marked (``points``): the optimum a vermillion diamond,
+    the other a black circle (one legend)."""
     marks = alt.Chart(alt.NamedData(name="points"))
     scale = alt.Scale(domain=list(mark_labels), range=[OPTIMUM_COLOUR, CURRENT_COLOUR])
-    dots = marks.mark_point(size=180, filled=True, stroke="white", strokeWidth=1.5,
+    dots = marks.mark_point(size=200, filled=True, stroke="white", strokeWidth=1.5,
                             opacity=1).encode(
-        x="x:Q", y="y:Q", color=alt.Color("label:N", title=marks_title, scale=scale),
+        x="x:Q", y="y:Q", color=alt.Color("label:N", title=marks_title, scale=scale,
+                                          legend=LEGEND),
+        shape=alt.Shape("label:N", title=marks_title, legend=LEGEND,
+                        scale=alt.Scale(domain=list(mark_labels), range=_MARK_SHAPES)),
         tooltip=[alt.Tooltip("label:N", title=marks_title),
                  alt.Tooltip("x:Q", format=",.2f"), alt.Tooltip("y:Q", format=",.2f")])
     text = marks.mark_text(align="left", dx=10, dy=-10, fontSize=13, fontWeight="bold").encode(
@@ -124,10 +130,10 @@ def marginal_cost_chart(title: str, x_title: str, y_title: str, legend_title: st
     customer value V(R*) as a rule they both cross at the optimum: a template over
     ``curves``, ``value`` and ``crossings``. ``order``: the two series' names, acquisition
     first (it gets the solid line in every language)."""
-    colour = alt.Color("series:N", title=legend_title,
-                       scale=alt.Scale(domain=list(order), range=["#1f5fae", "#6baed6"]))
-    dash = alt.StrokeDash("series:N", title=legend_title,
-                          scale=alt.Scale(domain=list(order), range=[[1, 0], [4, 3]]))
+    colour = alt.Color("series:N", title=legend_title, scale=colour_scale(order),
+                       legend=LEGEND)
+    dash = alt.StrokeDash("series:N", title=legend_title, scale=dash_scale(order),
+                          legend=LEGEND)
     lines = alt.Chart(alt.NamedData(name="curves"), title=title, height=_HEIGHT).mark_line(
         strokeWidth=3).encode(
         x=alt.X("spend:Q", title=x_title), y=alt.Y("marginal_cost:Q", title=y_title),
@@ -142,8 +148,10 @@ def marginal_cost_chart(title: str, x_title: str, y_title: str, legend_title: st
                             color=OPTIMUM_COLOUR).encode(
         y="marginal_cost:Q", text="label:N", x=alt.XValue(alt.ExprRef("width")))
     dots = alt.Chart(alt.NamedData(name="crossings")).mark_point(
-        size=140, filled=True, color=OPTIMUM_COLOUR).encode(
+        size=160, filled=True, color=OPTIMUM_COLOUR).encode(
         x="spend:Q", y="marginal_cost:Q",
+        shape=alt.Shape("series:N", title=legend_title, scale=shape_scale(order),
+                        legend=LEGEND),
         tooltip=[alt.Tooltip("series:N", title=legend_title),
                  alt.Tooltip("spend:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("marginal_cost:Q", title=y_title, format=",.2f")])
@@ -160,13 +168,17 @@ def portfolio_chart(title: str, x_title: str, y_title: str, legend_title: str,
                     order: tuple[str, ...]) -> alt.Chart:
     """Best NPV gain of each portfolio, as horizontal bars (best at the top): a template
     over ``bars``. ``order``: the ``kind`` labels in colour order (optimum first)."""
-    colour = alt.Color("kind:N", title=legend_title,
-                       scale=alt.Scale(domain=list(order),
-                                       range=[OPTIMUM_COLOUR, "#ff9896", "#9ecae1"]))
-    return alt.Chart(alt.NamedData(name="bars"), title=title).mark_bar().encode(
-        y=alt.Y("portfolio:N", title=None, sort="-x", axis=alt.Axis(labelLimit=420)),
+    colour = alt.Color("kind:N", title=legend_title, legend=LEGEND,
+                       scale=alt.Scale(domain=list(order), range=[
+                           OPTIMUM_COLOUR, *colour_scale(order[1:]).to_dict()["range"]]))
+    dash = alt.StrokeDash("kind:N", title=legend_title, legend=LEGEND,
+                          scale=dash_scale(order))
+    return alt.Chart(alt.NamedData(name="bars"), title=title).mark_bar(
+        stroke=BAR_OUTLINE, strokeWidth=1.2).encode(
+        y=alt.Y("portfolio:N", title=None, sort="-x",
+                axis=alt.Axis(labelLimit=alt.ExprRef("containerSize()[0] < 600 ? 140 : 420"))),
         x=alt.X("npv_gain:Q", title=x_title),
-        color=colour,
+        color=colour, strokeDash=dash,
         tooltip=[alt.Tooltip("portfolio:N", title=y_title),
                  alt.Tooltip("npv_gain:Q", title=x_title, format=",.0f")])
 
@@ -217,7 +229,8 @@ def surface_chart(title: str, x_title: str, y_title: str, legend_title: str,
         tooltip=[alt.Tooltip("budget:Q", title=x_title, format=",.0f"),
                  alt.Tooltip("y:Q", title=y_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=legend_title, format=",.0f")])
-    return alt.layer(cells, *_marker_layers(marks_title, mark_labels))
+    return alt.layer(cells, *_marker_layers(marks_title, mark_labels)).resolve_scale(
+        color="independent", shape="independent")  # the plans: one legend of their own
 
 
 def profile_data(x: np.ndarray, gain: np.ndarray, optimum: tuple[float, float],
@@ -237,7 +250,7 @@ def profile_chart(title: str, x_title: str, y_title: str, marks_title: str,
     """NPV gain along one lever, the optimum and the current plan marked (``mark_labels``,
     optimum first): a template over ``profile`` and ``points``."""
     line = alt.Chart(alt.NamedData(name="profile"), title=title, height=_HEIGHT).mark_line(
-        strokeWidth=3, point=True).encode(
+        strokeWidth=3, point=True, color=SERIES_COLOURS[0]).encode(
         x=alt.X("x:Q", title=x_title), y=alt.Y("npv_gain:Q", title=y_title),
         tooltip=[alt.Tooltip("x:Q", title=x_title, format=",.2f"),
                  alt.Tooltip("npv_gain:Q", title=y_title, format=",.0f")])

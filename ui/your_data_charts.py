@@ -10,13 +10,14 @@ from __future__ import annotations
 import altair as alt
 import pandas as pd
 
-from ui.charts import _HEIGHT, _check_rows
+from ui.charts import _HEIGHT, LEGEND, _check_rows
+from ui.palette import BAR_OUTLINE, MUTED, SERIES_COLOURS, colour_scale, dash_scale
 
 __all__ = ["survival_fit_chart", "survival_fit_data", "share_bars_chart", "share_bars_data",
            "p_alive_chart", "p_alive_data"]
 
-SERIES_COLOURS = ("#1f5fae", "#d62728", "#7f7f7f")
-"""Actual (blue), fitted (red), constant retention (grey)."""
+FIT_COLOURS = (SERIES_COLOURS[6], SERIES_COLOURS[0], SERIES_COLOURS[1])
+"""Actual (black dots), fitted (blue), constant retention (orange)."""
 
 
 def survival_fit_data(lines: pd.DataFrame, holdout: int | None,
@@ -41,8 +42,9 @@ def survival_fit_chart(title: str, x_title: str, y_title: str, legend_title: str
     ``series``: the translated series names in colour order (actual, fitted, constant).
     """
     colour = alt.Color("series:N", title=legend_title,
-                       scale=alt.Scale(domain=list(series), range=list(SERIES_COLOURS)),
-                       legend=alt.Legend(orient="bottom", title=None, labelLimit=260))
+                       scale=alt.Scale(domain=list(series), range=list(FIT_COLOURS)),
+                       legend=alt.Legend(orient="bottom", title=None, labelLimit=300, columns=1,
+                                         symbolStrokeWidth=2.5, symbolSize=160))
     base = alt.Chart(alt.NamedData(name="lines")).encode(
         x=alt.X("age:Q", title=x_title, axis=alt.Axis(tickMinStep=1, format="d")),
         y=alt.Y("share:Q", title=y_title, axis=alt.Axis(format=".0%"),
@@ -54,14 +56,13 @@ def survival_fit_chart(title: str, x_title: str, y_title: str, legend_title: str
     actual = alt.datum.series == series[0]
     models = base.transform_filter(~actual).mark_line(strokeWidth=2.5).encode(
         strokeDash=alt.StrokeDash("series:N", legend=None,
-                                  scale=alt.Scale(domain=list(series[1:]),
-                                                  range=[[1, 0], [6, 4]])))
+                                  scale=dash_scale(series[1:])))
     observed = base.transform_filter(actual).mark_line(
         point=alt.OverlayMarkDef(size=60, filled=True), strokeWidth=1.5)
     rule = alt.Chart(alt.NamedData(name="holdout")).mark_rule(
-        strokeDash=[3, 3], color="#555").encode(x=alt.X("age:Q"))
+        strokeDash=[3, 3], color=MUTED).encode(x=alt.X("age:Q"))
     text = alt.Chart(alt.NamedData(name="holdout")).mark_text(
-        align="left", dx=4, dy=-6, color="#555", fontSize=12).encode(
+        align="left", dx=4, dy=-6, color=MUTED, fontSize=12).encode(
         x=alt.X("age:Q"), y=alt.YValue(0), text=alt.Text("label:N"))
     return alt.layer(models, observed, rule, text, title=title).properties(height=_HEIGHT + 80)
 
@@ -79,15 +80,17 @@ def share_bars_chart(title: str, group_title: str, share_title: str, legend_titl
     return (
         alt.Chart(alt.NamedData(name="bars"), title=title,
                   height=alt.Step(11))
-        .mark_bar()
+        .mark_bar(stroke=BAR_OUTLINE, strokeWidth=1)
         .encode(
             y=alt.Y("group:N", title=group_title, sort=list(order),
-                    axis=alt.Axis(labelLimit=220)),
+                    axis=alt.Axis(labelLimit=alt.ExprRef(
+                        "containerSize()[0] < 600 ? 110 : 220"))),
             yOffset=alt.YOffset("measure:N"),
             x=alt.X("share:Q", title=share_title, axis=alt.Axis(format=".0%")),
-            color=alt.Color("measure:N", title=legend_title,
-                            scale=alt.Scale(range=["#1f5fae", "#f28e2b"]),
-                            legend=alt.Legend(orient="bottom")),
+            color=alt.Color("measure:N", title=legend_title, scale=colour_scale(),
+                            legend=LEGEND),
+            strokeDash=alt.StrokeDash("measure:N", title=legend_title, scale=dash_scale(),
+                                      legend=LEGEND),
             tooltip=[alt.Tooltip("group:N", title=group_title),
                      alt.Tooltip("measure:N", title=legend_title),
                      alt.Tooltip("share:Q", title=share_title, format=".1%")],
@@ -104,7 +107,7 @@ def p_alive_chart(title: str, x_title: str, y_title: str) -> alt.Chart:
     """Customers by probability of being alive, as a histogram over [0, 1]."""
     return (
         alt.Chart(alt.NamedData(name="bins"), title=title, height=_HEIGHT)
-        .mark_bar(color="#1f5fae", binSpacing=1)
+        .mark_bar(color=SERIES_COLOURS[0], binSpacing=1)
         .encode(
             x=alt.X("low:Q", title=x_title, bin="binned",
                     axis=alt.Axis(format=".0%"), scale=alt.Scale(domain=[0, 1])),
