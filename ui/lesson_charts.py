@@ -12,6 +12,7 @@ import altair as alt
 import pandas as pd
 
 from ui.charts import _check_rows
+from ui.palette import NEUTRAL, SERIES_COLOURS, colour_scale, dash_scale
 
 __all__ = ["UNIT_FORMATS", "sweep_data", "sweep_chart", "before_after_data",
            "before_after_chart", "guesses_data", "guesses_chart"]
@@ -20,8 +21,8 @@ UNIT_FORMATS = {"pct": ".0%", "money": ",.2f", "times": ".1f"}
 """d3 axis formats per step unit (sim.lesson_steps.LessonStep.unit)."""
 
 _HEIGHT = 300
-_TRUTH_COLOUR = "#d62728"
-_GUESS_COLOUR = "#1f77b4"
+_TRUTH_COLOUR = SERIES_COLOURS[3]     # vermillion: the engine's answer
+_GUESS_COLOUR = SERIES_COLOURS[0]     # blue: the guesses (the trainer's, then the room's)
 
 
 def _axis(fmt: str | None, scale: float, **extra: object) -> alt.Axis:
@@ -67,16 +68,18 @@ def sweep_chart(title: str, x_title: str, y_title: str, x_format: str, y_format:
     y = alt.Y("value:Q", title=y_title,
               axis=_axis(y_format, scale, titleLimit=_y_title_limit(height)))
     curve = alt.Chart(alt.NamedData(name="curve")).mark_line(
-        strokeWidth=3 * scale, color="#7f7f7f").encode(
+        strokeWidth=3 * scale, color=NEUTRAL).encode(
         x=x, y=y, tooltip=[alt.Tooltip("x:Q", title=x_title, format=x_format),
                            alt.Tooltip("value:Q", title=y_title, format=y_format)])
     point = alt.Chart(alt.NamedData(name="point")).mark_point(
         filled=True, size=260 * scale, color=_TRUTH_COLOUR, shape="diamond").encode(
         x=x, y=y, tooltip=[alt.Tooltip("value:Q", title=y_title, format=y_format)])
     rules = alt.Chart(alt.NamedData(name="guesses")).mark_rule(
-        strokeDash=[8, 4], strokeWidth=2.5 * scale).encode(
+        strokeWidth=2.5 * scale).encode(
         y="value:Q", color=alt.Color("label:N", title=legend_title, legend=_legend(scale),
-                                     scale=alt.Scale(range=[_GUESS_COLOUR, "#ff7f0e"])),
+                                     scale=colour_scale()),
+        strokeDash=alt.StrokeDash("label:N", title=legend_title, legend=_legend(scale),
+                                  scale=dash_scale(offset=1)),
         tooltip=[alt.Tooltip("label:N", title=legend_title),
                  alt.Tooltip("value:Q", title=y_title, format=y_format)])
     return alt.layer(curve, rules, point).properties(title=_title(title, scale), height=height)
@@ -97,7 +100,7 @@ def before_after_chart(title: str, y_title: str, y_format: str, order: tuple[str
                 axis=_axis(y_format, scale, titleLimit=_y_title_limit(int(_HEIGHT * scale)))))
     bars = base.mark_bar(size=80 * scale).encode(
         color=alt.Color("label:N", sort=list(order), legend=None,
-                        scale=alt.Scale(range=["#7f7f7f", _TRUTH_COLOUR])))
+                        scale=alt.Scale(range=[NEUTRAL, _TRUTH_COLOUR])))
     text = base.mark_text(dy=-10 * scale, fontSize=14 * scale, fontWeight="bold").encode(
         text=alt.Text("value:Q", format=y_format))
     return alt.layer(bars, text).properties(title=_title(title, scale),

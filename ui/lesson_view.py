@@ -330,11 +330,11 @@ def _reveal_chart(one: Lesson, step: LessonStep, truth: StepTruth,
     labels: tuple[Any, ...]
     if step.chart == "by_year":
         frame = _by_year(one.id, step.id).copy()
-        frame["series"] = frame["series"].map(
-            {"aggregate": t("lessons.chart.series_aggregate"),
-             "cohort": t("lessons.chart.series_cohort")})
+        series = (t("lessons.chart.series_aggregate"), t("lessons.chart.series_cohort"))
+        frame["series"] = frame["series"].map(dict(zip(("aggregate", "cohort"), series,
+                                                       strict=True)))
         labels = (t("lessons.chart.by_year_title"), t("lessons.chart.year"),
-                  t("lessons.chart.retention"), t("lessons.chart.series"))
+                  t("lessons.chart.retention"), t("lessons.chart.series"), series)
         show_template_chart(st, retention_lines_chart, labels, retention_lines_data(frame),
                             key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
     elif step.chart == "before_after":
