@@ -35,11 +35,12 @@ def _metric(at: AppTest, label_start: str):
 
 
 def _money(text: str) -> float:
-    """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77 M`` or ``USD 277.3 万``."""
-    scale = {"M": 1e6, "bn": 1e9, "万": 1e4, "亿": 1e8}
+    """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77M`` or ``USD 277万``."""
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "万": 1e4, "亿": 1e8}
     value = text.replace("USD", "").replace(",", "").replace("+", "").strip()
-    number, _, unit = value.partition(" ")
-    return float(number) * scale.get(unit, 1.0)
+    unit = value.lstrip("-0123456789.")
+    number = value[:len(value) - len(unit)]
+    return float(number) * scale.get(unit.strip(), 1.0)
 
 
 @pytest.mark.parametrize("lang,npv_label,title", [("en", "NPV", "Executive what-if dashboard"),
