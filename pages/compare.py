@@ -36,7 +36,7 @@ from ui.compare_view import (
 )
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
-from ui.i18n import fmt_money, t
+from ui.i18n import fmt_money, local_text, t
 from ui.text import md_text
 
 require_entry_point()
@@ -116,7 +116,7 @@ def _compare_tab() -> None:
 @st.fragment(key="sensitivity")
 def _sensitivity_tab() -> None:
     scenario = state.current_scenario()
-    st.caption(t("compare.sens_intro", name=md_text(scenario.name)))
+    st.caption(t("compare.sens_intro", name=md_text(local_text(scenario.name))))
     left, right = st.columns(2)
     step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
                        key="sens_step", help=t("compare.step_help")) / 100

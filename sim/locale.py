@@ -29,7 +29,7 @@ from babel.numbers import (
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "LOCALES_DIR", "load_catalog", "translate",
            "format_number", "format_money", "format_money_short", "format_delta_money",
-           "format_pct", "BABEL_LOCALES", "babel_locale"]
+           "format_pct", "unit_text", "BABEL_LOCALES", "babel_locale"]
 
 LOCALES_DIR = Path(__file__).resolve().parent / "locales"
 LANGUAGES = {"en": "English", "zh": "简体中文"}
@@ -67,6 +67,16 @@ def translate(key: str, lang: str, **params: Any) -> str:
     if text is None:
         return key
     return text.format(**params) if params else text
+
+
+def unit_text(unit: str, lang: str) -> str:
+    """A field's unit (``sim.schema.FieldSpec.unit``, e.g. ``fraction``,
+    ``currency/customer-year``) in ``lang``, from the catalog table ``[units]`` (keys are
+    the units as declared); the unit itself when the catalog has none."""
+    if not unit:
+        return ""
+    language = lang if lang in LANGUAGES else DEFAULT_LANG
+    return load_catalog(language).get(f"units.{unit}") or unit
 
 
 def _finite(value: float | None) -> TypeGuard[float]:

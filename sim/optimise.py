@@ -60,7 +60,7 @@ from sim.batch import evaluate_kpis
 from sim.cohort import run_cohort
 from sim.finance import FinanceSummary
 from sim.programmes import PROGRAMME_KINDS, programme_mix
-from sim.scenario import MONEY_MAX, Scenario, replace_path
+from sim.scenario import MONEY_MAX, Scenario, replace_path, scenario_name
 from sim.schema import Issue, ScenarioError
 from sim.whatif import baseline_for, finance_summary, run_engines
 
@@ -430,10 +430,10 @@ class OptimiseResult:
         ``npv_gain``, ``roi``, ``runner_up``, ``flat_region`` and the rest."""
         fin = self.finance
         return {
-            "scenario": self.scenario.name,
+            "scenario": scenario_name(self.scenario, "en"),
             "currency": self.scenario.currency,
             "measured_against": {"kind": self.scenario.baseline.kind,
-                                 "name": self.reference.name},
+                                 "name": scenario_name(self.reference, "en")},
             "budget": self.budget,
             "optimum": self.optimum.plan.levers(),
             "npv_gain": _clean(self.optimum.npv_gain),

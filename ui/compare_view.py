@@ -12,7 +12,7 @@ from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
-from ui.i18n import fmt_number, load_catalog, t
+from ui.i18n import fmt_number, load_catalog, local_text, t
 
 __all__ = ["CURRENT", "choices", "kpi_display", "cached_compare",
            "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
@@ -36,7 +36,7 @@ def choices() -> dict[str, tuple[str, Scenario]]:
     current = state.current_scenario()
     suffix = t("compare.edited_suffix") if state.is_edited() else ""
     found: dict[str, tuple[str, Scenario]] = {
-        CURRENT: (t("compare.current_label", name=current.name) + suffix, current)}
+        CURRENT: (t("compare.current_label", name=local_text(current.name)) + suffix, current)}
     for preset_id, name in state.preset_options().items():
         found[f"preset:{preset_id}"] = (name, state.preset_scenario(preset_id))
     for label, scenario in state.uploads().items():

@@ -21,13 +21,14 @@ from sim.locale import (
     format_pct,
     load_catalog,
     translate,
+    unit_text,
 )
-from sim.schema import Issue
+from sim.schema import BilingualText, Issue, localized_text
 from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale", "issue_text"]
+           "default_lang_from_locale", "issue_text", "local_text", "unit_label"]
 
 
 def default_lang_from_locale(locale: str | None) -> str:
@@ -76,8 +77,22 @@ def fmt_pct(fraction: float | None, decimals: int = 1) -> str:
     return format_pct(fraction, current_lang(), decimals)
 
 
+def local_text(value: str | BilingualText | None) -> str:
+    """A scenario's name or description in the current language
+    (:func:`sim.schema.localized_text`: the other language when the file has only one)."""
+    return localized_text(value, current_lang())
+
+
+def unit_label(unit: str) -> str:
+    """A field's unit in the current language (:func:`sim.locale.unit_text`)."""
+    return unit_text(unit, current_lang())
+
+
 def issue_text(issue: Issue) -> str:
     """One validation problem in the current language (field path, allowed range, value),
-    for a Markdown element: the path and the value come from the user's file, shown as text."""
+    for a Markdown element: the path and the value come from the user's file, shown as text.
+    The allowed range and the finding are the catalog's (:meth:`sim.schema.Issue.allowed_text`)
+    where the issue has a key, else as ``sim`` wrote them."""
+    lang = current_lang()
     return t(f"validation.{issue.code}", path=md_text(issue.path, 200) if issue.path else "—",
-             allowed=issue.allowed, got=md_text(issue.got, 200))
+             allowed=issue.allowed_text(lang), got=md_text(issue.got_text(lang), 200))

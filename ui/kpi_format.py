@@ -23,6 +23,7 @@ from ui.i18n import (
     fmt_number,
     fmt_pct,
     issue_text,
+    local_text,
     t,
 )
 from ui.text import md_text
@@ -129,7 +130,8 @@ def finance_metric(container: Any, finance: FinanceSummary, key: str, currency: 
 
 def baseline_note(w: WhatIf) -> str:
     """What every delta, ROI and payback of ``w`` is measured against, and its cost."""
-    kind = t(f"baseline_kind.{w.scenario.baseline.kind}", preset=md_text(w.baseline.name))
+    kind = t(f"baseline_kind.{w.scenario.baseline.kind}",
+             preset=md_text(local_text(w.baseline.name)))
     cost = format_kpi("incremental_cost", w.finance.incremental_cost, w.scenario.currency)
     return t("dashboard.baseline_note", kind=kind) + " " + t("dashboard.cost_note", cost=cost)
 

@@ -22,9 +22,9 @@ import streamlit as st
 from sim import scenario_io
 from sim.library import SCENARIO_DIR, is_preset_id
 from sim.scenario import Scenario
-from sim.schema import Issue, ScenarioError
+from sim.schema import BilingualText, Issue, ScenarioError, localized_text
 from ui import state
-from ui.i18n import issue_text, t
+from ui.i18n import issue_text, local_text, t
 from ui.text import md_text
 
 __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
@@ -39,9 +39,11 @@ MAX_LISTED_ISSUES = 50
 """Problems of an invalid upload listed one by one; the rest are counted."""
 
 
-def file_stem(name: str) -> str:
-    """A file name stem from a scenario name: ASCII letters, digits and ``_`` (≤ 60)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+def file_stem(name: str | BilingualText) -> str:
+    """A file name stem from a scenario name (its English text when it has both):
+    ASCII letters, digits and ``_`` (≤ 60)."""
+    ascii_name = unicodedata.normalize("NFKD", localized_text(name, "en")).encode(
+        "ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_").lower()[:60]
     return stem or "scenario"
 
@@ -107,9 +109,10 @@ def _upload() -> None:
             lines.append(f"- {t('files.more_issues', n=total - len(shown))}")
         st.markdown("\n".join(lines))
         return
-    label = f"{scenario.name} ({uploaded.name})"
+    label = f"{local_text(scenario.name)} ({uploaded.name})"
     state.add_upload(label, scenario)
-    st.success(t("files.valid", name=md_text(scenario.name)), icon=":material/check_circle:")
+    st.success(t("files.valid", name=md_text(local_text(scenario.name))),
+               icon=":material/check_circle:")
     st.button(t("files.open"), key="open_upload", on_click=_open, args=(scenario,),
               icon=":material/upload_file:", width="stretch")
 
@@ -142,7 +145,8 @@ def _save() -> None:
 
 def _save_form() -> None:
     base = state.base_scenario()
-    st.text_input(t("files.save_name"), value=state.loaded_preset() or file_stem(base.name),
+    stem = state.loaded_preset() or file_stem(base.name)
+    st.text_input(t("files.save_name"), value=stem,
                   key="save_name", help=t("files.save_name_help"), max_chars=60)
     st.checkbox(t("files.overwrite"), key="save_overwrite", help=t("files.overwrite_help"))
     st.button(t("files.save"), key="save_scenario", on_click=_save, icon=":material/save:",

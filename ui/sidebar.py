@@ -5,7 +5,7 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.i18n import LANGUAGES, issue_text, t
+from ui.i18n import LANGUAGES, issue_text, local_text, t
 from ui.scenario_files import download_button, render_files
 from ui.share import clear_notices, sync_url, url_notices
 from ui.text import plain_text
@@ -39,10 +39,10 @@ def render_sidebar() -> None:
 def scenario_status() -> None:
     """The loaded scenario's name, whether it was edited, and a reset button."""
     base, current = state.base_scenario(), state.current_scenario()
-    st.text(plain_text(base.name))                 # user text: never parsed as Markdown
-    if base.description:
+    st.text(plain_text(local_text(base.name)))     # user text: never parsed as Markdown
+    if local_text(base.description):
         with st.expander(t("sidebar.about"), icon=":material/description:"):
-            st.text(plain_text(base.description))
+            st.text(plain_text(local_text(base.description)))
     if current != base:
         st.warning(t("sidebar.edited"), icon=":material/edit:")
         st.button(t("sidebar.reset"), key="reset_levers", on_click=state.load_into_session,

@@ -18,7 +18,7 @@ from sim.finance import FinanceSummary
 from sim.library import list_presets, load_preset
 from sim.lifetime_value import WholeLife, scenario_whole_life
 from sim.montecarlo import McResult
-from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
+from sim.scenario import Scenario, scenario_from_dict, scenario_name, scenario_to_dict
 from sim.whatif import (
     EngineRun,
     WhatIf,
@@ -27,6 +27,7 @@ from sim.whatif import (
     finance_summary,
     monte_carlo_part,
 )
+from ui.i18n import current_lang
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
@@ -55,10 +56,15 @@ than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 m
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def preset_options() -> dict[str, str]:
-    """``{preset id: scenario name}`` of every valid file in scenarios/."""
+def _preset_names(lang: str) -> dict[str, str]:
     presets, _errors = list_presets()
-    return {p.preset_id: p.scenario.name for p in presets}
+    return {p.preset_id: scenario_name(p.scenario, lang) for p in presets}
+
+
+def preset_options() -> dict[str, str]:
+    """``{preset id: scenario name in the current language}`` of every valid file in
+    scenarios/ (cached per language)."""
+    return _preset_names(current_lang())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
@@ -81,7 +87,7 @@ class LiveScenario:
         self.scenario = scenario
 
     def __repr__(self) -> str:
-        return f"LiveScenario({self.scenario.name!r})"
+        return f"LiveScenario({scenario_name(self.scenario, 'en')!r})"
 
 
 def _live() -> LiveScenario:
@@ -116,7 +122,7 @@ def on_preset_change() -> None:
 
 def reload_presets() -> None:
     """Forget the cached library listing (after a file was saved into it)."""
-    preset_options.clear()
+    _preset_names.clear()
     preset_scenario.clear()
 
 

@@ -55,7 +55,7 @@ from sim.transactions import (
     weighted_tiers,
 )
 from ui import state
-from ui.i18n import issue_text, t
+from ui.i18n import issue_text, local_text, t
 from ui.scenario_files import MAX_LISTED_ISSUES, file_stem
 from ui.text import md_text
 
@@ -514,7 +514,7 @@ def use_in_scenario(scenario: Scenario) -> None:
     """Load ``scenario`` into the session (a button's callback): every page runs it, the
     Compare page can pick it, and its TOML stays downloadable here."""
     state.load_into_session(scenario, None)
-    state.add_upload(scenario.name, scenario)
+    state.add_upload(local_text(scenario.name), scenario)
     st.session_state[USED_KEY] = scenario
 
 
@@ -526,4 +526,5 @@ def used_scenario() -> Scenario | None:
 
 def scenario_toml(scenario: Scenario) -> tuple[bytes, str]:
     """A scenario as TOML bytes and a file name for its download."""
-    return scenario_io.dumps(scenario).encode("utf-8"), f"{file_stem(scenario.name)}.toml"
+    stem = file_stem(scenario.name)
+    return scenario_io.dumps(scenario).encode("utf-8"), f"{stem}.toml"
