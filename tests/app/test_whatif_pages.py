@@ -102,7 +102,7 @@ def test_dashboard_and_roi_page_show_the_same_finance_for_one_scenario(lang: str
         for key in ("payback_years", "discounted_payback_years"):
             label = {"en": {"payback_years": "Payback (undiscounted)",
                             "discounted_payback_years": "Discounted payback"},
-                     "zh": {"payback_years": "投资回收期(未折现)",
+                     "zh": {"payback_years": "投资回收期（未折现）",
                             "discounted_payback_years": "折现回收期"}}[lang][key]
             on_dash, on_roi = _metric(dash, label), _metric(roi, label)
             assert (on_dash.value, on_dash.delta) == (on_roi.value, on_roi.delta), key
@@ -122,7 +122,7 @@ def test_a_zero_delta_is_not_shown_as_a_green_gain() -> None:
 
 
 @pytest.mark.parametrize("lang,title", [("en", "ROI and total cost of ownership"),
-                                        ("zh", "投资回报率与总拥有成本(TCO)")])
+                                        ("zh", "投资回报率与总拥有成本（TCO）")])
 def test_roi_page_shows_the_tco_of_the_scenario(lang: str, title: str) -> None:
     at = _open("pages/roi.py", lang)
     assert at.title[0].value == title
