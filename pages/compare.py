@@ -30,6 +30,7 @@ from ui.compare_view import (
     cached_heat_map,
     cached_tornado,
     choices,
+    differences_display,
     field_label,
     kpi_display,
     tornado_display,
@@ -108,9 +109,7 @@ def _compare_tab() -> None:
         st.info(t("compare.no_differences"), icon=":material/check:")
     else:
         st.caption(t("compare.differs_caption", n=len(differs)))
-        shown = differs.rename(columns={"field": t("compare.col_field"),
-                                        "unit": t("compare.col_unit")}).astype(str)
-        st.dataframe(shown, hide_index=True, key="compare_differs")
+        st.dataframe(differences_display(differs), hide_index=True, key="compare_differs")
 
 
 @st.fragment(key="sensitivity")
