@@ -14,7 +14,7 @@ from ui import state
 from ui import your_data as yd
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, local_text, t
+from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, fmt_table, local_text, t
 from ui.text import md_text
 from ui.your_data_charts import (
     p_alive_chart,
@@ -378,9 +378,7 @@ def _activity(blob, columns, as_of, currency: str) -> None:
         return
     table, fit, problems = result
     frame = yd.activity_frame(table, t("data.col_cohort"))
-    st.dataframe(frame, hide_index=True, key="data_activity_table",
-                 column_config={c: st.column_config.NumberColumn(format="%,.0f")
-                                for c in frame.columns[1:]})
+    st.dataframe(fmt_table(frame), hide_index=True, key="data_activity_table")
     if fit is None:
         yd.show_problems(st, t("data.model_sbg"), problems)
     else:
