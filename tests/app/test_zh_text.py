@@ -1,5 +1,5 @@
-"""AppTest: tables in Chinese show units and missing values in Chinese, never ``None``
-(issue 16, item 1)."""
+"""AppTest: the Chinese pages show tables, units, validation and TOML errors in Chinese, never
+``None`` or the English range texts (issue 16, item 1)."""
 
 from __future__ import annotations
 
@@ -57,3 +57,35 @@ def test_what_differs_shows_chinese_units_and_no_none() -> None:
     assert not differs.isin(["None", "nan"]).any().any()
     assert "–" in set(differs.iloc[:, 2])                  # the file without a [service] table
     assert "秒" in set(differs.iloc[:, 1])                  # units in Chinese
+
+
+def _home(lang: str = "zh") -> AppTest:
+    """The default page (the sidebar's widgets are gone after ``switch_page`` in AppTest)."""
+    at = AppTest.from_file(APP, default_timeout=90)
+    at.session_state["lang"] = lang
+    return at.run()
+
+
+def _upload(at: AppTest, data: bytes) -> str:
+    at.sidebar.file_uploader(key="upload_toml").upload("bad.toml", data, "application/toml").run()
+    assert not at.exception, at.exception
+    return " ".join(m.value for m in at.sidebar.markdown)
+
+
+def test_a_bad_upload_is_explained_in_chinese() -> None:
+    at = _home()
+    shown = _upload(at, b'schema_version = 2\nname = { en = "A", fr = "B" }\n'
+                        b"[retention]\nconstant = 2.0\nmodel = 5\n")
+    assert "0 到 1 之间的数（单位：比例）" in shown                  # the range, in Chinese
+    assert "name.fr" in shown and "允许的字段：en, zh" in shown
+    assert "以下之一：table, constant, sbg, satisfaction" in shown
+    assert "out of range" not in shown and "one of" not in shown
+
+
+def test_a_toml_syntax_error_is_explained_in_chinese() -> None:
+    at = _home()
+    shown = _upload(at, b"schema_version = 2\nname = \n")
+    assert "第 2 行第 8 列：无效的值" in shown
+    at = _home("en")
+    shown = _upload(at, b"schema_version = 2\nname = \n")
+    assert "Invalid value (at line 2, column 8)" in shown
