@@ -2,8 +2,8 @@
 
 A browser with locale zh-CN opens every page of the app (ui/entry.py ``app_pages``) with
 the default scenario, and the lesson and what-if pages with shipped scenarios of theirs
-(a lesson among them); on each it clicks through every tab and collects the visible
-text of the main area and of the sidebar. Any word in Latin script outside
+(a lesson among them); on each it clicks through every tab, opens every expander and
+collects the visible text of the main area and of the sidebar. Any word in Latin script outside
 :data:`ALLOWED` fails the test, with the page and the text around the word.
 
 The allow-list, and why each entry is there:
@@ -69,7 +69,7 @@ def stray_words(text: str) -> list[str]:
 _TEXT_JS = """
 (root) => {
   const skip = '[data-testid="stIconMaterial"], code, '
-    + '[data-testid="stFileUploaderDropzoneInstructions"]';
+    + '[data-testid="stFileUploaderDropzone"]';
   const out = [];
   const walker = document.createTreeWalker(root, NodeFilter.SHOW_TEXT);
   while (walker.nextNode()) {
@@ -84,8 +84,9 @@ _TEXT_JS = """
 """
 """The visible text nodes under an element, one a line: not icon ligatures
 (``:material/…:`` icons are words drawn by an icon font), not code (field names and
-values as typed in a file), not the file uploader's own instructions (Streamlit's
-built-in English, which no API can translate: streamlit/streamlit#13500)."""
+values as typed in a file), not the file uploader's drop zone ("Drag and drop file
+here", "Upload": Streamlit's built-in English, which no public API can translate yet,
+streamlit/streamlit#13500; the uploader's own label above it is ours and is checked)."""
 
 
 def _visible_text(page) -> str:
@@ -94,16 +95,27 @@ def _visible_text(page) -> str:
     return main + "\n" + side
 
 
+def _open_expanders(page) -> None:
+    """Open every visible, closed expander (its text is then visible too)."""
+    page.evaluate("""() => document.querySelectorAll(
+        "[data-testid='stExpander'] details:not([open]) > summary").forEach(s => {
+            if (s.checkVisibility()) s.click(); })""")
+    page.wait_for_timeout(500)
+
+
 def _walk(page, url: str) -> dict[str, list[str]]:
-    """``{word: [context, …]}`` of every stray word on the page at ``url``, all tabs."""
+    """``{word: [context, …]}`` of every stray word on the page at ``url``: every tab,
+    every expander open."""
     page.goto(url)
     wait_for_app(page, timeout=60_000)
+    _open_expanders(page)
     texts = [_visible_text(page)]
     tabs = page.get_by_role("tab")
     for i in range(tabs.count()):
         tabs.nth(i).click()
         page.wait_for_timeout(600)
         wait_for_app(page, timeout=60_000)
+        _open_expanders(page)
         texts.append(_visible_text(page))
     found: dict[str, list[str]] = {}
     for text in texts:
