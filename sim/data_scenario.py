@@ -285,24 +285,29 @@ def fitted_names(base_name: str | BilingualText, source: str) -> BilingualText:
 
 
 def _describe(fit: RetentionFit | None, table: SurvivorTable | None,
-              economics: LogEconomics | None, source: str, base: Scenario) -> str:
-    base_name = unfitted_name(localized_text(base.name, "en"))
-    parts = [f"Fitted from {source} on the base scenario {base_name!r}."]
+              economics: LogEconomics | None, source: str, base: Scenario,
+              lang: str = "en") -> str:
+    """What the fit wrote into the scenario, in ``lang`` (catalog ``scenario_text.fit_*``;
+    numbers as written for a file, the same in both languages)."""
+    def text(key: str, **params: Any) -> str:
+        return translate(f"scenario_text.fit_{key}", lang, **params)
+
+    base_name = unfitted_name(localized_text(base.name, lang))
+    parts = [text("intro", source=source, base=repr(base_name) if lang == "en" else base_name)]
     if fit is not None:
         params = ", ".join(f"{k} = {v:.4g}" for k, v in fit.params.items())
-        parts.append(f"Retention: {fit.model} fit ({params}; log-likelihood "
-                     f"{fit.log_likelihood:.2f}, {fit.cohorts} cohort(s), {fit.customers:,.0f} "
-                     "customers).")
+        parts.append(text("retention", model=fit.model, params=params,
+                          ll=f"{fit.log_likelihood:.2f}", cohorts=fit.cohorts,
+                          customers=f"{fit.customers:,.0f}"))
     elif table is not None:
-        parts.append(f"Retention: the pooled renewal rates of {len(table.labels)} cohort(s).")
+        parts.append(text("table", n=len(table.labels)))
     if economics is not None:
-        parts.append(f"From the log (read at {economics.observation_date}): "
-                     f"{economics.customers:,} customers, acquisition per year from "
-                     f"{economics.first_year}, spend per customer-year "
-                     f"{economics.first_year_revenue:.2f} (tenure year 1) and "
-                     f"{economics.renewal_revenue:.2f} (later years).")
-    parts.append("Loyalty programmes off; retention uplift 0.")
-    return " ".join(parts)
+        parts.append(text("log", date=economics.observation_date,
+                          customers=f"{economics.customers:,}", first_year=economics.first_year,
+                          first=f"{economics.first_year_revenue:.2f}",
+                          renewal=f"{economics.renewal_revenue:.2f}"))
+    parts.append(text("off"))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = None,
@@ -355,7 +360,9 @@ def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = N
         scenario = replace_path(scenario, "pricing.variable_cost", float(variable_cost))
     scenario = dataclasses.replace(
         scenario, name=name or fitted_names(base.name, source),
-        description=_describe(fit, table, economics, source, base)[:4000])
+        description=BilingualText(**{lang: _describe(fit, table, economics, source, base,
+                                                      lang)[:4000]
+                                     for lang in TEXT_LANGUAGES}))
     return scenario_from_dict(scenario_to_dict(scenario))
 
 

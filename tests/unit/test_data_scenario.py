@@ -51,6 +51,11 @@ def test_sbg_fit_becomes_the_sbg_model_and_runs(sample, tmp_path, capsys) -> Non
     assert scenario.name == BilingualText(                   # named in both languages
         en="Textbook: magazine publisher (one cohort) — fitted from sample.csv",
         zh="教材案例：杂志出版商（一个客户群）——拟合自 sample.csv")
+    assert scenario.description.en.startswith(
+        "Fitted from sample.csv on the base scenario 'Textbook: magazine publisher (one cohort)'.")
+    assert scenario.description.zh.startswith(
+        "据 sample.csv 在基础情景“教材案例：杂志出版商（一个客户群）”上拟合。"
+        "客户保留率：sbg 模型拟合")
     assert scenario.retention.model == "sbg"
     assert scenario.retention.sbg_alpha == fit.params["alpha"]
     assert scenario.retention.sbg_beta == fit.params["beta"]
