@@ -32,9 +32,9 @@ from sim.scenario import full_example
 from sim.schema import iter_fields
 from tests.e2e.conftest import screenshot, wait_for_app
 
-PAGES = ["home", "loyalty", "dashboard", "roi", "compare", "your_data", "optimise", "service"]
+PAGES = ["", "loyalty", "dashboard", "roi", "compare", "your_data", "optimise", "service"]
 SCENARIOS = [("loyalty", "lesson_false_loyalty"), ("loyalty", "lesson_top_box"),
-             ("home", "textbook_five_cohorts"), ("dashboard", "whatif_points_programme")]
+             ("", "textbook_five_cohorts"), ("dashboard", "whatif_points_programme")]
 
 ALLOWED = {
     "USD", "CNY", "EUR", "GBP", "JPY",
@@ -90,9 +90,12 @@ streamlit/streamlit#13500; the uploader's own label above it is ours and is chec
 
 
 def _visible_text(page) -> str:
-    main = page.get_by_test_id("stMain").evaluate(_TEXT_JS)
-    side = page.get_by_test_id("stSidebar").evaluate(_TEXT_JS)
-    return main + "\n" + side
+    """The main area, the sidebar and any dialog Streamlit opened (e.g. "Page not found")."""
+    texts = [page.get_by_test_id("stMain").evaluate(_TEXT_JS),
+             page.get_by_test_id("stSidebar").evaluate(_TEXT_JS)]
+    dialogs = page.get_by_role("dialog")
+    texts += [dialogs.nth(i).evaluate(_TEXT_JS) for i in range(dialogs.count())]
+    return "\n".join(texts)
 
 
 def _open_expanders(page) -> None:
@@ -147,7 +150,7 @@ def test_every_page_in_chinese_has_no_stray_english(zh_page, app_url) -> None:
     for url in urls:
         found = _walk(zh_page, url)
         assert zh_page.get_by_test_id("stException").count() == 0, url
-        name = url.rsplit("/", 1)[1].replace("?scenario=", "_")
+        name = url.rsplit("/", 1)[1].replace("?scenario=", "_") or "home"
         if name in ("home", "loyalty_lesson_top_box", "compare"):
             screenshot(zh_page, f"zh_walk_{name}")
         for word, contexts in found.items():
