@@ -116,3 +116,15 @@ def test_rules_and_missing_version_are_translated() -> None:
     with pytest.raises(ScenarioError) as caught:
         scenario_io.loads("")
     assert caught.value.issues[0].got_text("zh").startswith("文件为空")
+
+
+def test_data_file_problems_are_translated() -> None:
+    from sim.datafile import DataFileError, read_csv_bytes
+
+    with pytest.raises(DataFileError) as caught:
+        read_csv_bytes(b"period,count\n0,10\n", required=("period", "customers"))
+    issue = caught.value.issues[0]
+    assert str(issue) == ("customers: column missing from the data file; expected a column "
+                          "named 'customers', found columns 'period', 'count'")
+    assert issue.allowed_text("zh") == "名为 'customers' 的列"
+    assert issue.got_text("zh") == "现有的列：'period', 'count'"
