@@ -37,7 +37,7 @@ from ui.compare_view import (
 )
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
-from ui.i18n import fmt_money, local_text, t
+from ui.i18n import fmt_money, local_text, t, widget_format
 from ui.text import md_text
 
 require_entry_point()
@@ -117,8 +117,9 @@ def _sensitivity_tab() -> None:
     scenario = state.current_scenario()
     st.caption(t("compare.sens_intro", name=md_text(local_text(scenario.name))))
     left, right = st.columns(2)
-    step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
-                       key="sens_step", help=t("compare.step_help")) / 100
+    step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5,
+                       format=widget_format("%d %%"), key="sens_step",
+                       help=t("compare.step_help")) / 100
     # Options are the translated names (AppTest formats options outside the session).
     names = {t(f"kpi.{m}"): m for m in METRICS}
     metric = names.get(right.radio(t("compare.metric"), list(names), horizontal=True,
@@ -172,7 +173,8 @@ def _heat_map(scenario: Scenario, metric: str, ranked: tuple[str, ...]) -> None:
     y_label = c2.selectbox(t("compare.heat_y"), y_labels, index=0, key="heat_y")
     x_path = by_label.get(x_label, ranked[0])
     y_path = by_label.get(y_label, next(p for p in ranked if p != x_path))
-    span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
+    span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format=widget_format("±%d %%"),
+                     key="heat_span") / 100
     points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
     grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
     show_template_chart(st, heat_map_chart,

@@ -32,7 +32,8 @@ from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale", "issue_text", "local_text", "unit_label", "fmt_table"]
+           "default_lang_from_locale", "issue_text", "local_text", "unit_label", "fmt_table",
+           "widget_format"]
 
 
 def default_lang_from_locale(locale: str | None) -> str:
@@ -106,6 +107,12 @@ def fmt_table(frame: pd.DataFrame, decimals: int | dict[str, int] = 0) -> Styler
               for c in frame.columns}
     formatters = {c: (lambda v, d=d: cell(v, d)) for c, d in places.items()}
     return frame.style.format(formatters, na_rep=t("common.not_available"))
+
+
+def widget_format(fmt: str) -> str:
+    """A slider's printf format in the current language: ``"%.0f %%"`` shows ``60 %`` in
+    English and ``60%`` in Chinese (as :func:`fmt_pct` writes percentages)."""
+    return fmt.replace(" %%", "%%") if current_lang() == "zh" else fmt
 
 
 def issue_text(issue: Issue) -> str:
