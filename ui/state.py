@@ -27,7 +27,7 @@ from sim.whatif import (
     finance_summary,
     monte_carlo_part,
 )
-from ui.i18n import current_lang
+from ui.i18n import DEFAULT_LANG, LANGUAGES, current_lang
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
@@ -59,6 +59,21 @@ than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 m
 def _preset_names(lang: str) -> dict[str, str]:
     presets, _errors = list_presets()
     return {p.preset_id: scenario_name(p.scenario, lang) for p in presets}
+
+
+def resolve_preset(value: object) -> str | None:
+    """The preset id ``value`` stands for: the id itself, or the id whose name (in either
+    language) it is; None when it is neither. A picker drawn in one language and read back
+    after the language changed returns the old language's label (Streamlit keeps the shown
+    option text), which must still mean the same file."""
+    ids = _preset_names(DEFAULT_LANG)
+    if value in ids:
+        return str(value)
+    for lang in LANGUAGES:
+        for preset_id, name in _preset_names(lang).items():
+            if name == value:
+                return preset_id
+    return None
 
 
 def preset_options() -> dict[str, str]:
@@ -115,8 +130,15 @@ def load_into_session(scenario: Scenario, preset_id: str | None = None) -> None:
 
 
 def on_preset_change() -> None:
-    """Callback of the sidebar scenario picker."""
-    preset = st.session_state[PRESET_KEY]
+    """Callback of the sidebar scenario picker. A label of the other language read back
+    after a language switch (:func:`resolve_preset`) is the same file: nothing is loaded
+    again, so the user's edits stay."""
+    preset = resolve_preset(st.session_state[PRESET_KEY])
+    if preset is None:
+        return
+    st.session_state[PRESET_KEY] = preset
+    if preset == loaded_preset():
+        return
     load_into_session(preset_scenario(preset), preset)
 
 

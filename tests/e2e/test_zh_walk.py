@@ -30,7 +30,7 @@ import pytest
 
 from sim.scenario import full_example
 from sim.schema import iter_fields
-from tests.e2e.conftest import screenshot, wait_for_app
+from tests.e2e.conftest import screenshot, sidebar_select, wait_for_app
 
 PAGES = ["", "loyalty", "dashboard", "roi", "compare", "your_data", "optimise", "service"]
 SCENARIOS = [("loyalty", "lesson_false_loyalty"), ("loyalty", "lesson_top_box"),
@@ -157,3 +157,23 @@ def test_every_page_in_chinese_has_no_stray_english(zh_page, app_url) -> None:
             report.append(f"{url.removeprefix(app_url)}: {word!r} in “{contexts[0]}”")
     assert not report, (f"{len(report)} stray English word(s) on the Chinese pages:\n"
                         + "\n".join(report[:200]))
+
+
+def test_switching_language_keeps_the_scenario_and_its_edits(page, app_url) -> None:
+    """The picker shows names in the page's language; after a switch Streamlit reads back
+    the old language's label, which must neither fail ("a preset id of 1-60 letters")
+    nor reload the file over the user's edits."""
+    page.goto(app_url)
+    wait_for_app(page)
+    price = page.get_by_test_id("stNumberInput").filter(has_text="Renewal price").first
+    price.get_by_role("spinbutton").fill("99")
+    price.get_by_role("spinbutton").press("Enter")
+    wait_for_app(page)
+    sidebar_select(page, "Language", "简体中文")
+    page.get_by_test_id("stSidebarNav").get_by_text("高管决策看板").click()
+    wait_for_app(page)
+    page.get_by_role("heading", name="高管情景分析看板").wait_for(timeout=20_000)
+    assert page.get_by_test_id("stException").count() == 0
+    sidebar = page.get_by_test_id("stSidebar")
+    assert sidebar.get_by_text("教材案例：杂志出版商（一个客户群）").count() >= 1
+    assert sidebar.get_by_text("已修改：杠杆与载入的文件不同").count() == 1     # edits kept
