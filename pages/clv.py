@@ -16,7 +16,7 @@ from ui.charts import (
     tenure_value_data,
 )
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_number, fmt_pct, t
+from ui.i18n import fmt_count, fmt_number, fmt_pct, fmt_table, t
 from ui.kpi_format import format_kpi, metric_args
 from ui.layout import table_height
 from ui.levers import render_lever
@@ -96,10 +96,8 @@ def clv_page() -> None:
     st.subheader(t("clv.tenure_header", n=fmt_count(size)))
     left, right = st.columns([3, 2])
     table = _tenure_frame(result.tenure, scenario.finance.discount_rate)
-    number = st.column_config.NumberColumn(format="%,.0f")
-    left.dataframe(table, hide_index=True, key="tenure_table", height=table_height(len(table)),
-                   column_config={c: number for c in table.columns[1:]}
-                   | {t("clv.col_renewal"): st.column_config.NumberColumn(format="%.1f")})
+    left.dataframe(fmt_table(table, {t("clv.col_renewal"): 1}), hide_index=True,
+                   key="tenure_table", height=table_height(len(table)))
     left.caption(t("clv.tenure_caption"))
     bars = pd.concat([
         result.tenure.assign(series=t("common.current")),
@@ -134,9 +132,7 @@ def clv_page() -> None:
         t("common.customers"): yearly["customers"],
         t("clv.col_retention"): yearly["retention"] * 100,
     }).set_index(t("common.year")).T
-    st.dataframe(aggregate, key="aggregate_table",
-                 column_config={c: st.column_config.NumberColumn(format="%,.1f")
-                                for c in aggregate.columns})
+    st.dataframe(fmt_table(aggregate, 1), key="aggregate_table")
     retention = yearly["retention"].dropna()
     if (yearly["new"] > 0).sum() > 1 and len(retention) > 1:
         st.info(t("clv.lesson", first=fmt_pct(retention.iloc[0]), last=fmt_pct(retention.iloc[-1])),

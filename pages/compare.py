@@ -30,6 +30,7 @@ from ui.compare_view import (
     cached_heat_map,
     cached_tornado,
     choices,
+    differences_display,
     differs_columns,
     field_label,
     kpi_columns,
@@ -38,7 +39,7 @@ from ui.compare_view import (
 )
 from ui.entry import require_entry_point
 from ui.exports import csv_bytes
-from ui.i18n import fmt_money, t
+from ui.i18n import fmt_money, local_text, t, widget_format
 from ui.layout import table_height
 from ui.report_download import comparison_report_button
 from ui.text import md_text
@@ -118,8 +119,7 @@ def _compare_tab() -> None:
         st.info(t("compare.no_differences"), icon=":material/check:")
     else:
         st.caption(t("compare.differs_caption", n=len(differs)))
-        shown = differs.rename(columns={"field": t("compare.col_field"),
-                                        "unit": t("compare.col_unit")}).astype(str)
+        shown = differences_display(differs)
         st.dataframe(shown, hide_index=True, key="compare_differs", width="content",
                      column_config=differs_columns(shown))
 
@@ -127,10 +127,11 @@ def _compare_tab() -> None:
 @st.fragment(key="sensitivity")
 def _sensitivity_tab() -> None:
     scenario = state.current_scenario()
-    st.caption(t("compare.sens_intro", name=md_text(scenario.name)))
+    st.caption(t("compare.sens_intro", name=md_text(local_text(scenario.name))))
     left, right = st.columns(2)
-    step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5, format="%d %%",
-                       key="sens_step", help=t("compare.step_help")) / 100
+    step = left.slider(t("compare.step"), 5, 50, int(DEFAULT_STEP * 100), 5,
+                       format=widget_format("%d %%"), key="sens_step",
+                       help=t("compare.step_help")) / 100
     # Options are the translated names (AppTest formats options outside the session).
     names = {t(f"kpi.{m}"): m for m in METRICS}
     metric = names.get(right.radio(t("compare.metric"), list(names), horizontal=True,
@@ -184,7 +185,8 @@ def _heat_map(scenario: Scenario, metric: str, ranked: tuple[str, ...]) -> None:
     y_label = c2.selectbox(t("compare.heat_y"), y_labels, index=0, key="heat_y")
     x_path = by_label.get(x_label, ranked[0])
     y_path = by_label.get(y_label, next(p for p in ranked if p != x_path))
-    span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format="±%d %%", key="heat_span") / 100
+    span = c3.slider(t("compare.heat_span"), 5, 50, 20, 5, format=widget_format("±%d %%"),
+                     key="heat_span") / 100
     points = c4.slider(t("compare.heat_points"), 3, 9, 5, 2, key="heat_points")
     grid = cached_heat_map(scenario, x_path, y_path, span, points, metric)
     show_template_chart(st, heat_map_chart,

@@ -14,7 +14,7 @@ from ui import state
 from ui import your_data as yd
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, t
+from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, fmt_table, local_text, t
 from ui.text import md_text
 from ui.your_data_charts import (
     p_alive_chart,
@@ -38,7 +38,7 @@ def _sample_block(tab: str) -> SampleData | None:
     if not isinstance(sample, SampleData):
         yd.show_problems(st, t("data.sample_name"), sample)
         return None
-    st.caption(t("data.sample_caption", name=md_text(scenario.name, 120),
+    st.caption(t("data.sample_caption", name=md_text(local_text(scenario.name), 120),
                  customers=fmt_count(sample.customers), rows=fmt_count(sample.transactions),
                  end=sample.observation_date.isoformat()))
     cols = st.columns(3)
@@ -72,8 +72,9 @@ def _use_button(tab: str, scenario, what: str) -> None:
     if not isinstance(scenario, Scenario):
         yd.show_problems(st, t("data.fitted_name"), scenario)
         return
-    st.caption(t("data.use_caption", what=what, base=md_text(state.base_scenario().name, 120),
-                 name=md_text(scenario.name, 140)))
+    base_name = local_text(state.base_scenario().name)
+    st.caption(t("data.use_caption", what=what, base=md_text(base_name, 120),
+                 name=md_text(local_text(scenario.name), 140)))
     left, right = st.columns(2)
     left.button(t("data.use_button"), key=f"data_use_{tab}", type="primary",
                 on_click=yd.use_in_scenario, args=(scenario,), icon=":material/input:",
@@ -85,7 +86,8 @@ def _use_button(tab: str, scenario, what: str) -> None:
                               mime="application/toml", on_click="ignore",
                               key=f"data_dl_scenario_{tab}", icon=":material/download:",
                               width="stretch")
-        st.success(t("data.used", name=md_text(used.name, 140)), icon=":material/check_circle:")
+        st.success(t("data.used", name=md_text(local_text(used.name), 140)),
+                   icon=":material/check_circle:")
 
 
 # ------------------------------------------------------------------ retention tab
@@ -376,9 +378,7 @@ def _activity(blob, columns, as_of, currency: str) -> None:
         return
     table, fit, problems = result
     frame = yd.activity_frame(table, t("data.col_cohort"))
-    st.dataframe(frame, hide_index=True, key="data_activity_table",
-                 column_config={c: st.column_config.NumberColumn(format="%,.0f")
-                                for c in frame.columns[1:]})
+    st.dataframe(fmt_table(frame), hide_index=True, key="data_activity_table")
     if fit is None:
         yd.show_problems(st, t("data.model_sbg"), problems)
     else:

@@ -35,7 +35,7 @@ from sim.compare import MAX_SCENARIOS, MIN_SCENARIOS, Comparison, compare
 from sim.finance import FinanceSummary
 from sim.kpis import COMPARE_KPIS, FINANCE_KPIS, format_plain
 from sim.report import YEARLY_COLUMNS, clean_number, run_report
-from sim.scenario import Scenario, spec_at
+from sim.scenario import Scenario, scenario_name, spec_at
 from sim.scenario_io import display_path
 from sim.schema import ScenarioError, printable
 from sim.sensitivity import ABSOLUTE_STEPS, DEFAULT_STEP, METRICS, tornado
@@ -204,7 +204,8 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
         _print_issues(args.file, exc, sys.stderr)
         return 1
     if args.format == "json":
-        print(json.dumps({"scenario": scenarios[0].name, "step": args.step, "sort": args.sort,
+        print(json.dumps({"scenario": scenario_name(scenarios[0], "en"), "step": args.step,
+                          "sort": args.sort,
                           "metrics": list(METRICS), "absolute_steps": ABSOLUTE_STEPS,
                           "elasticity": "point elasticity at the current value: "
                                         "((m_high - m_low)/|m_base|)/((x_high - x_low)/x); "
@@ -216,7 +217,7 @@ def _cmd_sensitivity(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         print(frame.to_csv(index=False), end="")
     else:
-        print(_sensitivity_text(frame, scenarios[0].name, args.step, args.sort))
+        print(_sensitivity_text(frame, scenario_name(scenarios[0], "en"), args.step, args.sort))
     return 0
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from sim import scenario_io
 from sim.equity_test import EquityTestResult, equity_test_of
 from sim.optimise import OptimiseResult, optimise
-from sim.scenario import MONEY_MAX
+from sim.scenario import MONEY_MAX, scenario_name
 from sim.scenario_io import display_path
 from sim.schema import ScenarioError, printable
 
@@ -121,7 +121,7 @@ def optimise_text(result: OptimiseResult) -> str:
     cur = result.scenario.currency
     kind = result.scenario.baseline.kind
     lines = [f"Whole-model optimiser: NPV gain against the baseline ({kind}: "
-             f"{printable(result.reference.name)})"
+             f"{printable(scenario_name(result.reference, 'en'))})"
              + (f", within a budget of {_money(result.budget, 0)} {cur} a year"
                 if result.budget is not None else "") + ":"]
     rows = _lever_rows(result)
@@ -203,7 +203,7 @@ def _cmd_optimise(args: argparse.Namespace) -> int:
     if args.format == "json":
         print(json.dumps(optimise_report(equity, result), indent=2, ensure_ascii=False))
     else:
-        parts = [f"Scenario: {printable(scenario.name)} ({scenario.currency})"]
+        parts = [f"Scenario: {printable(scenario_name(scenario, 'en'))} ({scenario.currency})"]
         if equity is not None:
             parts.append(equity_test_text(equity, scenario.currency))
         parts.append(optimise_text(result))

@@ -29,6 +29,7 @@ from typing import Any
 
 import pandas as pd
 
+from sim.scenario import scenario_name
 from sim.schema import Issue, ScenarioError, printable
 from sim.service.queue import QUEUE_KEYS, queue_issues, simulate_queue
 from sim.service.run import ServiceOutcome, service_aware_run
@@ -79,7 +80,7 @@ def service_report(outcome: ServiceOutcome) -> dict[str, Any]:
     base = outcome.baseline
     gain = outcome.against_baseline()
     return {
-        "scenario": s.name, "currency": s.currency, "feedback": outcome.feedback,
+        "scenario": scenario_name(s, "en"), "currency": s.currency, "feedback": outcome.feedback,
         "service_quality": {"stated": s.satisfaction.service_quality,
                             "with_service": outcome.adjusted.satisfaction.service_quality},
         "shift_points": outcome.shift, "passes": list(outcome.passes),

@@ -22,7 +22,8 @@ from sim.data_scenario import LogEconomics, fitted_scenario
 from sim.datafile import SurvivorTable
 from sim.library import library_text, load_preset
 from sim.retention_fit import RetentionFit
-from sim.schema import ScenarioError
+from sim.scenario import scenario_name
+from sim.schema import ScenarioError, printable
 
 __all__ = ["add_write_scenario_arguments", "write_fitted_scenario", "DEFAULT_BASE"]
 
@@ -93,5 +94,6 @@ def write_fitted_scenario(args: argparse.Namespace, *, fit: RetentionFit | None 
         print(f"{scenario_io.display_path(out)}: cannot write ({exc.strerror or exc})",
               file=sys.stderr)
         return EXIT_INVALID
-    print(f"wrote {scenario_io.display_path(written)} ({scenario.name})", file=sys.stderr)
+    shown = printable(scenario_name(scenario, "en"))
+    print(f"wrote {scenario_io.display_path(written)} ({shown})", file=sys.stderr)
     return None

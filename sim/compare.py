@@ -15,7 +15,7 @@ import pandas as pd
 
 from sim.kpis import COMPARE_FINANCE_KPIS, COMPARE_KPIS, missing_reason
 from sim.report import clean_number
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_name
 from sim.schema import iter_fields
 from sim.whatif import WhatIf, evaluate
 
@@ -176,6 +176,6 @@ def compare(scenarios: list[Scenario], reference: int = 0,
                          f"got {len(scenarios)}")
     if not 0 <= reference < len(scenarios):
         raise ValueError(f"reference must be 0..{len(scenarios) - 1}, got {reference}")
-    names = labels if labels is not None else [s.name for s in scenarios]
+    names = labels if labels is not None else [scenario_name(s, "en") for s in scenarios]
     runs = [evaluate(s, replications=0) for s in scenarios]
     return Comparison(unique_labels(list(names)), reference, runs)

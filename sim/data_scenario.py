@@ -37,14 +37,15 @@ import pandas as pd
 
 from sim.datafile import SurvivorTable
 from sim.lifetime_value import MIN_DISCOUNT, discounted_expected_lifetime
+from sim.locale import translate
 from sim.retention_fit import RetentionFit
 from sim.scenario import Scenario, replace_path, scenario_from_dict, scenario_to_dict
-from sim.schema import Issue, ScenarioError
+from sim.schema import TEXT_LANGUAGES, BilingualText, Issue, ScenarioError, localized_text
 from sim.transactions import TransactionLog
 
 __all__ = ["LogEconomics", "log_economics", "retention_from_fit", "retention_from_table",
            "pooled_renewal", "pooled_survival", "fit_lifetime", "fit_clv", "fitted_name",
-           "unfitted_name", "fitted_scenario", "MAX_NAME"]
+           "unfitted_name", "fitted_names", "fitted_scenario", "MAX_NAME"]
 
 MAX_NAME = 120
 """Longest scenario name (the schema's limit)."""
@@ -248,21 +249,27 @@ def retention_from_table(table: SurvivorTable) -> dict[str, Any]:
             "uplift_points": 0.0}
 
 
-_FITTED = " — fitted from "
+def _fitted_suffix(lang: str) -> str:
+    """``" — fitted from "`` in ``lang`` (catalog ``scenario_text.fitted_from``)."""
+    return translate("scenario_text.fitted_from", lang)
 
 
 def unfitted_name(name: str) -> str:
-    """``name`` without a ``" — fitted from …"`` it ends with (a fit of a fitted scenario
-    is named after the scenario it started from, not after a chain of fits)."""
-    head, found, _ = name.rpartition(_FITTED)
-    return head if found and head else name
+    """``name`` without a ``" — fitted from …"`` (or ``"——拟合自 …"``) it ends with (a fit
+    of a fitted scenario is named after the scenario it started from, not after a chain of
+    fits)."""
+    for lang in TEXT_LANGUAGES:
+        head, found, _ = name.rpartition(_fitted_suffix(lang))
+        if found and head:
+            return head
+    return name
 
 
-def fitted_name(base_name: str, source: str) -> str:
-    """``"<base> — fitted from <source>"`` within :data:`MAX_NAME` characters (the base name,
-    without an earlier fit's suffix, is shortened first, then the source)."""
+def fitted_name(base_name: str, source: str, lang: str = "en") -> str:
+    """``"<base> — fitted from <source>"`` (in ``lang``) within :data:`MAX_NAME` characters
+    (the base name, without an earlier fit's suffix, is shortened first, then the source)."""
     base_name = unfitted_name(base_name)
-    tail = f"{_FITTED}{source}"
+    tail = f"{_fitted_suffix(lang)}{source}"
     if len(tail) > MAX_NAME // 2:
         tail = tail[:MAX_NAME // 2 - 1] + "…"
     room = MAX_NAME - len(tail)
@@ -270,29 +277,43 @@ def fitted_name(base_name: str, source: str) -> str:
     return head + tail
 
 
+def fitted_names(base_name: str | BilingualText, source: str) -> BilingualText:
+    """The fitted scenario's name in both languages (:func:`fitted_name` of the base's name
+    in each language)."""
+    return BilingualText(**{lang: fitted_name(localized_text(base_name, lang), source, lang)
+                            for lang in TEXT_LANGUAGES})
+
+
 def _describe(fit: RetentionFit | None, table: SurvivorTable | None,
-              economics: LogEconomics | None, source: str, base: Scenario) -> str:
-    parts = [f"Fitted from {source} on the base scenario {unfitted_name(base.name)!r}."]
+              economics: LogEconomics | None, source: str, base: Scenario,
+              lang: str = "en") -> str:
+    """What the fit wrote into the scenario, in ``lang`` (catalog ``scenario_text.fit_*``;
+    numbers as written for a file, the same in both languages)."""
+    def text(key: str, **params: Any) -> str:
+        return translate(f"scenario_text.fit_{key}", lang, **params)
+
+    base_name = unfitted_name(localized_text(base.name, lang))
+    parts = [text("intro", source=source, base=repr(base_name) if lang == "en" else base_name)]
     if fit is not None:
         params = ", ".join(f"{k} = {v:.4g}" for k, v in fit.params.items())
-        parts.append(f"Retention: {fit.model} fit ({params}; log-likelihood "
-                     f"{fit.log_likelihood:.2f}, {fit.cohorts} cohort(s), {fit.customers:,.0f} "
-                     "customers).")
+        parts.append(text("retention", model=fit.model, params=params,
+                          ll=f"{fit.log_likelihood:.2f}", cohorts=fit.cohorts,
+                          customers=f"{fit.customers:,.0f}"))
     elif table is not None:
-        parts.append(f"Retention: the pooled renewal rates of {len(table.labels)} cohort(s).")
+        parts.append(text("table", n=len(table.labels)))
     if economics is not None:
-        parts.append(f"From the log (read at {economics.observation_date}): "
-                     f"{economics.customers:,} customers, acquisition per year from "
-                     f"{economics.first_year}, spend per customer-year "
-                     f"{economics.first_year_revenue:.2f} (tenure year 1) and "
-                     f"{economics.renewal_revenue:.2f} (later years).")
-    parts.append("Loyalty programmes off; retention uplift 0.")
-    return " ".join(parts)
+        parts.append(text("log", date=economics.observation_date,
+                          customers=f"{economics.customers:,}", first_year=economics.first_year,
+                          first=f"{economics.first_year_revenue:.2f}",
+                          renewal=f"{economics.renewal_revenue:.2f}"))
+    parts.append(text("off"))
+    return (" " if lang == "en" else "").join(parts)
 
 
 def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = None,
                     table: SurvivorTable | None = None, economics: LogEconomics | None = None,
-                    variable_cost: float | None = None, name: str | None = None) -> Scenario:
+                    variable_cost: float | None = None,
+                    name: str | BilingualText | None = None) -> Scenario:
     """A copy of ``base`` with what the data say written into it, validated (see the module).
 
     Args:
@@ -302,7 +323,7 @@ def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = N
         table: a survivor table, used for retention when there is no ``fit``.
         economics: a log's acquisition and spend; None keeps the base's.
         variable_cost: variable cost per customer-year; None keeps the base's.
-        name: the new scenario's name; default :func:`fitted_name`.
+        name: the new scenario's name; default :func:`fitted_names` (both languages).
 
     Raises:
         ScenarioError: the result is not a valid scenario (every problem listed, e.g. an α
@@ -338,8 +359,10 @@ def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = N
     if variable_cost is not None:
         scenario = replace_path(scenario, "pricing.variable_cost", float(variable_cost))
     scenario = dataclasses.replace(
-        scenario, name=name or fitted_name(base.name, source),
-        description=_describe(fit, table, economics, source, base)[:4000])
+        scenario, name=name or fitted_names(base.name, source),
+        description=BilingualText(**{lang: _describe(fit, table, economics, source, base,
+                                                      lang)[:4000]
+                                     for lang in TEXT_LANGUAGES}))
     return scenario_from_dict(scenario_to_dict(scenario))
 
 

@@ -48,22 +48,27 @@ def read_csv_bytes(data: bytes, required: tuple[str, ...] = (),
             (all missing columns listed).
     """
     if len(data) > max_bytes:
-        raise DataFileError([Issue("file", "size", f"at most {max_bytes:,} bytes",
-                                   f"{len(data):,} bytes")])
+        raise DataFileError([Issue("file", "size", allowed_key="validation.allowed.data_bytes",
+                                   got_key="validation.found.data_bytes",
+                                   params=(("max", f"{max_bytes:,}"),
+                                           ("size", f"{len(data):,}")))])
     try:
         frame = pd.read_csv(io.BytesIO(data), dtype=str, encoding="utf-8-sig",
                             skipinitialspace=True, keep_default_na=False)
     except (UnicodeDecodeError, pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise DataFileError([Issue("file", "csv", "a UTF-8 CSV file with a header row",
-                                   str(exc).splitlines()[0][:120])]) from None
+        raise DataFileError([Issue("file", "csv", got=str(exc).splitlines()[0][:120],
+                                   allowed_key="validation.allowed.data_csv")]) from None
     frame.columns = [str(c).strip() for c in frame.columns]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise DataFileError([Issue(c, "column", "a column named " + repr(c),
-                                   "columns " + ", ".join(map(repr, frame.columns[:12])))
+        found = ", ".join(map(repr, frame.columns[:12]))
+        raise DataFileError([Issue(c, "column", allowed_key="validation.allowed.data_column",
+                                   got_key="validation.found.data_columns",
+                                   params=(("name", repr(c)), ("columns", found)))
                              for c in missing])
     if frame.empty:
-        raise DataFileError([Issue("file", "length", "at least one data row", "none")])
+        raise DataFileError([Issue("file", "length", allowed_key="validation.allowed.data_row",
+                                   got_key="validation.found.data_none")])
     return frame
 
 
@@ -83,27 +88,33 @@ class SurvivorTable:
     def __post_init__(self) -> None:
         issues = []
         if len(self.labels) != len(self.survivors) or not self.survivors:
-            issues.append(Issue("cohort", "length", "one label per cohort, at least one cohort",
-                                f"{len(self.labels)} labels, {len(self.survivors)} cohorts"))
+            issues.append(Issue("cohort", "length", allowed_key="validation.allowed.data_labels",
+                                got_key="validation.found.data_labels",
+                                params=(("labels", str(len(self.labels))),
+                                        ("cohorts", str(len(self.survivors))))))
         for label, counts in zip(self.labels, self.survivors, strict=False):
             values = np.asarray(counts, dtype=float)
             where = f"customers[cohort {label}]"
             if values.ndim != 1 or len(values) < 2:
-                issues.append(Issue(where, "length", "counts at period 0 and at least period 1",
-                                    f"{values.size} period(s)"))
+                issues.append(Issue(where, "length", allowed_key="validation.allowed.data_periods",
+                                    got_key="validation.found.data_periods",
+                                    params=(("n", str(values.size)),)))
             elif not np.all(np.isfinite(values)):
-                issues.append(Issue(where, "nan", "finite numbers", "NaN or infinite"))
+                issues.append(Issue(where, "nan", allowed_key="validation.allowed.data_finite",
+                                    got_key="validation.found.data_not_finite"))
             elif np.any(values < 0):
-                issues.append(Issue(where, "range", "0 or more customers",
-                                    f"{values.min():g}"))
+                issues.append(Issue(where, "range", got=f"{values.min():g}",
+                                    allowed_key="validation.allowed.data_non_negative"))
             elif values[0] <= 0:
-                issues.append(Issue(where, "range", "more than 0 customers at period 0",
-                                    f"{values[0]:g}"))
+                issues.append(Issue(where, "range", got=f"{values[0]:g}",
+                                    allowed_key="validation.allowed.data_first_positive"))
             elif np.any(np.diff(values) > 0):
                 age = int(np.argmax(np.diff(values) > 0)) + 1
                 issues.append(Issue(f"{where}[period {age}]", "rule",
-                                    "no more customers than the period before (survivors "
-                                    "cannot rise)", f"{values[age - 1]:g} then {values[age]:g}"))
+                                    allowed_key="validation.allowed.data_not_rising",
+                                    got_key="validation.found.data_rise",
+                                    params=(("before", f"{values[age - 1]:g}"),
+                                            ("after", f"{values[age]:g}"))))
         if issues:
             raise DataFileError(issues)
 

@@ -65,7 +65,7 @@ from sim.cohort import run_cohort
 from sim.finance import FinanceSummary
 from sim.programmes import PROGRAMME_KINDS, programme_mix
 from sim.retention_spend import spend_per_period
-from sim.scenario import MONEY_MAX, Scenario, replace_path
+from sim.scenario import MONEY_MAX, Scenario, replace_path, scenario_name
 from sim.schema import Issue, ScenarioError
 from sim.whatif import baseline_for, finance_summary, run_engines
 
@@ -486,10 +486,10 @@ class OptimiseResult:
         ``npv_gain``, ``roi``, ``runner_up``, ``flat_region`` and the rest."""
         fin = self.finance
         return {
-            "scenario": self.scenario.name,
+            "scenario": scenario_name(self.scenario, "en"),
             "currency": self.scenario.currency,
             "measured_against": {"kind": self.scenario.baseline.kind,
-                                 "name": self.reference.name},
+                                 "name": scenario_name(self.reference, "en")},
             "budget": self.budget,
             "optimum": self.optimum.plan.levers(),
             "npv_gain": _clean(self.optimum.npv_gain),

@@ -14,7 +14,7 @@ import pandas as pd
 
 from sim.kpis import ENGINE_KPIS, FINANCE_KPIS
 from sim.lifetime_value import scenario_whole_life
-from sim.scenario import Scenario
+from sim.scenario import Scenario, scenario_name
 from sim.scorecard import scorecard_rows
 from sim.whatif import WhatIf, evaluate
 
@@ -70,7 +70,7 @@ def run_report(scenario: Scenario, replications: int | None = None,
     """
     w = whatif if whatif is not None else evaluate(scenario, replications=replications)
     report: dict[str, Any] = {
-        "scenario": scenario.name,
+        "scenario": scenario_name(scenario, "en"),
         "currency": scenario.currency,
         "kpis": _kpis(w.result.kpis),
         "baseline": {"kind": scenario.baseline.kind, "kpis": _kpis(w.base_result.kpis)},

@@ -15,17 +15,20 @@ from functools import cache
 from typing import Any
 
 from sim.equity_test import EquityTest
+from sim.locale import translate
 from sim.loyalty import LoyaltyCurve
 from sim.programmes import Programmes
 from sim.retention_spend import RetentionSpend
 from sim.satisfaction import Competition, Satisfaction
 from sim.schema import (
+    BilingualText,
     FieldSpec,
     Issue,
     ScenarioError,
     build_dataclass,
     is_safe_stem,
     iter_fields,
+    localized_text,
     optional_section,
     spec,
     to_plain,
@@ -52,6 +55,11 @@ __all__ = [
     "get_path",
     "spec_at",
     "full_example",
+    "BilingualText",
+    "localized_text",
+    "scenario_name",
+    "scenario_description",
+    "UNTITLED",
 ]
 
 SCHEMA_VERSION = 2
@@ -71,6 +79,22 @@ def _v1_to_v2(data: dict[str, Any]) -> dict[str, Any]:
 
 MIGRATIONS: dict[int, Any] = {1: _v1_to_v2}
 """``{version: function}`` turning a parsed file of that version into the next version."""
+UNTITLED = BilingualText(en=translate("scenario_text.untitled", "en"),
+                         zh=translate("scenario_text.untitled", "zh"))
+"""The name of a scenario whose file gives none, in both languages."""
+
+
+def scenario_name(scenario: Scenario, lang: str) -> str:
+    """The scenario's name in ``lang`` (:func:`localized_text`; the other language when the
+    file has only one)."""
+    return localized_text(scenario.name, lang)
+
+
+def scenario_description(scenario: Scenario, lang: str) -> str:
+    """The scenario's description in ``lang`` (``""`` when it has none)."""
+    return localized_text(scenario.description, lang)
+
+
 MONEY_MAX = 1e9
 CUSTOMERS_MAX = 1e9
 
@@ -212,9 +236,8 @@ class Baseline:
     def rules(self) -> list[Issue]:
         """A ``preset`` baseline names a file id (the library's one name rule)."""
         if self.kind == "preset" and not is_safe_stem(self.preset):
-            return [Issue("preset", "rule",
-                          "the id of a file in scenarios/ (1-60 letters, digits, _ and -) when "
-                          "kind = \"preset\"", repr(self.preset))]
+            return [Issue("preset", "rule", got=repr(self.preset),
+                          allowed_key="validation.allowed.preset_id")]
         return []
 
 
@@ -239,8 +262,10 @@ class Scenario:
 
     schema_version: int = spec(SCHEMA_VERSION, "int", minimum=SCHEMA_VERSION,
                                maximum=SCHEMA_VERSION)
-    name: str = spec("Untitled scenario", "str", min_len=1, max_len=120)
-    description: str = spec("", "str", max_len=4000, multiline=True)
+    name: str | BilingualText = spec(UNTITLED, "text", min_len=1, max_len=120)
+    """A plain string, or the same name in both languages (``{ en = "…", zh = "…" }``);
+    show it with :func:`scenario_name` / :func:`localized_text`."""
+    description: str | BilingualText = spec("", "text", max_len=4000, multiline=True)
     seed: int = spec(42, "int", unit="", minimum=0, maximum=2**32 - 1)
     currency: str = spec("USD", "str", min_len=1, max_len=8)
     horizon_years: int = spec(10, "int", unit="years", minimum=1, maximum=50)
@@ -276,14 +301,11 @@ class Scenario:
         """Checks across sections."""
         found = []
         if self.acquisition.mode == "paid" and self.market.size <= 0:
-            found.append(Issue("market.size", "rule",
-                               "more than 0 customers when acquisition.mode = \"paid\"",
-                               repr(self.market.size)))
+            found.append(Issue("market.size", "rule", got=repr(self.market.size),
+                               allowed_key="validation.allowed.paid_needs_market"))
         if self.programmes.any_enabled() and self.retention.model != "satisfaction":
-            found.append(Issue("retention.model", "rule",
-                               "\"satisfaction\" when a programme is enabled (programmes act "
-                               "through satisfaction and switching costs)",
-                               repr(self.retention.model)))
+            found.append(Issue("retention.model", "rule", got=repr(self.retention.model),
+                               allowed_key="validation.allowed.programme_needs_satisfaction"))
         return found
 
 

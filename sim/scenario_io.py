@@ -22,6 +22,7 @@ from __future__ import annotations
 import errno
 import math
 import os
+import re
 import stat
 import tempfile
 import tomllib
@@ -33,6 +34,7 @@ import tomlkit
 import tomlkit.exceptions
 from tomlkit.container import Container
 
+from sim.locale import load_catalog
 from sim.scenario import (
     SCHEMA_VERSION,
     Scenario,
@@ -43,7 +45,7 @@ from sim.scenario import (
 from sim.schema import Issue, ScenarioError, is_safe_stem, printable, to_plain
 
 __all__ = ["MAX_FILE_BYTES", "ALWAYS_WRITTEN", "SaveError", "display_path", "is_safe_stem",
-           "loads", "load", "dumps", "non_defaults", "save"]
+           "loads", "load", "dumps", "non_defaults", "save", "syntax_issue"]
 
 MAX_FILE_BYTES = 256 * 1024
 """Largest scenario file accepted (bytes). Real scenarios are a few kilobytes."""
@@ -52,19 +54,59 @@ _BOM = b"\xef\xbb\xbf"
 
 
 def _too_large(size: int) -> ScenarioError:
-    return ScenarioError([Issue("", "size", f"at most {MAX_FILE_BYTES // 1024} KiB",
-                                f"{size / 1024:.0f} KiB" if size <= 100 * MAX_FILE_BYTES
-                                else f"more than {100 * MAX_FILE_BYTES // 1024} KiB")])
+    return ScenarioError([Issue("", "size", got=f"{size / 1024:.0f} KiB"
+                                if size <= 100 * MAX_FILE_BYTES
+                                else f"> {100 * MAX_FILE_BYTES // 1024} KiB",
+                                allowed_key="validation.allowed.at_most_kib",
+                                params=(("kib", str(MAX_FILE_BYTES // 1024)),))])
 
 
 def _version_missing(parsed: dict[str, Any]) -> Issue:
-    add = (f"add the line schema_version = {SCHEMA_VERSION} at the top of the file (then the "
-           "fields it changes; every other field takes its default)")
-    if not parsed:
-        return Issue("schema_version", "rule", add,
-                     "the file is empty (no fields, not even schema_version)")
-    return Issue("schema_version", "rule", add,
-                 "the file has no schema_version (is it cut short, or not a scenario file?)")
+    found = "empty_file" if not parsed else "no_version"
+    return Issue("schema_version", "rule", allowed_key="validation.allowed.add_version",
+                 got_key=f"validation.found.{found}",
+                 params=(("version", str(SCHEMA_VERSION)),))
+
+
+_TOML_AT = re.compile(r"(?P<message>.*) \(at (?:line (?P<line>\d+), column (?P<column>\d+)|"
+                      r"(?P<end>end of document))\)", re.DOTALL)
+_TOML_PATTERNS = (("declared_twice", re.compile(r"Cannot declare (?P<what>.+) twice")),
+                  ("duplicate_key", re.compile(r"Duplicate inline table key (?P<what>.+)")),
+                  ("invalid_char", re.compile(r"Found invalid character (?P<what>.+)")),
+                  ("illegal_char", re.compile(r"Illegal character (?P<what>.+)")),
+                  ("redefine", re.compile(r"Cannot redefine namespace (?P<what>.+)")),
+                  ("mutate", re.compile(r"Cannot mutate immutable namespace (?P<what>.+)")),
+                  ("expected", re.compile(r"Expected (?P<what>.+)")))
+
+
+def syntax_issue(message: str) -> Issue:
+    """The problem of a file the TOML parser refused, from its message (``Invalid value (at
+    line 3, column 9)``): the parser's messages and the position become catalog texts
+    (``validation.toml.*``, ``validation.found.toml_at``), so a page shows them in its
+    language; a message the catalog does not know is shown as the parser wrote it."""
+    where = _TOML_AT.fullmatch(message)
+    text = where.group("message") if where else message
+    params: dict[str, str] = {"message": text[:200]}
+    key = f"validation.toml.{text}"
+    if key not in load_catalog("en"):
+        key = ""
+        for name, pattern in _TOML_PATTERNS:
+            found = pattern.fullmatch(text)
+            if found:
+                key, params["what"] = f"validation.toml.{name}", found.group("what")[:80]
+                break
+    keyed = (("message", key),) if key else ()
+    if where is None:
+        got_key = key
+    elif where.group("end"):
+        got_key = "validation.found.toml_at_end"
+    else:
+        got_key = "validation.found.toml_at"
+        params.update(line=where.group("line"), column=where.group("column"))
+    if not got_key:
+        return Issue("", "syntax", got=text[:200], allowed_key="validation.allowed.valid_toml")
+    return Issue("", "syntax", allowed_key="validation.allowed.valid_toml", got_key=got_key,
+                 params=tuple(params.items()), keyed_params=keyed)
 
 
 def loads(data: bytes | str) -> Scenario:
@@ -83,11 +125,15 @@ def loads(data: bytes | str) -> Scenario:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise ScenarioError([Issue("", "encoding", "UTF-8 text", str(exc)[:120])]) from None
+        byte = exc.object[exc.start:exc.start + 1].hex()
+        raise ScenarioError([Issue("", "encoding", allowed_key="validation.allowed.utf8",
+                                   got_key="validation.found.bad_byte",
+                                   params=(("byte", f"0x{byte}"),
+                                           ("position", str(exc.start))))]) from None
     try:
         parsed = tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
-        raise ScenarioError([Issue("", "syntax", "valid TOML", str(exc)[:200])]) from None
+        raise ScenarioError([syntax_issue(str(exc))]) from None
     if "schema_version" not in parsed:
         missing = _version_missing(parsed)
         if not parsed:
@@ -149,6 +195,7 @@ def load(path: str | os.PathLike[str]) -> Scenario:
             invalid.
     """
     return loads(_read_capped(Path(path)))
+
 
 
 # ------------------------------------------------------------------ writing (tomlkit)

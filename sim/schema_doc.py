@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from sim.scenario import full_example
-from sim.schema import FieldSpec, iter_fields
+from sim.schema import BilingualText, FieldSpec, iter_fields
 
 __all__ = ["field_rows", "markdown_table", "embed_table", "BEGIN_MARK", "END_MARK"]
 
@@ -27,6 +27,9 @@ def _default_text(value: Any) -> str:
         return f'"{value}"' if value else '""'
     if isinstance(value, float):
         return f"{value:g}"
+    if isinstance(value, BilingualText):
+        return "{ " + ", ".join(f"{k} = {_default_text(v)}"
+                                for k, v in value.to_plain().items()) + " }"
     return str(value)
 
 

@@ -13,12 +13,13 @@ from sim.compare import COMPARE_KPIS, Comparison, compare
 from sim.scenario import Scenario
 from sim.sensitivity import METRICS, heat_map, tornado
 from ui import kpi_format, state
-from ui.i18n import current_lang, fmt_number, load_catalog, t
+from ui.i18n import current_lang, fmt_number, load_catalog, local_text, t, unit_label
 from ui.layout import column_widths
 
 __all__ = ["CURRENT", "choices", "kpi_display", "kpi_tables", "kpi_columns",
            "differs_columns", "cached_compare",
-           "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label"]
+           "cached_tornado", "cached_heat_map", "tornado_display", "field_label", "bar_label",
+           "differences_display"]
 
 CURRENT = "current"
 """Choice key of the scenario as currently edited."""
@@ -34,7 +35,7 @@ def choices() -> dict[str, tuple[str, Scenario]]:
     current = state.current_scenario()
     suffix = t("compare.edited_suffix") if state.is_edited() else ""
     found: dict[str, tuple[str, Scenario]] = {
-        CURRENT: (t("compare.current_label", name=current.name) + suffix, current)}
+        CURRENT: (t("compare.current_label", name=local_text(current.name)) + suffix, current)}
     for preset_id, name in state.preset_options().items():
         found[f"preset:{preset_id}"] = (name, state.preset_scenario(preset_id))
     for label, scenario in state.uploads().items():
@@ -105,11 +106,30 @@ def differs_columns(table: pd.DataFrame) -> dict[str, Any]:
                                          _value_width(first, len(table.columns) - 2)))
 
 
+def _cell(value: object) -> str:
+    """A parameter's value as table text: the catalog's not-available text for none (an
+    absent optional section), ``true``/``false`` as in the file, lists as ``[a, b]``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return t("common.not_available")
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def differences_display(differs: pd.DataFrame) -> pd.DataFrame:
+    """The "What differs" table as text: translated column names and units, one column per
+    scenario, no ``None`` (:func:`_cell`)."""
+    shown = differs.assign(unit=differs["unit"].map(unit_label))
+    for column in shown.columns[2:]:
+        shown[column] = shown[column].map(_cell)
+    return shown.rename(columns={"field": t("compare.col_field"), "unit": t("compare.col_unit")})
+
+
 def _step_text(row: pd.Series) -> str:
     if row["step_kind"] == "relative":
         return t("compare.step_relative", step=fmt_number(row["step"] * 100, 0))
     key = "step_unit." + re.sub(r"[^a-z0-9]+", "_", str(row["unit"]).lower()).strip("_")
-    unit = t(key) if key in load_catalog("en") else row["unit"]
+    unit = t(key) if key in load_catalog("en") else unit_label(str(row["unit"]))
     return t("compare.step_absolute", step=f"{row['step']:g}", unit=unit)
 
 
@@ -131,6 +151,7 @@ def tornado_display(frame: pd.DataFrame) -> pd.DataFrame:
     step each lever moved by, the results, each metric's elasticity and effect per unit,
     and what the elasticity is relative to. Rows in the order of ``frame``."""
     frame = frame.assign(label=frame["field"].map(field_label),
+                         unit=frame["unit"].map(unit_label),
                          step_text=frame.apply(_step_text, axis=1),
                          basis_text=frame.apply(_basis_text, axis=1))
     columns = {"label": t("compare.col_lever"), "field": t("compare.col_field"),

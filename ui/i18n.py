@@ -7,9 +7,13 @@ the sidebar (``st.session_state["lang"]``).
 
 from __future__ import annotations
 
+import numbers
 from typing import Any
 
+import numpy as np
+import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 from sim.locale import (
     DEFAULT_LANG,
@@ -21,13 +25,15 @@ from sim.locale import (
     format_pct,
     load_catalog,
     translate,
+    unit_text,
 )
-from sim.schema import Issue
+from sim.schema import BilingualText, Issue, localized_text
 from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale", "issue_text", "scenario_text", "file_text"]
+           "default_lang_from_locale", "issue_text", "local_text", "unit_label", "fmt_table",
+           "widget_format", "file_text"]
 
 
 def default_lang_from_locale(locale: str | None) -> str:
@@ -76,28 +82,51 @@ def fmt_pct(fraction: float | None, decimals: int = 1) -> str:
     return format_pct(fraction, current_lang(), decimals)
 
 
+def local_text(value: str | BilingualText | None) -> str:
+    """A scenario's name or description in the current language
+    (:func:`sim.schema.localized_text`: the other language when the file has only one)."""
+    return localized_text(value, current_lang())
+
+
+def unit_label(unit: str) -> str:
+    """A field's unit in the current language (:func:`sim.locale.unit_text`)."""
+    return unit_text(unit, current_lang())
+
+
+def fmt_table(frame: pd.DataFrame, decimals: int | dict[str, int] = 0) -> Styler:
+    """``frame`` for ``st.dataframe`` with its numbers in the current language
+    (:func:`fmt_number`, ``decimals`` for all columns or per column; other columns keep
+    0) and the catalog's not-available text where a value is missing (Streamlit would
+    show ``None``). Cells keep their values, so columns still sort as numbers."""
+    def cell(value: Any, places: int) -> str:
+        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
+            return fmt_number(value, places)
+        return str(value)
+
+    places = {c: decimals.get(c, 0) if isinstance(decimals, dict) else decimals
+              for c in frame.columns}
+    formatters = {c: (lambda v, d=d: cell(v, d)) for c, d in places.items()}
+    return frame.style.format(formatters, na_rep=t("common.not_available"))
+
+
+def widget_format(fmt: str) -> str:
+    """A slider's printf format in the current language: ``"%.0f %%"`` shows ``60 %`` in
+    English and ``60%`` in Chinese (as :func:`fmt_pct` writes percentages)."""
+    return fmt.replace(" %%", "%%") if current_lang() == "zh" else fmt
+
+
 def issue_text(issue: Issue) -> str:
     """One validation problem in the current language (field path, allowed range, value),
-    for a Markdown element: the path and the value come from the user's file, shown as text."""
+    for a Markdown element: the path and the value come from the user's file, shown as text.
+    The allowed range and the finding are the catalog's (:meth:`sim.schema.Issue.allowed_text`)
+    where the issue has a key, else as ``sim`` wrote them."""
+    lang = current_lang()
     return t(f"validation.{issue.code}", path=md_text(issue.path, 200) if issue.path else "—",
-             allowed=issue.allowed, got=md_text(issue.got, 200))
-
-
-def scenario_text(value: object) -> str:
-    """A scenario's name or description in the current language: a plain string, or the
-    ``{en, zh}`` table of a bilingual file (the other language when one is missing).
-
-    Stands in for the bilingual helper's ``sim.scenario.localized_text(value, lang)``; when
-    that lands this should call it."""
-    value = file_text(value)
-    if isinstance(value, dict):
-        lang = current_lang()
-        return str(value.get(lang) or next((v for v in value.values() if v), ""))
-    return str(value)
+             allowed=issue.allowed_text(lang), got=md_text(issue.got_text(lang), 200))
 
 
 def file_text(value: object) -> object:
     """A name or description in its file form: a str, or a ``{en, zh}`` dict (a held
-    bilingual text object gives its ``to_plain()``)."""
+    :class:`sim.schema.BilingualText` gives its ``to_plain()``)."""
     to_plain = getattr(value, "to_plain", None)
     return to_plain() if callable(to_plain) else value

@@ -15,7 +15,7 @@ from sim.finance import REASON_NO_INVESTMENT, REASON_NOT_WITHIN_HORIZON, Finance
 from sim.kpis import KPIS, rounds_to_zero
 from sim.schema import ScenarioError
 from sim.whatif import WhatIf
-from ui.i18n import current_lang, issue_text, t
+from ui.i18n import current_lang, issue_text, local_text, t
 from ui.text import md_text
 
 __all__ = ["kpi_label", "reason_text", "format_kpi", "metric_delta", "metric_args",
@@ -107,7 +107,8 @@ def finance_metric(container: Any, finance: FinanceSummary, key: str, currency: 
 
 def baseline_note(w: WhatIf) -> str:
     """What every delta, ROI and payback of ``w`` is measured against, and its cost."""
-    kind = t(f"baseline_kind.{w.scenario.baseline.kind}", preset=md_text(w.baseline.name))
+    kind = t(f"baseline_kind.{w.scenario.baseline.kind}",
+             preset=md_text(local_text(w.baseline.name)))
     cost = format_kpi("incremental_cost", w.finance.incremental_cost, w.scenario.currency)
     return t("dashboard.baseline_note", kind=kind) + " " + t("dashboard.cost_note", cost=cost)
 

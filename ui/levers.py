@@ -33,7 +33,7 @@ from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Baseline, Scenario, get_path, replace_path, spec_at
 from sim.schema import ScenarioError
 from ui import state
-from ui.i18n import issue_text, t
+from ui.i18n import issue_text, t, widget_format
 
 __all__ = ["Lever", "LEVERS", "lever", "render_lever", "edit_lever", "BASELINE_KEY",
            "baseline_code", "with_baseline_code", "render_baseline_picker", "apply_edit"]
@@ -267,7 +267,8 @@ def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> 
         low, high = lv.limits(scenario)
         step = lv.step if lv.integer else float(lv.step)
         draw = container.slider if lv.kind == "slider" else container.number_input
-        widget = draw(label, min_value=low, max_value=high, step=step, format=lv.fmt, **common)
+        widget = draw(label, min_value=low, max_value=high, step=step, format=widget_format(lv.fmt),
+                      **common)
     if reason is not None:
         container.caption(t(f"lever_off.{reason}"))
     _show_error(key, container)

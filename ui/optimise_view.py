@@ -23,7 +23,15 @@ from sim.programmes import PROGRAMME_KINDS
 from sim.scenario import Scenario, spec_at
 from sim.schema import Issue, ScenarioError
 from ui import state
-from ui.i18n import fmt_money, fmt_money_short, fmt_number, fmt_pct, issue_text, t
+from ui.i18n import (
+    fmt_money,
+    fmt_money_short,
+    fmt_number,
+    fmt_pct,
+    issue_text,
+    local_text,
+    t,
+)
 from ui.kpi_format import run_problem_text
 from ui.levers import apply_edit
 from ui.text import md_text
@@ -292,7 +300,7 @@ def portfolio_frame(result: OptimiseResult, top: int = 12) -> pd.DataFrame:
 def reference_text(result: OptimiseResult) -> str:
     """What every gain of ``result`` is measured against, in the current language."""
     kind = result.scenario.baseline.kind
-    return t(f"optimise.reference_{kind}", preset=md_text(result.reference.name))
+    return t(f"optimise.reference_{kind}", preset=md_text(local_text(result.reference.name)))
 
 
 def note_text(code: str) -> str:

@@ -33,10 +33,10 @@ from sim import scenario_io
 from sim.file_names import changed_fields, copy_name
 from sim.library import SCENARIO_DIR, is_preset_id
 from sim.scenario import Scenario, full_example
-from sim.schema import Issue, ScenarioError, iter_fields
+from sim.schema import BilingualText, Issue, ScenarioError, iter_fields, localized_text
 from ui import state
 from ui.compare_view import field_label
-from ui.i18n import LANGUAGES, current_lang, file_text, issue_text, scenario_text, t
+from ui.i18n import LANGUAGES, current_lang, file_text, issue_text, local_text, t
 from ui.share import share_link
 from ui.text import md_text
 
@@ -62,9 +62,11 @@ MAX_LISTED_ISSUES = 50
 """Problems of an invalid upload listed one by one; the rest are counted."""
 
 
-def file_stem(name: str) -> str:
-    """A file name stem from a scenario name: ASCII letters, digits and ``_`` (≤ 60)."""
-    ascii_name = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode()
+def file_stem(name: str | BilingualText) -> str:
+    """A file name stem from a scenario name (its English text when it has both):
+    ASCII letters, digits and ``_`` (≤ 60)."""
+    ascii_name = unicodedata.normalize("NFKD", localized_text(name, "en")).encode(
+        "ascii", "ignore").decode()
     stem = re.sub(r"[^A-Za-z0-9]+", "_", ascii_name).strip("_").lower()[:60]
     return stem or "scenario"
 
@@ -81,8 +83,8 @@ def save_dir() -> Path:
     return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
 
 
-shown_text = scenario_text
-"""A scenario's name or description in the current language (:func:`ui.i18n.scenario_text`)."""
+shown_text = local_text
+"""A scenario's name or description in the current language (:func:`ui.i18n.local_text`)."""
 
 
 def _levers_same(base: Scenario, current: Scenario) -> bool:
@@ -366,7 +368,7 @@ def _save(copy: CopyText, name_key: str) -> None:
 def _save_form(copy: CopyText) -> None:
     """File name, "replace" and the save button (the current scenario as ``copy`` names it)."""
     scenario = copy.written(state.current_scenario())
-    default = file_stem(shown_text(scenario.name))
+    default = file_stem(scenario.name)
     if state.loaded_preset() is not None and scenario == state.base_scenario():
         default = state.loaded_preset() or default
     name_key = "save_name"

@@ -30,6 +30,9 @@ def render_sidebar() -> None:
         st.selectbox(t("sidebar.language"), options=list(LANGUAGES), key="lang",
                      format_func=lambda code: LANGUAGES[code])
         options = state.picker_options()
+        picked = state.resolve_preset(st.session_state.get(state.PRESET_KEY))
+        if picked is not None and picked != st.session_state.get(state.PRESET_KEY):
+            st.session_state[state.PRESET_KEY] = picked     # a label of the other language
         st.selectbox(t("sidebar.scenario"), options=list(options), key=state.PRESET_KEY,
                      format_func=lambda pid: options.get(pid, pid), help=t("files.picker_help"),
                      on_change=_on_pick)

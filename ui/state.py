@@ -21,7 +21,7 @@ from sim.finance import FinanceSummary
 from sim.library import library_text, list_presets, load_preset
 from sim.lifetime_value import WholeLife, scenario_whole_life
 from sim.montecarlo import McResult
-from sim.scenario import Scenario, scenario_from_dict, scenario_to_dict
+from sim.scenario import Scenario, scenario_from_dict, scenario_name, scenario_to_dict
 from sim.whatif import (
     EngineRun,
     WhatIf,
@@ -30,7 +30,7 @@ from sim.whatif import (
     finance_summary,
     monte_carlo_part,
 )
-from ui.i18n import scenario_text, t
+from ui.i18n import DEFAULT_LANG, LANGUAGES, current_lang, t
 
 __all__ = ["DEFAULT_PRESET", "PRESET_KEY", "BASE_KEY", "CURRENT_KEY", "preset_options",
            "ensure_loaded", "load_into_session", "base_scenario", "current_scenario",
@@ -72,17 +72,37 @@ than Streamlit's generic walk over the nested dataclasses (0.14 ms against 4.3 m
 
 
 @st.cache_data(max_entries=4, show_spinner=False)
-def preset_options() -> dict[str, str]:
-    """``{preset id: scenario name}`` of every valid file in scenarios/."""
+def _preset_names(lang: str) -> dict[str, str]:
     presets, _errors = list_presets()
-    return {p.preset_id: p.scenario.name for p in presets}
+    return {p.preset_id: scenario_name(p.scenario, lang) for p in presets}
+
+
+def resolve_preset(value: object) -> str | None:
+    """The preset id ``value`` stands for: the id itself, or the id whose name (in either
+    language) it is; None when it is neither. A picker drawn in one language and read back
+    after the language changed returns the old language's label (Streamlit keeps the shown
+    option text), which must still mean the same file."""
+    ids = _preset_names(DEFAULT_LANG)
+    if value in ids:
+        return str(value)
+    for lang in LANGUAGES:
+        for preset_id, name in _preset_names(lang).items():
+            if name == value:
+                return preset_id
+    return None
+
+
+def preset_options() -> dict[str, str]:
+    """``{preset id: scenario name in the current language}`` of every valid file in
+    scenarios/ (cached per language)."""
+    return _preset_names(current_lang())
 
 
 def picker_options() -> dict[str, str]:
     """The sidebar picker's ``{value: label}``: every library file, then this session's
     scenarios (uploads, "Use in a scenario"), each label distinct
     (:func:`sim.library.distinct_labels`: a name two entries share gets the file id)."""
-    entries = [(pid, scenario_text(name), pid) for pid, name in preset_options().items()]
+    entries = [(pid, name, pid) for pid, name in preset_options().items()]
     entries += [(UPLOAD_PREFIX + label, t("files.picker_session", label=label), "")
                 for label in uploads()]
     return distinct_labels(entries)
@@ -114,7 +134,7 @@ class LiveScenario:
         self.scenario = scenario
 
     def __repr__(self) -> str:
-        return f"LiveScenario({self.scenario.name!r})"
+        return f"LiveScenario({scenario_name(self.scenario, 'en')!r})"
 
 
 def _live() -> LiveScenario:
@@ -188,21 +208,29 @@ def levers_changed() -> bool:
 
 
 def on_preset_change() -> None:
-    """Callback of the sidebar scenario picker (a library file or a session scenario)."""
+    """Callback of the sidebar scenario picker (a library file or a session scenario). A
+    label of the other language read back after a language switch (:func:`resolve_preset`)
+    is the same file: nothing is loaded again, so the user's edits stay."""
     value = st.session_state[PRESET_KEY]
-    if value.startswith(UPLOAD_PREFIX):
+    if isinstance(value, str) and value.startswith(UPLOAD_PREFIX):
         label = value[len(UPLOAD_PREFIX):]
         scenario = uploads().get(label)
         if scenario is not None:
             load_into_session(scenario, None, st.session_state.get(SOURCES_KEY, {}).get(label),
                               value)
         return
-    load_into_session(preset_scenario(value), value)
+    preset = resolve_preset(value)
+    if preset is None:
+        return
+    st.session_state[PRESET_KEY] = preset
+    if preset == loaded_preset():
+        return
+    load_into_session(preset_scenario(preset), preset)
 
 
 def reload_presets() -> None:
     """Forget the cached library listing (after a file was saved into it)."""
-    preset_options.clear()
+    _preset_names.clear()
     preset_scenario.clear()
     preset_source.clear()
 

@@ -55,7 +55,7 @@ from sim.transactions import (
     weighted_tiers,
 )
 from ui import state
-from ui.i18n import issue_text, scenario_text, t
+from ui.i18n import issue_text, local_text, t
 from ui.scenario_files import MAX_LISTED_ISSUES, file_stem
 from ui.text import md_text
 
@@ -425,12 +425,13 @@ def activity(blob: DataBlob, columns: Columns, as_of: date
 
 
 def activity_frame(table: SurvivorTable, cohort_label: str) -> pd.DataFrame:
-    """The survivor table as cohort rows × age columns (customers; blank where unobserved)."""
+    """The survivor table as cohort rows × age columns (customers; NaN where unobserved,
+    shown as the not-available text by :func:`ui.i18n.fmt_table`)."""
     width = table.periods + 1
     rows = [np.concatenate([np.asarray(s, dtype=float), np.full(width - len(s), np.nan)])
             for s in table.survivors]
     frame = pd.DataFrame(rows, columns=[str(a) for a in range(width)])
-    frame.insert(0, cohort_label, list(table.labels))
+    frame.insert(0, cohort_label, [str(label) for label in table.labels])
     return frame
 
 
@@ -513,7 +514,7 @@ def fitted_for(source: str, **data: Any) -> Scenario | Problems:
 def use_in_scenario(scenario: Scenario) -> None:
     """Load ``scenario`` into the session (a button's callback): every page runs it, the
     Compare page can pick it, and its TOML stays downloadable here."""
-    state.open_session_scenario(scenario_text(scenario.name), scenario, state.loaded_source())
+    state.open_session_scenario(local_text(scenario.name), scenario, state.loaded_source())
     st.session_state[USED_KEY] = scenario
 
 
@@ -526,4 +527,4 @@ def used_scenario() -> Scenario | None:
 def scenario_toml(scenario: Scenario) -> tuple[bytes, str]:
     """A scenario as TOML bytes and a file name for its download."""
     return (scenario_io.dumps(scenario, state.loaded_source()).encode("utf-8"),
-            f"{file_stem(scenario_text(scenario.name))}.toml")
+            f"{file_stem(scenario.name)}.toml")

@@ -54,7 +54,7 @@ def _money(text: str) -> float:
 
 @pytest.mark.parametrize("lang,title,npv",
                          [("en", "Compare scenarios and find the lever that matters", "NPV"),
-                          ("zh", "比较情景,找出最关键的杠杆", "净现值")])
+                          ("zh", "比较情景，找出最关键的杠杆", "净现值")])
 def test_compare_page_shows_the_clis_numbers_in_both_languages(lang, title, npv, capsys) -> None:
     at = _compare_page(_open(lang))
     assert at.title[0].value == title

@@ -51,7 +51,7 @@ def _current(at: AppTest):
 
 @pytest.mark.parametrize(("lang", "title", "add"), [
     ("en", "Optimise: where should the next dollar go?", "Add the test"),
-    ("zh", "预算优化:下一笔钱该花在哪里?", "用示例输入添加检验")])
+    ("zh", "预算优化：下一笔钱该花在哪里?", "用示例输入添加检验")])
 def test_run_the_equity_test(lang: str, title: str, add: str) -> None:
     at = _open(lang)
     assert at.title[0].value == title

@@ -84,7 +84,7 @@ def test_run_shows_the_numbers_sim_computes() -> None:
 
 def test_chinese() -> None:
     at = _open(_small(), lang="zh")
-    assert at.title[0].value == "服务运营:从排队到客户流失"
+    assert at.title[0].value == "服务运营：从排队到客户流失"
     _run(at)
     labels = [m.label for m in at.metric]
     assert "平均应答速度" in labels and "首次解决率" in labels

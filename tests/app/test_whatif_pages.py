@@ -35,11 +35,12 @@ def _metric(at: AppTest, label_start: str):
 
 
 def _money(text: str) -> float:
-    """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77 M`` or ``USD 277.3 万``."""
-    scale = {"M": 1e6, "bn": 1e9, "万": 1e4, "亿": 1e8}
+    """A shown amount back to a number: ``USD 1,234``, ``+USD 2.77M`` or ``USD 277万``."""
+    scale = {"K": 1e3, "M": 1e6, "B": 1e9, "万": 1e4, "亿": 1e8}
     value = text.replace("USD", "").replace(",", "").replace("+", "").strip()
-    number, _, unit = value.partition(" ")
-    return float(number) * scale.get(unit, 1.0)
+    unit = value.lstrip("-0123456789.")
+    number = value[:len(value) - len(unit)]
+    return float(number) * scale.get(unit.strip(), 1.0)
 
 
 @pytest.mark.parametrize("lang,npv_label,title", [("en", "NPV", "Executive what-if dashboard"),
@@ -101,7 +102,7 @@ def test_dashboard_and_roi_page_show_the_same_finance_for_one_scenario(lang: str
         for key in ("payback_years", "discounted_payback_years"):
             label = {"en": {"payback_years": "Payback (undiscounted)",
                             "discounted_payback_years": "Discounted payback"},
-                     "zh": {"payback_years": "投资回收期(未折现)",
+                     "zh": {"payback_years": "投资回收期（未折现）",
                             "discounted_payback_years": "折现回收期"}}[lang][key]
             on_dash, on_roi = _metric(dash, label), _metric(roi, label)
             assert (on_dash.value, on_dash.delta) == (on_roi.value, on_roi.delta), key
@@ -121,7 +122,7 @@ def test_a_zero_delta_is_not_shown_as_a_green_gain() -> None:
 
 
 @pytest.mark.parametrize("lang,title", [("en", "ROI and total cost of ownership"),
-                                        ("zh", "投资回报率与总拥有成本(TCO)")])
+                                        ("zh", "投资回报率与总拥有成本（TCO）")])
 def test_roi_page_shows_the_tco_of_the_scenario(lang: str, title: str) -> None:
     at = _open("pages/roi.py", lang)
     assert at.title[0].value == title

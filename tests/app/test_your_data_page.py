@@ -122,7 +122,7 @@ def test_sample_transactions_show_the_sim_numbers(sample) -> None:
 
 @pytest.mark.parametrize("lang,message", [
     ("en", "The points must add up to 100; they add up to 90."),
-    ("zh", "各项分值之和必须为 100 分;现在为 90 分。")])
+    ("zh", "各项分值之和必须为 100 分；现在为 90 分。")])
 def test_points_must_add_up_to_100(lang: str, message: str) -> None:
     at = _open(lang)
     at.number_input(key="data_points_monetary").set_value(30).run()
@@ -142,7 +142,7 @@ def test_bad_survivor_file_lists_its_problems_and_changes_nothing(lang, data, ne
     at.radio(key="data_source_retention").set_value("upload").run()
     at.file_uploader(key="data_upload_retention").upload("bad.csv", data, "text/csv").run()
     assert not at.exception, at.exception
-    heading = "cannot be used: 1 problem(s)" if lang == "en" else "无法使用:共 1 个问题"
+    heading = "cannot be used: 1 problem(s)" if lang == "en" else "无法使用：共 1 个问题"
     assert any("bad.csv" in e.value and heading in e.value for e in at.error), at.error
     listed = " ".join(m.value for m in at.markdown)
     for needle in needles:
@@ -256,7 +256,7 @@ def test_text_attribute_levels_give_the_sim_tiers(sample) -> None:
 
 @pytest.mark.parametrize("lang,message", [
     ("en", "The points must add up to 100; they add up to 110."),
-    ("zh", "各项分值之和必须为 100 分;现在为 110 分。")])
+    ("zh", "各项分值之和必须为 100 分；现在为 110 分。")])
 def test_text_attribute_points_must_add_up_to_100(lang: str, message: str) -> None:
     at = _open(lang)
     _weigh_region(at, REGION_SCORES)
@@ -271,7 +271,7 @@ def test_text_attribute_points_must_add_up_to_100(lang: str, message: str) -> No
 
 @pytest.mark.parametrize("lang,message", [
     ("en", "`region` has 31 different values; at most 30 can be scored."),
-    ("zh", "`region` 有 31 个不同的取值,最多只能为 30 个取值打分。")])
+    ("zh", "`region` 有 31 个不同的取值，最多只能为 30 个取值打分。")])
 def test_text_attribute_with_too_many_levels_is_refused(lang: str, message: str) -> None:
     rows = "".join(f"C{i},2024-01-{1 + i % 28:02d},{10 + i},r{i}\n" for i in range(31))
     at = _open(lang)

@@ -44,7 +44,7 @@ def test_language_choice_holds_across_pages(page, app_url):
     page.get_by_role("heading", name="高管情景分析看板").wait_for(timeout=15_000)
     page.get_by_test_id("stSidebarNav").get_by_text("情景比较与敏感性").click()
     wait_for_app(page)
-    page.get_by_role("heading", name="比较情景,找出最关键的杠杆").wait_for(timeout=15_000)
+    page.get_by_role("heading", name="比较情景，找出最关键的杠杆").wait_for(timeout=15_000)
     chosen = page.get_by_test_id("stSidebar").get_by_test_id("stSelectbox").filter(
         has_text="语言").first
     assert chosen.get_by_role("combobox").input_value() == "简体中文"

@@ -13,7 +13,7 @@ import sys
 
 from sim import scenario_io
 from sim.library import load_preset
-from sim.scenario import replace_path
+from sim.scenario import replace_path, scenario_name
 from tests.e2e.conftest import ROOT, screenshot, sidebar_select, wait_for_app
 
 
@@ -48,7 +48,7 @@ def test_switch_scenario_then_move_the_uplift_and_back(page, app_url, tmp_path):
     price.get_by_role("spinbutton").fill("99")
     price.get_by_role("spinbutton").press("Enter")
     wait_for_app(page)
-    sidebar_select(page, "Scenario", baseline.name)
+    sidebar_select(page, "Scenario", scenario_name(baseline, "en"))
     label = "Value after acquisition cost"
     _wait_metric(page, label, _usd(_cli_kpis(baseline, tmp_path)["clv_net"]))
     assert price.get_by_role("spinbutton").input_value() == f"{baseline.pricing.renewal_price:.2f}"
@@ -75,7 +75,7 @@ def test_switch_scenario_then_one_plus_on_the_dashboard(page, app_url, tmp_path)
     price.get_by_role("spinbutton").fill("80")
     price.get_by_role("spinbutton").press("Enter")
     wait_for_app(page)
-    sidebar_select(page, "Scenario", loaded.name)
+    sidebar_select(page, "Scenario", scenario_name(loaded, "en"))
     page.get_by_test_id("stSidebarNav").get_by_text("Executive dashboard").click()
     wait_for_app(page)
     label = f"Customers after {loaded.horizon_years} years"

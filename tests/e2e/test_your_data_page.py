@@ -8,7 +8,7 @@ from sim.data_scenario import fitted_scenario
 from sim.library import load_preset
 from sim.retention_fit import fit_retention, read_survivor_csv
 from sim.sample_data import sample_data, survivors_csv
-from sim.scenario import replace_path
+from sim.scenario import replace_path, scenario_name
 from tests.e2e.conftest import ARTIFACTS, assert_charts_drawn, screenshot, wait_for_app
 from ui.i18n import fmt_money
 
@@ -53,9 +53,10 @@ def test_upload_fit_use_in_scenario_then_clv_page(page, app_url, tmp_path):
     page.get_by_text("is now the current scenario").first.wait_for(timeout=15_000)
     page.get_by_role("button", name="Download the fitted scenario (TOML)").first.wait_for()
     sidebar = page.get_by_test_id("stSidebar")
-    sidebar.get_by_text(fitted.name).first.wait_for(timeout=15_000)
+    sidebar.get_by_text(scenario_name(fitted, "en")).first.wait_for(timeout=15_000)
     picker = sidebar.get_by_test_id("stSelectbox").filter(has_text="Scenario").first
-    assert picker.get_by_role("combobox").input_value() == f"{fitted.name} · this session"
+    assert (picker.get_by_role("combobox").input_value()
+            == f"{scenario_name(fitted, 'en')} · this session")
 
     page.get_by_test_id("stSidebarNav").get_by_text("CLV & cohorts").click()
     wait_for_app(page)
@@ -63,7 +64,7 @@ def test_upload_fit_use_in_scenario_then_clv_page(page, app_url, tmp_path):
         timeout=15_000)
     clv = run_cohort(fitted).kpis["clv_gross"]
     assert _metric_value(page, "Lifetime value per acquired customer") == fmt_money(clv, "USD")
-    assert sidebar.get_by_text(fitted.name).count() >= 1
+    assert sidebar.get_by_text(scenario_name(fitted, "en")).count() >= 1
     assert page.get_by_test_id("stException").count() == 0
     screenshot(page, "your_data_then_clv")
     assert (ARTIFACTS / "your_data_then_clv.png").exists()

@@ -13,7 +13,7 @@ import pytest
 from sim.cli import main
 from sim.cohort import run_cohort
 from sim.compare import COMPARE_KPIS, compare, unique_labels
-from sim.scenario import Scenario, replace_path
+from sim.scenario import Scenario, replace_path, scenario_name
 from sim.scenario_io import load
 from sim.schema import iter_numeric_fields
 from sim.sensitivity import absolute_step, grid_values, heat_map, sensitivity_levers, tornado
@@ -35,24 +35,25 @@ def test_compare_values_deltas_and_differences() -> None:
     lifted = replace_path(book, "retention.uplift_points", 2.0)
     lifted = replace_path(lifted, "name", "Lifted")
     result = compare([book, lifted], reference=0)
+    book_label = scenario_name(book, "en")                  # labels: the English names
     table = result.kpi_table().set_index(["kpi", "scenario"])
     assert set(table.index.get_level_values(0)) == set(COMPARE_KPIS)
-    assert table.loc[("clv_net", book.name), "value"] == pytest.approx(16.94, abs=0.01)
+    assert table.loc[("clv_net", book_label), "value"] == pytest.approx(16.94, abs=0.01)
     assert table.loc[("clv_net", "Lifted"), "delta"] == pytest.approx(21.99 - 16.94, abs=0.01)
-    assert table.loc[("clv_net", book.name), "delta"] == 0
+    assert table.loc[("clv_net", book_label), "delta"] == 0
     # delta_pct is a percentage (issue 10: it used to be a fraction): +5.05 / 16.94 = +29.8 %.
     assert table.loc[("clv_net", "Lifted"), "delta_pct"] == pytest.approx(100 * 5.05 / 16.94,
                                                                            abs=0.1)
     differs = result.differences()
     assert list(differs["field"]) == ["retention.uplift_points"]
     assert list(differs.iloc[0, 2:]) == [0.0, 2.0]
-    assert table.loc[("roi", book.name), "value"] is None or pd.isna(
-        table.loc[("roi", book.name), "value"])          # no incremental cost: undefined
+    assert table.loc[("roi", book_label), "value"] is None or pd.isna(
+        table.loc[("roi", book_label), "value"])          # no incremental cost: undefined
     # ... and says why, so "no investment" and "never" are told apart.
-    assert table.loc[("payback_years", book.name), "reason"] == "no_investment"
-    assert table.loc[("clv_net", book.name), "reason"] is None
+    assert table.loc[("payback_years", book_label), "reason"] == "no_investment"
+    assert table.loc[("clv_net", book_label), "reason"] is None
     report = result.report()["kpis"]
-    assert report["payback_years"][book.name] == {"value": None, "delta": None,
+    assert report["payback_years"][book_label] == {"value": None, "delta": None,
                                                    "delta_pct": None, "reason": "no_investment"}
     assert report["clv_net"]["Lifted"]["delta_pct"] == pytest.approx(29.8, abs=0.1)
 
@@ -76,7 +77,7 @@ def test_compare_agrees_with_evaluate_for_every_scenario() -> None:
         for key in ("roi", "payback_years", "discounted_payback_years"):
             assert result.value(i, key) == w.finance.value(key)
             assert result.reason(i, key) == w.finance.reason(key)
-    assert result.labels[result.reference] == scenarios[2].name
+    assert result.labels[result.reference] == scenario_name(scenarios[2], "en")
 
 
 def test_compare_rejects_bad_counts_and_references() -> None:

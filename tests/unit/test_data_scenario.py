@@ -16,6 +16,7 @@ from sim.data_scenario import (
     fit_clv,
     fit_lifetime,
     fitted_name,
+    fitted_names,
     fitted_scenario,
     log_economics,
     pooled_renewal,
@@ -26,7 +27,7 @@ from sim.retention import sbg_survival
 from sim.retention_fit import fit_retention
 from sim.sample_data import sample_data
 from sim.scenario import replace_path
-from sim.schema import ScenarioError
+from sim.schema import BilingualText, ScenarioError
 from sim.transactions import cohort_activity, read_transactions
 from tests.unit.test_sample_data import sbg_scenario
 
@@ -47,7 +48,14 @@ def test_sbg_fit_becomes_the_sbg_model_and_runs(sample, tmp_path, capsys) -> Non
     base = load_preset("textbook_magazine")
     fit = fit_retention(data.survivors, "sbg")
     scenario = fitted_scenario(base, "sample.csv", fit=fit)
-    assert scenario.name == "Textbook: magazine publisher (one cohort) — fitted from sample.csv"
+    assert scenario.name == BilingualText(                   # named in both languages
+        en="Textbook: magazine publisher (one cohort) — fitted from sample.csv",
+        zh="教材案例：杂志出版商（一个客户群）——拟合自 sample.csv")
+    assert scenario.description.en.startswith(
+        "Fitted from sample.csv on the base scenario 'Textbook: magazine publisher (one cohort)'.")
+    assert scenario.description.zh.startswith(
+        "据 sample.csv 在基础情景“教材案例：杂志出版商（一个客户群）”上拟合。"
+        "客户保留率：sbg 模型拟合")
     assert scenario.retention.model == "sbg"
     assert scenario.retention.sbg_alpha == fit.params["alpha"]
     assert scenario.retention.sbg_beta == fit.params["beta"]
@@ -151,6 +159,10 @@ def test_names_fit_the_schema() -> None:
     assert len(long) <= MAX_NAME and long.startswith("B") and "fitted from" in long
     assert fitted_name("Base", "a.csv") == "Base — fitted from a.csv"
     assert fitted_name("Base — fitted from a.csv", "b.csv") == "Base — fitted from b.csv"
+    assert fitted_name("基准——拟合自 a.csv", "b.csv", "zh") == "基准——拟合自 b.csv"
+    assert fitted_names(BilingualText(en="Base", zh="基准"), "a.csv") == BilingualText(
+        en="Base — fitted from a.csv", zh="基准——拟合自 a.csv")
+    assert fitted_names("Plain", "a.csv").zh == "Plain——拟合自 a.csv"
 
 
 def test_fitting_a_fitted_scenario_again_gives_the_same_scenario(sample) -> None:
