@@ -34,11 +34,13 @@ from sim.compare import Comparison, differing_fields
 from sim.display import field_label, format_kpi, kpi_label
 from sim.kpis import KPIS, missing_reason, rounds_to_zero
 from sim.locale import format_money, format_number, format_pct, translate
+from sim.palette import DASHES, NEUTRAL, SERIES_COLOURS
 from sim.report import run_report
 from sim.scenario import Scenario, scenario_to_dict
+from sim.schema import localized_text
 from sim.whatif import WhatIf
 
-__all__ = ["FONT_STACK", "ScenarioSource", "scenario_digest", "localized_text",
+__all__ = ["FONT_STACK", "ScenarioSource", "scenario_digest",
            "single_report", "comparison_report", "lever_changes", "headline_figures",
            "HEADLINE_KPIS", "FINANCE_ROWS", "COMPARE_ROWS", "MAX_LEVER_ROWS", "svg_chart"]
 
@@ -59,28 +61,14 @@ SHORT = frozenset({"customer_equity", "npv", "npv_delta", "incremental_benefit",
 """Totals shown in the language's large units, as the dashboard's tiles show them."""
 MAX_LEVER_ROWS = 10
 """Lever rows printed (the rest are counted) so the page stays one page."""
-SERIES_COLOURS = ("#1f5fae", "#d95f02", "#1b9e77", "#7570b3", "#e7298a", "#66a61e")
-"""Scenario series, distinguishable by colour (and by dash)."""
-BASELINE_COLOUR = "#7f7f7f"
-DASHES = ([1, 0], [6, 3], [2, 2], [8, 3, 2, 3], [1, 3], [10, 4])
+BASELINE_COLOUR = NEUTRAL
+"""The baseline's series (the scenarios take :data:`sim.palette.SERIES_COLOURS`, and a
+dash each from :data:`sim.palette.DASHES`)."""
 
 
-def localized_text(value: Any, lang: str) -> str:
-    """A scenario name or description in ``lang``: a plain string as it is; a bilingual
-    text (a ``{en, zh}`` mapping, or an object with ``to_plain()`` giving one) in ``lang``,
-    else in the other language.
-
-    Local fallback of the bilingual contract (``sim.schema.localized_text`` on the
-    bilingual branch); the lead replaces it by that function once both are merged.
-    """
-    if value is None:
-        return ""
-    if hasattr(value, "to_plain"):
-        value = value.to_plain()
-    if isinstance(value, dict):
-        text = value.get(lang) or value.get("en") or value.get("zh") or ""
-        return str(text)
-    return str(value)
+def _dashes(n: int) -> list[list[int]]:
+    """The first ``n`` dash patterns of the palette, as Vega-Lite lists."""
+    return [list(d) for d in DASHES[:n]]
 
 
 @dataclass(frozen=True)
@@ -191,7 +179,7 @@ def customers_chart(w: WhatIf, lang: str) -> dict[str, Any]:
          "encoding": {"x": x, "y": {"field": "expected", "type": "quantitative"},
                       "color": colour,
                       "strokeDash": {"field": "series", "type": "nominal", "title": None,
-                                     "scale": {"domain": order, "range": list(DASHES[:2])},
+                                     "scale": {"domain": order, "range": _dashes(2)},
                                      "sort": order}}},
     ]
     return _spec(_t("dashboard.customers_title", lang), layers, _records(frame))
@@ -224,7 +212,7 @@ def cash_chart(w: WhatIf, lang: str) -> dict[str, Any]:
                                           "range": [SERIES_COLOURS[0], SERIES_COLOURS[1]]},
                                 "sort": order},
                       "strokeDash": {"field": "series", "type": "nominal", "title": None,
-                                     "scale": {"domain": order, "range": list(DASHES[:2])},
+                                     "scale": {"domain": order, "range": _dashes(2)},
                                      "sort": order}}},
     ]
     payback = w.finance.payback_years
@@ -260,7 +248,7 @@ def comparison_chart(result: Comparison, lang: str, currency: str) -> dict[str, 
                              "sort": order,
                              "legend": {"columns": min(n, 3), "labelLimit": 200}},
                    "strokeDash": {"field": "scenario", "type": "nominal", "title": None,
-                                  "scale": {"domain": order, "range": list(DASHES[:n])},
+                                  "scale": {"domain": order, "range": _dashes(n)},
                                   "sort": order}}}]
     values = _records(yearly[["scenario", "year", "cumulative_discounted_profit"]])
     return _spec(_t("compare.cash_title", lang), layers, values, width=640,

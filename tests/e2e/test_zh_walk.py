@@ -32,9 +32,11 @@ from sim.scenario import full_example
 from sim.schema import iter_fields
 from tests.e2e.conftest import screenshot, sidebar_select, wait_for_app
 
-PAGES = ["", "loyalty", "dashboard", "roi", "compare", "your_data", "optimise", "service"]
+PAGES = ["", "loyalty", "lessons", "dashboard", "roi", "compare", "your_data", "optimise",
+         "service"]
 SCENARIOS = [("loyalty", "lesson_false_loyalty"), ("loyalty", "lesson_top_box"),
-             ("", "textbook_five_cohorts"), ("dashboard", "whatif_points_programme")]
+             ("", "textbook_five_cohorts"), ("dashboard", "whatif_points_programme"),
+             ("dashboard", "whatif_retention_spend"), ("optimise", "whatif_retention_spend")]
 
 ALLOWED = {
     "USD", "CNY", "EUR", "GBP", "JPY",

@@ -25,7 +25,6 @@ from sim.onepage import (
     ScenarioSource,
     comparison_report,
     headline_figures,
-    localized_text,
     scenario_digest,
     single_report,
 )
@@ -173,20 +172,6 @@ def test_lesson_note_and_escaped_user_text() -> None:
     assert "<script" not in html and "<b>bold" not in html and "<i>note" not in html
     text = page_text(html)
     assert "<script>alert(1)</script> & co" in text and "Lesson <i>note</i>" in text
-
-
-def test_localized_text_picks_the_language_with_a_fallback() -> None:
-    assert localized_text("plain", "zh") == "plain"
-    assert localized_text({"en": "Today", "zh": "现状"}, "zh") == "现状"
-    assert localized_text({"en": "Today"}, "zh") == "Today"
-    assert localized_text({"zh": "现状"}, "en") == "现状"
-    assert localized_text(None, "en") == ""
-
-    class Both:                     # the bilingual branch's BilingualText: to_plain() -> dict
-        def to_plain(self) -> dict[str, str]:
-            return {"en": "Today", "zh": "现状"}
-
-    assert localized_text(Both(), "zh") == "现状" and localized_text(Both(), "en") == "Today"
 
 
 @pytest.mark.parametrize("lang", ["en", "zh"])
