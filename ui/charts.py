@@ -20,7 +20,8 @@ from ui.palette import BAR_OUTLINE, colour_scale, dash_scale, shape_scale
 __all__ = ["MAX_CHART_ROWS", "LEGEND", "AUTOSIZE", "show_template_chart", "template_spec",
            "vega_lite_spec", "layer_cake_chart", "layer_cake_data", "retention_lines_chart",
            "retention_lines_data",
-           "tenure_value_chart", "tenure_value_data"]
+           "tenure_value_chart", "tenure_value_data",
+           "presenting_spec", "PRESENTING_SCALE", "PRESENTING_FONTS"]
 
 MAX_CHART_ROWS = 5000
 """Largest dataset a chart may carry to the browser (rows)."""
@@ -84,15 +85,77 @@ def template_spec(builder: Callable[..., alt.TopLevelMixin], labels: tuple[Any, 
     return spec
 
 
+PRESENTING_SCALE = 1.3
+"""How much taller charts are in presentation mode (their letters grow to
+:data:`PRESENTING_FONTS`); the lesson charts draw themselves larger (``enlarge=False``)."""
+
+PRESENTING_FONTS = {"label": 16, "title": 18, "chart_title": 21}
+"""Font sizes (px) of axis and legend labels, their titles and chart titles in
+presentation mode."""
+
+_AXIS_CHANNELS = ("x", "y")
+_LEGEND_CHANNELS = ("color", "fill", "stroke", "strokeDash", "shape", "size", "opacity")
+
+
+def _bigger_guides(encoding: dict[str, Any]) -> None:
+    fonts = {"labelFontSize": PRESENTING_FONTS["label"],
+             "titleFontSize": PRESENTING_FONTS["title"]}
+    for channels, guide in ((_AXIS_CHANNELS, "axis"), (_LEGEND_CHANNELS, "legend")):
+        for channel in channels:
+            enc = encoding.get(channel)
+            if isinstance(enc, dict) and enc.get(guide, {}) is not None:
+                enc[guide] = {**enc.get(guide, {}), **fonts}
+
+
+def presenting_spec(spec: dict[str, Any], scale: float = PRESENTING_SCALE) -> dict[str, Any]:
+    """``spec`` for a projector: every stated height (the top level's, each layer's, each
+    concatenated view's) times ``scale``; axis and legend letters and titles at
+    :data:`PRESENTING_FONTS` (set on each axis and legend: Streamlit's chart theme
+    overrides sizes in the spec's ``config``); text marks ``scale`` times larger. The width
+    stays the container's. Changes ``spec`` itself (a fresh copy per draw)."""
+    def grow(node: Any) -> None:
+        if not isinstance(node, dict):
+            return
+        if isinstance(node.get("height"), (int, float)):
+            node["height"] = round(node["height"] * scale)
+        if isinstance(node.get("encoding"), dict):
+            _bigger_guides(node["encoding"])
+        title = node.get("title")
+        if isinstance(title, str) and title:
+            node["title"] = {"text": title, "fontSize": PRESENTING_FONTS["chart_title"]}
+        elif isinstance(title, dict):
+            title["fontSize"] = PRESENTING_FONTS["chart_title"]
+        mark = node.get("mark")
+        if isinstance(mark, dict) and mark.get("type") == "text":
+            mark["fontSize"] = round(mark.get("fontSize", 11) * scale)
+        for part in ("layer", "hconcat", "vconcat", "concat"):
+            for child in node.get(part, []):
+                grow(child)
+        grow(node.get("spec"))
+
+    grow(spec)
+    return spec
+
+
+def _presenting() -> bool:
+    from ui.presentation import presentation_on  # ui.presentation reads the levers
+
+    return presentation_on()
+
+
 def show_template_chart(container: Any, builder: Callable[..., alt.TopLevelMixin],
                         labels: tuple[Any, ...], datasets: Mapping[str, pd.DataFrame],
-                        key: str, stretch: bool = False) -> None:
+                        key: str, stretch: bool = False, enlarge: bool = True) -> None:
     """Draw a chart over named datasets: ``builder(*labels)`` is built and validated once
     (cached on the labels), each call sends only ``datasets`` (name → frame).
-    ``stretch``: fill the container's width."""
+    ``stretch``: fill the container's width. ``enlarge``: in presentation mode, draw it
+    taller with larger letters (:func:`presenting_spec`; False for a chart that scales
+    itself)."""
     spec = template_spec(builder, labels, datasets)
     if stretch:
         spec["width"] = "container"         # a layered spec stretches only when it says so
+    if enlarge and _presenting():
+        spec = presenting_spec(spec)
     container.vega_lite_chart(spec=spec, key=key, width="stretch" if stretch else None)
 
 

@@ -336,21 +336,24 @@ def _reveal_chart(one: Lesson, step: LessonStep, truth: StepTruth,
         labels = (t("lessons.chart.by_year_title"), t("lessons.chart.year"),
                   t("lessons.chart.retention"), t("lessons.chart.series"), series)
         show_template_chart(st, retention_lines_chart, labels, retention_lines_data(frame),
-                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
+                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True,
+                            enlarge=False)
     elif step.chart == "before_after":
         order = (t("lessons.chart.before"), t("lessons.chart.after"))
         unit = _measure_unit(step)
         labels = (t(f"lessons.measure.{step.measure}"), "", UNIT_FORMATS[unit], order, scale)
         show_template_chart(st, before_after_chart, labels,
                             before_after_data(order, truth.before, truth.after),
-                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
+                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True,
+                            enlarge=False)
     else:
         sweep, x = _sweep(one.id, step.id)
         axis = t(f"lessons.axis.{(step.sweep_path or '').replace('.', '_')}")
         labels = (t("lessons.chart.sweep_title"), axis, _value_label(step), SWEEP_X_FORMAT, fmt,
                   t("lessons.guess_label"), scale)
         show_template_chart(st, sweep_chart, labels, sweep_data(sweep, x, truth.value, marks),
-                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True)
+                            key=f"lesson_chart_{one.id}_{step.id}", stretch=True,
+                            enlarge=False)
 
 
 def _room_chart(one: Lesson, step: LessonStep, truth: StepTruth,
@@ -369,7 +372,7 @@ def _room_chart(one: Lesson, step: LessonStep, truth: StepTruth,
     show_template_chart(st, guesses_chart, labels,
                         guesses_data(guess_histogram(step, [float(g) for g in guesses]),
                                      truth.value),
-                        key=f"lesson_room_chart_{one.id}_{step.id}", stretch=True)
+                        key=f"lesson_room_chart_{one.id}_{step.id}", stretch=True, enlarge=False)
 
 
 def _reveal(one: Lesson, step: LessonStep) -> None:

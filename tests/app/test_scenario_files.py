@@ -18,12 +18,12 @@ from sim import scenario_io
 from sim.cli import main
 from sim.cohort import run_cohort
 from sim.library import SCENARIO_DIR, load_preset
-from sim.scenario import replace_path
+from sim.scenario import replace_path, scenario_name
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
 TODAY = "whatif_today"
-TODAY_NAME = load_preset(TODAY).name            # "What-if: today (no programme)"
+TODAY_NAME = scenario_name(load_preset(TODAY), "en")    # "What-if: today (no programme)"
 
 
 def _open(preset: str = TODAY, lang: str = "en", params: dict[str, str] | None = None
@@ -83,7 +83,7 @@ def test_after_use_in_a_scenario_the_picker_names_the_fitted_scenario() -> None:
     fitted = at.session_state["base_scenario"]
     assert fitted != load_preset("textbook_magazine")
     # (AppTest draws no sidebar after switch_page; the browser test sees the picker itself)
-    assert at.session_state["preset"] == f"upload:{fitted.name}"
+    assert at.session_state["preset"] == f"upload:{scenario_name(fitted, 'en')}"
 
 
 def test_an_unedited_scenario_has_no_rename_prompt_and_an_edit_prefills_one() -> None:
@@ -127,13 +127,13 @@ def test_save_writes_the_renamed_edit_keeps_the_comments_and_reloads_the_same_nu
     # the shipped file's comments and layout, with the changed lines only
     comments = [line for line in original.splitlines() if line.startswith("#")]
     assert comments and all(line in text.splitlines() for line in comments)
-    assert 'name = "Today at a 400 renewal price"' in text
+    assert 'name = { en = "Today at a 400 renewal price", zh = ' in text   # bilingual file
     assert "renewal_price = 400.0" in text
     changed = set(text.splitlines()) ^ set(original.splitlines())
     assert len(changed) == 6, changed                  # name, description, price: -/+
     loaded = scenario_io.load(saved)
     assert loaded.pricing.renewal_price == 400.0
-    assert loaded.name == "Today at a 400 renewal price"
+    assert scenario_name(loaded, "en") == "Today at a 400 renewal price"
     # the saved file is now what is loaded: unedited, named by the picker
     assert at.session_state["base_scenario"] == loaded
     assert at.session_state["current_scenario"].scenario == loaded

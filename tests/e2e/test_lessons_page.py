@@ -54,6 +54,28 @@ def test_presentation_mode_hides_the_lever_panels(page, app_url):
     assert size >= 20
 
 
+def test_presentation_mode_enlarges_the_charts_of_other_pages(page, app_url):
+    """Charts on every page are drawn for a projector: taller, with larger axis and legend
+    letters, and still within the page's width."""
+    def measure() -> tuple[dict, float]:
+        wait_for_app(page)
+        chart = page.get_by_test_id("stVegaLiteChart").first
+        chart.locator("svg text").first.wait_for(timeout=30_000)
+        size = page.evaluate("""parseFloat(getComputedStyle(document.querySelector(
+            '[data-testid=stVegaLiteChart] svg text')).fontSize)""")
+        return chart.bounding_box(), size
+
+    page.goto(f"{app_url}/dashboard")
+    normal, normal_font = measure()
+    page.goto(f"{app_url}/dashboard?present=1")
+    presenting, presenting_font = measure()
+    assert presenting["height"] >= 1.2 * normal["height"], (normal, presenting)
+    assert presenting_font >= 15 > normal_font, (normal_font, presenting_font)
+    width = page.evaluate("document.documentElement.clientWidth")
+    assert presenting["x"] + presenting["width"] <= width + 1
+    assert page.evaluate("document.documentElement.scrollWidth") <= width + 1
+
+
 def test_a_participant_guess_reaches_the_trainer(page, app_url, browser):
     page.set_viewport_size({"width": 1440, "height": 1400})
     page.goto(f"{app_url}/lessons")
