@@ -17,7 +17,7 @@ from sim import scenario_io
 from sim.cli import main
 from sim.library import SCENARIO_DIR, load_preset
 from sim.report import run_report
-from sim.scenario import replace_path
+from sim.scenario import replace_path, scenario_description, scenario_name
 from tests.e2e.conftest import ARTIFACTS, wait_for_app
 
 
@@ -50,7 +50,7 @@ def test_download_of_an_edit_is_renamed_keeps_comments_and_runs_the_same(page, a
     sidebar = page.get_by_test_id("stSidebar")
     name_box = sidebar.get_by_label("Name in the file")
     name_box.wait_for(timeout=20_000)
-    assert name_box.input_value() == f"{load_preset(TODAY).name} (edited)"
+    assert name_box.input_value() == f"{scenario_name(load_preset(TODAY), 'en')} (edited)"
     _sidebar_shot(page, "files_sidebar_edited_en")
     with page.expect_download() as info:
         sidebar.get_by_test_id("stDownloadButton").get_by_role("button").click()
@@ -65,9 +65,10 @@ def test_download_of_an_edit_is_renamed_keeps_comments_and_runs_the_same(page, a
     assert "renewal_price = 400.0" in text
     loaded = scenario_io.load(target)
     expected = replace_path(load_preset(TODAY), "pricing.renewal_price", 400.0)
-    assert loaded.name == f"{expected.name} (edited)"
-    assert loaded.description.startswith(f"Edited from “{expected.name}”. Changed: "
-                                         "Renewal price: 360 → 400.")
+    name = scenario_name(expected, "en")
+    assert scenario_name(loaded, "en") == f"{name} (edited)"
+    assert scenario_description(loaded, "en").startswith(
+        f"Edited from “{name}”. Changed: Renewal price: 360 → 400.")
     assert loaded == replace_path(replace_path(expected, "name", loaded.name),
                                   "description", loaded.description)
     kpis = run_report(expected, replications=0)["kpis"]

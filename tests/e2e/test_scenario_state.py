@@ -128,7 +128,7 @@ def test_move_a_lever_save_then_reload_the_saved_file(page, app_url, tmp_path):
     wait_for_app(page)
     page.get_by_text("Saved as e2e_saved_uplift.toml.").wait_for(timeout=15_000)
     saved = scenario_io.load(target)
-    assert saved.name == "Magazine, renewals +2 points"
+    assert scenario_name(saved, "en") == "Magazine, renewals +2 points"
     assert saved == replace_path(replace_path(lifted, "name", saved.name),
                                  "description", saved.description)   # what the page showed
     assert _cli_kpis(saved, tmp_path)["clv_net"] == _cli_kpis(lifted, tmp_path)["clv_net"]
