@@ -19,20 +19,17 @@ from __future__ import annotations
 
 import argparse
 import ast
-import contextlib
 import io
-import os
 import shutil
-import socket
-import subprocess
 import sys
-import time
-import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 OUT = ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(ROOT))
+
+from bench._browser import streamlit_server  # noqa: E402  (the benches' server start)
+
 LOCALES = {"en": "en-US", "zh": "zh-CN"}
 WIDTH = 1440
 VIEW_HEIGHT = 900
@@ -64,44 +61,6 @@ def app_page_paths(entry: Path = ROOT / "ui" / "entry.py") -> list[tuple[str, st
         default = "default" in kwargs and ast.literal_eval(kwargs["default"]) is True
         pages.append(("" if default else url, script))
     return pages
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-@contextlib.contextmanager
-def streamlit_server() -> Iterator[str]:
-    """``streamlit run app.py`` on a free loopback port; yields its URL once healthy."""
-    port = _free_port()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", "app.py", "--server.headless", "true",
-         "--server.port", str(port), "--server.address", "127.0.0.1",
-         "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none"],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        env={**os.environ, "STREAMLIT_CLIENT_SHOW_ERROR_DETAILS": "full"})
-    url = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 90
-        while True:
-            try:
-                with urllib.request.urlopen(f"{url}/_stcore/health", timeout=2) as resp:
-                    if resp.status == 200:
-                        break
-            except OSError:
-                pass
-            if time.monotonic() > deadline or proc.poll() is not None:
-                raise SystemExit(f"streamlit did not start on {url}")
-            time.sleep(0.3)
-        yield url
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
 
 
 def wait_for_page(page, timeout: float = 60_000) -> None:
@@ -198,7 +157,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--width", type=int, default=WIDTH, help="viewport width (px)")
     parser.add_argument("--out", type=Path, default=OUT)
     args = parser.parse_args(argv)
-    with streamlit_server() as url:
+    with streamlit_server(ROOT) as server:
+        url = server.url
         take(url, args.out, args.langs, args.pages, args.width)
     return 0
 
