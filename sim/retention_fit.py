@@ -57,6 +57,9 @@ from sim.report import clean_number, records
 from sim.retention import sbg_retention, sbg_survival
 from sim.schema import Issue
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["MODELS", "INTERVAL_LEVEL", "SINGLE_COHORT", "RetentionFitError", "RetentionFit",
            "ConstantFit", "Holdout", "read_survivor_csv", "fit_retention", "fit_constant"]
 
@@ -109,8 +112,7 @@ def read_survivor_csv(data: bytes, max_bytes: int = MAX_DATA_BYTES) -> SurvivorT
     expected = ("cohort", "period", "customers") if several else ("period", "customers")
     extra = [c for c in frame.columns if c not in expected]
     if extra:
-        raise DataFileError([Issue(c, "unknown", "period, customers and, with several "
-                                   "cohorts, cohort") for c in extra])
+        raise DataFileError([Issue(c, "unknown", allowed_key=_A + "rf_columns") for c in extra])
     rows = np.arange(len(frame)) + 2
     issues: list[tuple[int, Issue]] = []
     period = pd.to_numeric(frame["period"], errors="coerce").to_numpy(dtype=float)
@@ -118,20 +120,21 @@ def read_survivor_csv(data: bytes, max_bytes: int = MAX_DATA_BYTES) -> SurvivorT
     bad_period = ~(np.isfinite(period) & (period >= 0) & (period == np.floor(period)))
     for i in np.flatnonzero(bad_period):
         issues.append((rows[i], Issue(cell_path("period", int(rows[i])), "type",
-                                      "a whole number of periods from 0 (the age)",
-                                      repr(frame["period"].iat[i]))))
+                                      got=repr(frame["period"].iat[i]),
+                                      allowed_key=_A + "rf_period")))
     for i in np.flatnonzero(~np.isfinite(customers)):
         issues.append((rows[i], Issue(cell_path("customers", int(rows[i])), "type",
-                                      "a number of customers (0 or more)",
-                                      repr(frame["customers"].iat[i]))))
+                                      got=repr(frame["customers"].iat[i]),
+                                      allowed_key=_A + "rf_customers")))
     for i in np.flatnonzero(np.isfinite(customers) & (customers < 0)):
         issues.append((rows[i], Issue(cell_path("customers", int(rows[i])), "range",
-                                      "0 or more customers", f"{customers[i]:g}")))
+                                      got=f"{customers[i]:g}",
+                                      allowed_key="validation.allowed.data_non_negative")))
     labels = (frame["cohort"].astype(str).str.strip().to_numpy() if several
               else np.full(len(frame), SINGLE_COHORT, dtype=object))
     for i in np.flatnonzero(labels == ""):
-        issues.append((rows[i], Issue(cell_path("cohort", int(rows[i])), "type",
-                                      "a cohort name (e.g. the acquisition year)", "''")))
+        issues.append((rows[i], Issue(cell_path("cohort", int(rows[i])), "type", got="''",
+                                      allowed_key=_A + "rf_cohort")))
     if issues:
         raise DataFileError([issue for _, issue in sorted(issues, key=lambda x: x[0])])
 
@@ -147,31 +150,34 @@ def read_survivor_csv(data: bytes, max_bytes: int = MAX_DATA_BYTES) -> SurvivorT
         for j in repeat:
             first = at_rows[np.flatnonzero(ages == ages[j])[0]]
             issues.append((at_rows[j], Issue(cell_path("period", int(at_rows[j])), "rule",
-                                             "each period once per cohort",
-                                             f"period {ages[j]} of cohort {label} again "
-                                             f"(first at row {first})")))
+                                             allowed_key=_A + "rf_period_once",
+                                             got_key=_F + "rf_again",
+                                             params=(("period", str(ages[j])),
+                                                     ("cohort", str(label)),
+                                                     ("row", str(first))))))
         if len(repeat):
             continue
         missing = sorted(set(range(int(ages[-1]) + 1)) - set(ages.tolist()))
         if missing:
             shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
-            cohort_issues.append(Issue(name, "rule", "consecutive periods 0, 1, 2, … (no gap)",
-                                       f"period(s) {shown} missing"))
+            cohort_issues.append(Issue(name, "rule", allowed_key=_A + "rf_consecutive",
+                                       got_key=_F + "rf_missing", params=(("periods", shown),)))
             continue
         if len(ages) < 2:
-            cohort_issues.append(Issue(name, "rule", "periods 0 and at least 1 for every "
-                                       "cohort (a single period shows no retention)",
-                                       "only period 0"))
+            cohort_issues.append(Issue(name, "rule", allowed_key=_A + "rf_two_periods",
+                                       got_key=_F + "rf_only_zero"))
             continue
         if counts[0] <= 0:
             issues.append((at_rows[0], Issue(cell_path("customers", int(at_rows[0])), "range",
-                                             "more than 0 customers at period 0", "0")))
+                                             got="0",
+                                             allowed_key="validation.allowed.data_first_positive"
+                                             )))
         for j in np.flatnonzero(np.diff(counts) > 0) + 1:
             issues.append((at_rows[j], Issue(
                 cell_path("customers", int(at_rows[j])), "rule",
-                "no more customers than at the period before (survivors cannot rise)",
-                f"{counts[j - 1]:g} at period {ages[j] - 1} of cohort {label}, then "
-                f"{counts[j]:g}")))
+                allowed_key=_A + "rf_not_rising", got_key=_F + "rf_rise",
+                params=(("before", f"{counts[j - 1]:g}"), ("period", str(ages[j] - 1)),
+                        ("cohort", str(label)), ("after", f"{counts[j]:g}")))))
         survivors.append(counts)
     found = [issue for _, issue in sorted(issues, key=lambda x: x[0])] + cohort_issues
     if found:
@@ -415,8 +421,11 @@ class RetentionFit:
 
 # ---------------------------------------------------------------------------- fitting
 
-def _fail(why: str, expected: str) -> RetentionFitError:
-    return RetentionFitError([Issue("fit", "rule", expected, why)])
+def _fail(why: str, expected: str, **params: str) -> RetentionFitError:
+    """The fit cannot be made: ``why`` and ``expected`` are ``messages.found.*`` and
+    ``messages.allowed.*`` key names, filled with ``params``."""
+    return RetentionFitError([Issue("fit", "rule", allowed_key=_A + expected,
+                                    got_key=_F + why, params=tuple(params.items()))])
 
 
 def fit_constant(table: SurvivorTable, last_age: int | None = None) -> ConstantFit:
@@ -491,17 +500,16 @@ def fit_retention(table: SurvivorTable, model: Model = "sbg",
     if model not in MODELS:
         raise ValueError(f"model must be one of {MODELS}, got {model!r}")
     if holdout is not None and not 1 <= holdout < table.periods:
-        raise DataFileError([Issue("holdout", "range",
-                                   f"1 to {table.periods - 1} calibration periods (the table "
-                                   f"has {table.periods} after period 0)", str(holdout))])
+        raise DataFileError([Issue("holdout", "range", got=str(holdout),
+                                   allowed_key=_A + "rf_holdout",
+                                   params=(("last", str(table.periods - 1)),
+                                           ("periods", str(table.periods))))])
     counts = _counts(table, holdout)
     if counts.lost.sum() <= 0:
-        raise _fail("no customer was lost in the periods fitted (retention 100 %)",
-                    "a table in which some customers leave")
+        raise _fail("rf_none_lost", "rf_some_leave")
     constant = fit_constant(table, holdout)
     if constant.retention <= 0:
-        raise _fail("no customer renewed in the periods fitted (retention 0 %)",
-                    "a table in which some customers stay")
+        raise _fail("rf_none_renewed", "rf_some_stay")
     sbg = _maximise("sbg", counts, None)[0] if model == "bdw" else None
     x, message = _maximise(model, counts, sbg)
     names = _names(model)
@@ -512,27 +520,22 @@ def fit_retention(table: SurvivorTable, model: Model = "sbg",
     gradient = _gradient(values, n, _HESSIAN_STEP) / scale
     hess = _hessian(values, n, _HESSIAN_STEP)
     no_spread = ll - constant.log_likelihood < 1.0
-    expected = ("churn that differs between customers: these survivors fit constant retention "
-                f"(r = {constant.retention * 100:.1f} % a period) as well, use it instead"
-                if no_spread else
-                "a survivor table with customers lost and kept over several periods")
+    expected = "rf_use_constant" if no_spread else "rf_lost_and_kept"
+    shown = {"retention": f"{constant.retention * 100:.1f}", "model": model}
     low, high = np.log(np.array([_BOUNDS[name] for name in names])).T
     for name, value, lo, hi in zip(names, x, low, high, strict=True):
         if value - lo < _EDGE or hi - value < _EDGE:
             edge = _BOUNDS[name][0] if value - lo < _EDGE else _BOUNDS[name][1]
-            raise _fail(f"the {model} fit did not converge: {name} ran to its bound {edge:g}",
-                        expected)
+            raise _fail("rf_bound", expected, name=name, edge=f"{edge:g}", **shown)
     if not np.isfinite(ll) or not np.all(np.isfinite(hess)):
-        raise _fail(f"the {model} fit did not converge ({message})", expected)
+        raise _fail("rf_not_finite", expected, message=str(message), **shown)
     eig = np.linalg.eigvalsh(hess)
     if not np.all(eig > 0) or np.max(np.abs(gradient)) > 1e-5:
-        raise _fail(f"the {model} fit did not converge: no clear maximum of the likelihood "
-                    f"({message})", expected)
+        raise _fail("rf_no_maximum", expected, message=str(message), **shown)
     params = _params(model, x)
     if no_spread and params["alpha"] + params["beta"] > _NO_SPREAD:
-        raise _fail(f"the {model} fit did not converge: α and β run to infinity (α + β = "
-                    f"{params['alpha'] + params['beta']:.3g}: every customer has the same "
-                    "churn probability)", expected)
+        raise _fail("rf_infinite", expected, sum=f"{params['alpha'] + params['beta']:.3g}",
+                    **shown)
     se_log = np.sqrt(np.diag(np.linalg.inv(hess)))
     z = float(norm.ppf(0.5 + INTERVAL_LEVEL / 2))
     return RetentionFit(

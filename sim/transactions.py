@@ -48,12 +48,15 @@ import pandas as pd
 from sim.datafile import DataFileError, SurvivorTable, cell_path, read_csv_bytes
 from sim.schema import MAX_ISSUES, Issue
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = [
     "PERIODS", "Period", "SEGMENTS", "TIERS", "TIER_CUTS", "SCALES", "RFM_COLUMNS",
     "TransactionLog", "TierSpec", "read_transactions", "transactions_from_frame", "parse_day",
     "quintile_scores", "rfm_table", "segment_summary", "weighted_tiers", "tier_summary",
     "parse_tier_spec", "cohort_activity", "purchase_facts", "period_labels", "IssueCollector",
-    "parse_numbers",
+    "parse_numbers", "codes_issue", "missing_column", "no_rows",
 ]
 
 Period = Literal["month", "quarter", "year"]
@@ -126,26 +129,50 @@ class IssueCollector:
         self.total += 1
         self._found.append((row, len(self._found), issue))
 
-    def add_rows(self, bad: np.ndarray, column: str, code: str, allowed: str,
-                 values: pd.Series, first_row: int = 2) -> None:
+    def add_rows(self, bad: np.ndarray, column: str, code: str, allowed_key: str,
+                 values: pd.Series, first_row: int = 2,
+                 params: tuple[tuple[str, str], ...] = ()) -> None:
         """One issue per ``True`` of ``bad`` (positions in the file's data rows), naming
-        ``column[row N]`` and showing the offending value of ``values``."""
+        ``column[row N]`` and showing the offending value of ``values``; ``allowed_key``
+        (with ``params``) is the catalog key of what is allowed."""
         where = np.flatnonzero(bad)
         self.total += len(where)
         for pos in where[:MAX_ISSUES]:
             shown = values.iloc[int(pos)]
-            got = ("an empty cell" if shown is None or (isinstance(shown, str)
-                                                        and not shown.strip())
-                   else repr(shown))
+            empty = shown is None or (isinstance(shown, str) and not shown.strip())
             self._found.append((int(pos) + first_row, len(self._found),
-                                Issue(cell_path(column, int(pos) + first_row), code, allowed,
-                                      got[:60])))
+                                Issue(cell_path(column, int(pos) + first_row), code,
+                                      got="" if empty else repr(shown)[:60],
+                                      allowed_key=allowed_key,
+                                      got_key=_F + "empty_cell" if empty else "",
+                                      params=params)))
 
     def raise_if_any(self) -> None:
         """Raise :class:`DataFileError` with the problems found so far, in row order."""
         if self.total:
             self._found.sort(key=lambda item: (item[0], item[1]))
             raise DataFileError([issue for _, _, issue in self._found[:MAX_ISSUES]], self.total)
+
+
+def codes_issue(path: str, code: str, codes: tuple[str, ...], got: str = "") -> Issue:
+    """An issue whose allowed text is a list of codes (``month, quarter, year``), the same in
+    every language."""
+    return Issue(path, code, got=got, allowed_key=_A + "codes",
+                 params=(("codes", ", ".join(codes)),))
+
+
+def missing_column(column: str, frame: pd.DataFrame) -> Issue:
+    """``column`` is missing from ``frame`` (the issue lists the first 12 columns it has)."""
+    return Issue(column, "column", allowed_key="validation.allowed.data_column",
+                 got_key="validation.found.data_columns",
+                 params=(("name", repr(column)),
+                         ("columns", ", ".join(map(repr, list(frame.columns)[:12])))))
+
+
+def no_rows() -> Issue:
+    """The data file has a header but no data row."""
+    return Issue("file", "length", allowed_key="validation.allowed.data_row",
+                 got_key="validation.found.data_none")
 
 
 def parse_numbers(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
@@ -195,15 +222,17 @@ def parse_day(value: str | date | datetime | pd.Timestamp, what: str = "as_of",
         return pd.Timestamp(value).normalize().tz_localize(None)
     days = _parse_dates(pd.Series([str(value)]), date_format)
     if days[0] == np.iinfo(np.int64).min:
-        raise DataFileError([Issue(what, "type", _date_allowed(date_format),
-                                   repr(str(value))[:60])])
+        key, params = _date_allowed(date_format)
+        raise DataFileError([Issue(what, "type", got=repr(str(value))[:60], allowed_key=key,
+                                   params=params)])
     return pd.Timestamp(int(days[0]) * _DAY_NS)
 
 
-def _date_allowed(date_format: str | None) -> str:
-    return (f"a date as {date_format}, 1900 to 2199" if date_format
-            else "a date as YYYY-MM-DD, 1900 to 2199 (ISO 8601; give a date format for other "
-                 "layouts)")
+def _date_allowed(date_format: str | None) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """Catalog key and parameters of the allowed dates."""
+    if date_format:
+        return _A + "tx_date_as", (("format", date_format),)
+    return _A + "tx_date_iso", ()
 
 
 def _to_day(value: Any, what: str) -> int:
@@ -270,31 +299,28 @@ def transactions_from_frame(frame: pd.DataFrame, customer: str, date: str, amoun
     """
     names = (customer, date, amount)
     if len(set(names)) != 3:
-        raise DataFileError([Issue("columns", "rule", "three different columns for customer, "
-                                   "date and amount", ", ".join(map(repr, names)))])
+        raise DataFileError([Issue("columns", "rule", got=", ".join(map(repr, names)),
+                                   allowed_key=_A + "tx_three_columns")])
     missing = [c for c in names if c not in frame.columns]
     if missing:
-        raise DataFileError([Issue(c, "column", "a column named " + repr(c), "columns "
-                                   + ", ".join(map(repr, list(frame.columns)[:12])))
-                             for c in missing])
+        raise DataFileError([missing_column(c, frame) for c in missing])
     if frame.empty:
-        raise DataFileError([Issue("file", "length", "at least one data row", "none")])
+        raise DataFileError([no_rows()])
     issues = IssueCollector()
     ids = frame[customer].astype(str).str.strip()
     if frame[customer].isna().any():
         ids = ids.where(frame[customer].notna(), "")
     issues.add_rows((ids == "").to_numpy(dtype=bool), customer, "type",
-                    "a customer id (not empty)", ids, first_row)
+                    _A + "customer_id", ids, first_row)
     days = _parse_dates(frame[date], date_format)
-    issues.add_rows(days == np.iinfo(np.int64).min, date, "type", _date_allowed(date_format),
-                    frame[date], first_row)
+    date_key, date_params = _date_allowed(date_format)
+    issues.add_rows(days == np.iinfo(np.int64).min, date, "type", date_key,
+                    frame[date], first_row, date_params)
     amounts, bad_amount = parse_numbers(frame[amount])
     raw_amounts = frame[amount]
-    issues.add_rows(bad_amount, amount, "type", "an amount (a number, 0 or more)",
+    issues.add_rows(bad_amount, amount, "type", _A + "tx_amount", raw_amounts, first_row)
+    issues.add_rows(~bad_amount & (amounts < 0), amount, "range", _A + "tx_no_refund",
                     raw_amounts, first_row)
-    issues.add_rows(~bad_amount & (amounts < 0), amount, "range",
-                    "0 or more (a refund is not a purchase: net it against its purchase or "
-                    "leave it out)", raw_amounts, first_row)
     issues.raise_if_any()
 
     codes, uniques = pd.factorize(ids, sort=True)
@@ -391,8 +417,9 @@ def purchase_facts(log: TransactionLog,
         codes, days, amounts = codes[keep], days[keep], amounts[keep]
     if len(codes) == 0:
         first = log.purchases["date"].min().date()
-        raise DataFileError([Issue("as_of", "range", f"a date on or after the first purchase "
-                                   f"({first})", str(pd.Timestamp(as_of_day * _DAY_NS).date()))])
+        raise DataFileError([Issue("as_of", "range",
+                                   got=str(pd.Timestamp(as_of_day * _DAY_NS).date()),
+                                   allowed_key=_A + "tx_as_of", params=(("first", str(first)),))])
     starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
     ends = np.r_[starts[1:], len(codes)]
     return pd.DataFrame({
@@ -429,8 +456,8 @@ def rfm_table(log: TransactionLog, as_of: str | date | datetime | pd.Timestamp,
         DataFileError: ``as_of`` is not a date or is before every purchase.
     """
     if cohort_period not in PERIODS:
-        raise DataFileError([Issue("cohort_period", "choice", ", ".join(PERIODS),
-                                   repr(cohort_period))])
+        raise DataFileError([codes_issue("cohort_period", "choice", PERIODS,
+                                         repr(cohort_period))])
     as_of_day = _to_day(as_of, "as_of")
     facts = purchase_facts(log, as_of)
     recency = as_of_day - _days(facts["last_purchase"])
@@ -525,50 +552,57 @@ def parse_tier_spec(data: bytes | str) -> TierSpec:
     """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_SPEC_BYTES:
-        raise DataFileError([Issue("file", "size", f"at most {MAX_SPEC_BYTES:,} bytes",
-                                   f"{len(raw):,} bytes")])
+        raise DataFileError([Issue("file", "size", allowed_key="validation.allowed.data_bytes",
+                                   got_key="validation.found.data_bytes",
+                                   params=(("max", f"{MAX_SPEC_BYTES:,}"),
+                                           ("size", f"{len(raw):,}")))])
     try:
         parsed = tomllib.loads(raw.decode("utf-8-sig"))
     except UnicodeDecodeError as exc:
-        raise DataFileError([Issue("file", "encoding", "UTF-8 text", str(exc)[:120])]) from None
+        raise DataFileError([Issue("file", "encoding", got=str(exc)[:120],
+                                   allowed_key="validation.allowed.utf8")]) from None
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
-        raise DataFileError([Issue("file", "syntax", "valid TOML", str(exc)[:200])]) from None
-    issues: list[Issue] = [Issue(k, "unknown", ", ".join(_SPEC_KEYS)) for k in parsed
+        raise DataFileError([Issue("file", "syntax", got=str(exc)[:200],
+                                   allowed_key="validation.allowed.valid_toml")]) from None
+    issues: list[Issue] = [codes_issue(k, "unknown", _SPEC_KEYS) for k in parsed
                            if k not in _SPEC_KEYS]
     weights = parsed.get("weights")
     if not isinstance(weights, dict) or not weights:
-        issues.append(Issue("weights", "type", "a table of points per attribute, e.g. "
-                            "[weights] monetary = 60, frequency = 40",
-                            type(weights).__name__ if weights is not None else "missing"))
+        issues.append(Issue("weights", "type",
+                            got=type(weights).__name__ if weights is not None else "",
+                            allowed_key=_A + "tx_weights_table",
+                            got_key="" if weights is not None else _F + "missing"))
         weights = {}
     for key, value in weights.items():
         if isinstance(value, bool) or not isinstance(value, (int, float)):
-            issues.append(Issue(f"weights.{key}", "type", "a number of points",
-                                repr(value)[:60]))
+            issues.append(Issue(f"weights.{key}", "type", got=repr(value)[:60],
+                                allowed_key=_A + "tx_points"))
     levels = parsed.get("levels", {})
     if not isinstance(levels, dict):
-        issues.append(Issue("levels", "type", "a table per text attribute", repr(levels)[:60]))
+        issues.append(Issue("levels", "type", got=repr(levels)[:60],
+                            allowed_key=_A + "tx_levels_table"))
         levels = {}
     for attr, table in levels.items():
         if not isinstance(table, dict):
-            issues.append(Issue(f"levels.{attr}", "type", "a table of level = share (0-100)",
-                                repr(table)[:60]))
+            issues.append(Issue(f"levels.{attr}", "type", got=repr(table)[:60],
+                                allowed_key=_A + "tx_level_table"))
             continue
         for level, value in table.items():
             if isinstance(value, bool) or not isinstance(value, (int, float)):
-                issues.append(Issue(f"levels.{attr}.{level}", "type", "a number from 0 to 100",
-                                    repr(value)[:60]))
+                issues.append(Issue(f"levels.{attr}.{level}", "type", got=repr(value)[:60],
+                                    allowed_key=_A + "tx_share"))
     stage = parsed.get("stage_column")
     if stage is not None and (not isinstance(stage, str) or not stage):
-        issues.append(Issue("stage_column", "type", "a column name", repr(stage)[:60]))
+        issues.append(Issue("stage_column", "type", got=repr(stage)[:60],
+                            allowed_key=_A + "tx_column_name"))
     scale = parsed.get("scale", "rank")
     if scale not in SCALES:
-        issues.append(Issue("scale", "choice", ", ".join(SCALES), repr(scale)[:60]))
+        issues.append(codes_issue("scale", "choice", SCALES, repr(scale)[:60]))
     cuts = parsed.get("cuts", list(TIER_CUTS))
     if (not isinstance(cuts, list) or len(cuts) != len(TIERS) - 1
             or any(isinstance(c, bool) or not isinstance(c, (int, float)) for c in cuts)):
-        issues.append(Issue("cuts", "type", f"a list of {len(TIERS) - 1} numbers",
-                            repr(cuts)[:60]))
+        issues.append(Issue("cuts", "type", got=repr(cuts)[:60], allowed_key=_A + "tx_cuts_list",
+                            params=(("n", str(len(TIERS) - 1)),)))
         cuts = list(TIER_CUTS)
     if issues:
         raise DataFileError(issues)
@@ -638,26 +672,30 @@ def weighted_tiers(customers: pd.DataFrame, weights: Mapping[str, float],
     issues: list[Issue] = []
     available = ", ".join(map(str, list(customers.columns)[:30]))
     if not weights:
-        issues.append(Issue("weights", "rule", "split 100 points over one or more attributes",
-                            "no weights"))
+        issues.append(Issue("weights", "rule", allowed_key=_A + "tx_split_points",
+                            got_key=_F + "tx_no_weights"))
     for name, points in weights.items():
         if not math.isfinite(points) or points < 0:
-            issues.append(Issue(f"weights.{name}", "range", "0 to 100 points", f"{points:g}"))
+            issues.append(Issue(f"weights.{name}", "range", got=f"{points:g}",
+                                allowed_key=_A + "tx_points_range"))
         if name not in customers.columns:
-            issues.append(Issue(f"weights.{name}", "column", f"one of the columns: {available}",
-                                repr(name)))
+            issues.append(Issue(f"weights.{name}", "column", got=repr(name),
+                                allowed_key=_A + "tx_one_of_columns",
+                                params=(("columns", available),)))
     total = math.fsum(weights.values())
     if weights and not abs(total - 100.0) <= 1e-6:
-        issues.append(Issue("weights", "rule", "the weights must add up to 100 points",
-                            f"they add up to {total:g}"))
+        issues.append(Issue("weights", "rule", allowed_key=_A + "tx_add_to_100",
+                            got_key=_F + "tx_sum", params=(("total", f"{total:g}"),)))
     if scale not in SCALES:
-        issues.append(Issue("scale", "choice", ", ".join(SCALES), repr(scale)))
+        issues.append(codes_issue("scale", "choice", SCALES, repr(scale)))
     if len(cuts) != len(TIERS) - 1 or any(b >= a for a, b in zip(cuts, cuts[1:], strict=False)):
-        issues.append(Issue("cuts", "rule", f"{len(TIERS) - 1} descending score cut-offs",
-                            repr(tuple(cuts))))
+        issues.append(Issue("cuts", "rule", got=repr(tuple(cuts)),
+                            allowed_key=_A + "tx_cuts_descending",
+                            params=(("n", str(len(TIERS) - 1)),)))
     if stage_column is not None and stage_column not in customers.columns:
-        issues.append(Issue("stage_column", "column", f"one of the columns: {available}",
-                            repr(stage_column)))
+        issues.append(Issue("stage_column", "column", got=repr(stage_column),
+                            allowed_key=_A + "tx_one_of_columns",
+                            params=(("columns", available),)))
     for name in weights:
         if name not in customers.columns:
             continue
@@ -667,17 +705,17 @@ def weighted_tiers(customers: pd.DataFrame, weights: Mapping[str, float],
         if name in levels:
             for level, given in levels[name].items():
                 if not 0 <= given <= 100:
-                    issues.append(Issue(f"levels.{name}.{level}", "range", "0 to 100",
-                                        f"{given:g}"))
+                    issues.append(Issue(f"levels.{name}.{level}", "range", got=f"{given:g}",
+                                        allowed_key=_A + "tx_share_range"))
         elif not numeric:
             shown = ", ".join(map(repr, pd.unique(column.astype(str))[:8]))
-            issues.append(Issue(f"levels.{name}", "rule", "give each level of a text column "
-                                "its share of the points (0-100) under [levels." + name + "]",
-                                f"text values such as {shown}"))
+            issues.append(Issue(f"levels.{name}", "rule", allowed_key=_A + "tx_level_shares",
+                                got_key=_F + "tx_text_values",
+                                params=(("name", name), ("values", shown))))
     for name in levels:
         if name not in weights:
-            issues.append(Issue(f"levels.{name}", "rule", "levels only for weighted attributes",
-                                f"{name!r} has no weight"))
+            issues.append(Issue(f"levels.{name}", "rule", allowed_key=_A + "tx_levels_weighted",
+                                got_key=_F + "tx_no_weight", params=(("name", repr(name)),)))
     if issues:
         raise DataFileError(issues)
     out = customers.copy()
@@ -755,7 +793,7 @@ def cohort_activity(log: TransactionLog, period: Period = "year",
         DataFileError: the log spans fewer than two complete periods of ``period``.
     """
     if period not in PERIODS:
-        raise DataFileError([Issue("period", "choice", ", ".join(PERIODS), repr(period))])
+        raise DataFileError([codes_issue("period", "choice", PERIODS, repr(period))])
     facts = purchase_facts(log, as_of)
     as_of_day = (int(_days(log.purchases["date"]).max()) if as_of is None
                  else _to_day(as_of, "as_of"))
@@ -767,10 +805,10 @@ def cohort_activity(log: TransactionLog, period: Period = "year",
     keep = first <= complete - 1
     if not keep.any():
         shown = period_labels(np.array([int(first.min()), complete]), period)
-        raise DataFileError([Issue("date", "rule", f"purchases spanning at least two complete "
-                                   f"{period}s (a cohort and its next {period})",
-                                   f"first purchase in {shown[0]}, last complete {period} "
-                                   f"{shown[1]}")])
+        raise DataFileError([Issue("date", "rule", allowed_key=_A + "tx_two_periods",
+                                   got_key=_F + "tx_span",
+                                   params=(("first", str(shown[0])), ("last", str(shown[1]))),
+                                   keyed_params=(("period", f"messages.period.{period}"),))])
     first, last = first[keep], last[keep]
     start = int(first.min())
     cohorts = complete - start                      # cohort offsets 0 .. cohorts-1
