@@ -41,6 +41,9 @@ from sim.schema import Issue, ScenarioError
 if TYPE_CHECKING:
     from sim.cohort import CohortInputs
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["MEMORY_BUDGET_BYTES", "TIME_BUDGET_SECONDS", "CUSTOMER_CHUNK", "CELL_CHUNK",
            "Estimate", "Notice", "BudgetError", "cohort_estimate", "monte_carlo_estimate",
            "check_cohort", "check_monte_carlo", "plan_run", "population_notices",
@@ -189,15 +192,16 @@ def check_cohort(scenario: Scenario) -> None:
     estimate = cohort_estimate(scenario)
     if estimate.fits():
         return
-    got = (f"{_classes(scenario)} classes × {scenario.periods} periods need about "
-           f"{_mb(estimate.memory_bytes)} MB and {estimate.seconds:,.1f} s")
-    allowed = (f"at most {_mb(MEMORY_BUDGET_BYTES)} MB and {TIME_BUDGET_SECONDS:g} s per run: "
-               "lower it (or periods_per_year, satisfaction.classes)")
+    found = (("classes", str(_classes(scenario))), ("periods", str(scenario.periods)),
+             ("memory_mb", _mb(estimate.memory_bytes)),
+             ("run_seconds", f"{estimate.seconds:,.1f}"),
+             ("horizon", str(scenario.horizon_years)))
+    allowed = (("mb", _mb(MEMORY_BUDGET_BYTES)), ("seconds", f"{TIME_BUDGET_SECONDS:g}"))
     raise BudgetError([
-        Issue("horizon_years", "rule", allowed,
-              f"{got} (horizon_years = {scenario.horizon_years})"),
-        Issue("satisfaction.classes", "rule", "fewer classes",
-              f"{scenario.satisfaction.classes}"),
+        Issue("horizon_years", "rule", allowed_key=_A + "bd_cohort", got_key=_F + "bd_cohort",
+              params=allowed + found),
+        Issue("satisfaction.classes", "rule", got=f"{scenario.satisfaction.classes}",
+              allowed_key=_A + "bd_fewer_classes"),
     ])
 
 
@@ -208,11 +212,12 @@ def check_monte_carlo(scenario: Scenario, inputs: CohortInputs, replications: in
         return
     params = dict(notice.params)
     raise BudgetError([Issue(
-        "monte_carlo.replications", "rule",
-        f"at most {params['budget_mb']} MB and {params['budget_seconds']} s per run: lower "
-        "monte_carlo.replications or the customers acquired (acquisition, market.size)",
-        f"{replications} replications × about {params['customers']} customers need about "
-        f"{params['memory_mb']} MB and {params['seconds']} s")])
+        "monte_carlo.replications", "rule", allowed_key=_A + "bd_monte_carlo",
+        got_key=_F + "bd_monte_carlo",
+        params=(("mb", str(params["budget_mb"])), ("seconds", str(params["budget_seconds"])),
+                ("replications", str(replications)), ("customers", str(params["customers"])),
+                ("memory_mb", str(params["memory_mb"])),
+                ("run_seconds", str(params["seconds"]))))])
 
 
 def _monte_carlo_notice(scenario: Scenario, inputs: CohortInputs,

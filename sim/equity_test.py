@@ -52,6 +52,9 @@ from scipy.special import lambertw
 
 from sim.schema import Issue, ScenarioError, spec
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 if TYPE_CHECKING:
     from sim.scenario import Scenario
 
@@ -95,8 +98,9 @@ class EquityTest:
         """Every observed point must calibrate its curve, and the margin must be positive."""
         found = []
         if self.margin <= 0:
-            found.append(Issue("margin", "rule", "more than 0 (a customer who brings no "
-                               "margin is worth no spending)", f"margin is {self.margin:g}"))
+            found.append(Issue("margin", "rule", allowed_key=_A + "eq_margin",
+                               got_key=_F + "eq_margin",
+                               params=(("margin", f"{self.margin:g}"),)))
         for part, noun in (("acquisition", "prospects"), ("retention", "customers")):
             found.extend(curve_issues(f"{part}_ceiling", f"{part}_spend", f"{part}_rate",
                                       noun, getattr(self, f"{part}_ceiling"),
@@ -109,30 +113,27 @@ def curve_issues(ceiling_field: str, spend_field: str, rate_field: str, noun: st
                  ceiling: float, spend: float, rate: float) -> list[Issue]:
     """Why the observed point ``(spend, rate)`` under ``ceiling`` cannot calibrate
     ceiling·(1 − e^(−k·spend)); each issue names its field (``*_field``). ``noun``: what
-    spending moves (prospects, customers)."""
+    spending moves (``prospects`` or ``customers``, a ``messages.noun.*`` key name)."""
+    shown = (("rate_field", rate_field), ("rate", f"{rate:g}"),
+             ("ceiling_field", ceiling_field), ("ceiling", f"{ceiling:g}"),
+             ("spend_field", spend_field), ("spend", f"{spend:g}"))
     if rate <= 0:
-        return [Issue(rate_field, "rule",
-                      f"more than 0: the observed point calibrates the response curve, and an "
-                      f"observed rate of 0 says spending moves no {noun}",
-                      f"{rate_field} is {rate:g}")]
+        return [Issue(rate_field, "rule", allowed_key=_A + "eq_rate", got_key=_F + "eq_is",
+                      params=(("field", rate_field), ("value", f"{rate:g}")),
+                      keyed_params=(("noun", f"messages.noun.{noun}"),))]
     if ceiling <= rate:
-        return [Issue(ceiling_field, "rule",
-                      f"more than {rate_field} ({rate:g}): the ceiling is the rate unlimited "
-                      f"spending approaches, above every rate spending reaches",
-                      f"{ceiling_field} {ceiling:g} is not above the observed rate")]
+        return [Issue(ceiling_field, "rule", allowed_key=_A + "eq_ceiling",
+                      got_key=_F + "eq_ceiling", params=shown)]
     if spend <= 0:
-        return [Issue(spend_field, "rule",
-                      f"more than 0 when {rate_field} > 0: the response curve "
-                      f"ceiling·(1 − e^(−k·spend)) gives a rate of 0 at no spend",
-                      f"{spend_field} is {spend:g} with {rate_field} {rate:g}")]
+        return [Issue(spend_field, "rule", allowed_key=_A + "eq_spend",
+                      got_key=_F + "eq_spend", params=shown)]
     return []
 
 
 def _raise_if_invalid(test: EquityTest) -> None:
     found = test.rules()
     if found:
-        raise ScenarioError([Issue(f"{SECTION}.{i.path}", i.code, i.allowed, i.got)
-                             for i in found])
+        raise ScenarioError([i.under(SECTION) for i in found])
 
 
 @dataclass(frozen=True)
@@ -421,20 +422,19 @@ def solve(test: EquityTest) -> EquityTestResult:
     d = test.discount_rate
     if ret.ceiling > 1 + d:                 # 1 + d − r(R) reaches 0: V has a pole
         raise ScenarioError([Issue(f"{SECTION}.retention_ceiling", "rule",
-                                   "at most 1 + discount_rate: otherwise some spend makes "
-                                   "1 + d − r(R) zero and a customer's value infinite",
-                                   f"retention_ceiling {ret.ceiling:g} is above "
-                                   f"1 + discount_rate = {1 + d:g}")])
+                                   allowed_key=_A + "eq_pole", got_key=_F + "eq_pole",
+                                   params=(("ceiling", f"{ret.ceiling:g}"),
+                                           ("limit", f"{1 + d:g}")))])
     r_spend = _optimal_retention(test, ret)
     r_star = float(ret.rate(r_spend))
     value = float(customer_value(test, ret, r_spend))
     if not math.isfinite(value):
         raise ScenarioError([Issue(f"{SECTION}.retention_ceiling", "rule",
-                                   "a ceiling that keeps the optimal retention rate below "
-                                   "1 + discount_rate: otherwise a customer's value is infinite",
-                                   f"at the optimal retention rate {r_star:.15g}, "
-                                   f"1 + discount_rate − r is {1 + d - r_star:g} and V(R*) is "
-                                   f"{value:g}")])
+                                   allowed_key=_A + "eq_finite_value",
+                                   got_key=_F + "eq_infinite",
+                                   params=(("rate", f"{r_star:.15g}"),
+                                           ("gap", f"{1 + d - r_star:g}"),
+                                           ("value", f"{value:g}")))])
     x = acq.ceiling * acq.k * value
     a_spend = math.log(x) / acq.k if value > 0 and x > 1 else 0.0
     optimum = _plan_point(test, acq, ret, a_spend, r_spend)

@@ -69,6 +69,9 @@ from sim.scenario import MONEY_MAX, Scenario, replace_path, scenario_name
 from sim.schema import Issue, ScenarioError
 from sim.whatif import baseline_for, finance_summary, run_engines
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["PROGRAMME_SETS", "FLAT_SHARE", "STAGES", "Plan", "Candidate", "FlatRegion",
            "Spend", "Band", "OptimiseResult", "plan_of", "apply_plan", "evaluate_plans",
            "optimise", "budget_levers", "retention_lever", "programme_spend_per_customer",
@@ -522,17 +525,17 @@ def _check_budget(scenario: Scenario, budget: float | None, paid: bool,
         return
     if not (isinstance(budget, (int, float)) and math.isfinite(budget)
             and 0 <= budget <= MONEY_MAX):
-        raise ScenarioError([Issue("budget", "range", f"0 to {MONEY_MAX:g} currency/year",
-                                   repr(budget))])
+        raise ScenarioError([Issue("budget", "range", got=repr(budget),
+                                   allowed_key=_A + "opt_budget",
+                                   params=(("max", f"{MONEY_MAX:g}"),))])
     if not paid and len(sets) > 1:
         cheapest = min((p.fixed_cost_per_year, kind) for kind, p in scenario.programmes.items())
         if budget < cheapest[0]:
             raise ScenarioError([Issue(
-                "budget", "rule",
-                f"at least the smallest fixed programme cost, {cheapest[0]:g} a year "
-                f"(programmes.{cheapest[1]}.fixed_cost_per_year): below it no programme can "
-                "run, and acquisition is not paid, so there is nothing to choose",
-                f"the budget {budget:g} a year is below every programme's fixed cost")])
+                "budget", "rule", allowed_key=_A + "opt_budget_floor",
+                got_key=_F + "opt_budget_floor",
+                params=(("cost", f"{cheapest[0]:g}"), ("kind", str(cheapest[1])),
+                        ("budget", f"{budget:g}")))])
 
 
 def _budget_scale(scenario: Scenario) -> tuple[float, float]:
@@ -937,11 +940,9 @@ def _search_within_budget(scenario: Scenario, paid: bool, sets: Sequence[tuple[s
         if seconds <= OPTIMISE_TIME_BUDGET_SECONDS:
             return shape, screen
     raise BudgetError([Issue(
-        "horizon_years", "rule",
-        f"an optimisation estimated at most {OPTIMISE_TIME_BUDGET_SECONDS:g} s: lower "
-        "horizon_years or periods_per_year (or satisfaction.classes)",
-        f"even the reduced search needs about {seconds:,.0f} s "
-        f"({scenario.periods} periods, horizon_years = {scenario.horizon_years})")])
+        "horizon_years", "rule", allowed_key=_A + "opt_time", got_key=_F + "opt_time",
+        params=(("limit", f"{OPTIMISE_TIME_BUDGET_SECONDS:g}"), ("seconds", f"{seconds:,.0f}"),
+                ("periods", str(scenario.periods)), ("horizon", str(scenario.horizon_years))))])
 
 
 def _validated(scenario: Scenario) -> Scenario:

@@ -39,10 +39,16 @@ from sim.schema import Issue
 from sim.transactions import (
     IssueCollector,
     TransactionLog,
+    codes_issue,
+    missing_column,
+    no_rows,
     parse_day,
     parse_numbers,
     purchase_facts,
 )
+
+_A = "messages.allowed."
+_F = "messages.found."
 
 __all__ = [
     "TIME_UNITS", "TimeUnit", "SUMMARY_COLUMNS", "BGNBD", "BGNBDFit", "GammaGamma",
@@ -86,8 +92,8 @@ def summary_from_log(log: TransactionLog,
             time unit.
     """
     if time_unit not in TIME_UNITS:
-        raise DataFileError([Issue("time_unit", "choice", ", ".join(TIME_UNITS),
-                                   repr(time_unit))])
+        raise DataFileError([codes_issue("time_unit", "choice", tuple(TIME_UNITS),
+                                         repr(time_unit))])
     facts = purchase_facts(log, calibration_end)
     end = (log.purchases["date"].max() if calibration_end is None
            else _day(calibration_end, "calibration_end"))
@@ -119,40 +125,34 @@ def check_summary(frame: pd.DataFrame, first_row: int = 2) -> pd.DataFrame:
     required = SUMMARY_COLUMNS[:4]
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise DataFileError([Issue(c, "column", "a column named " + repr(c), "columns "
-                                   + ", ".join(map(repr, list(frame.columns)[:12])))
-                             for c in missing])
+        raise DataFileError([missing_column(c, frame) for c in missing])
     if frame.empty:
-        raise DataFileError([Issue("file", "length", "at least one data row", "none")])
+        raise DataFileError([no_rows()])
     issues = IssueCollector()
     ids = frame["customer_id"].astype(str).str.strip().where(frame["customer_id"].notna(), "")
     issues.add_rows((ids == "").to_numpy(dtype=bool), "customer_id", "type",
-                    "a customer id (not empty)", ids, first_row)
+                    _A + "customer_id", ids, first_row)
     issues.add_rows((ids.duplicated() & (ids != "")).to_numpy(dtype=bool), "customer_id",
-                    "rule", "each customer on one row", ids, first_row)
+                    "rule", _A + "pm_one_row", ids, first_row)
     columns = ["frequency", "recency", "T"] + (["monetary_value"]
                                                if "monetary_value" in frame.columns else [])
     values: dict[str, np.ndarray] = {}
     for column in columns:
         numbers, bad = parse_numbers(frame[column])
-        issues.add_rows(bad, column, "type", "a number", frame[column], first_row)
+        issues.add_rows(bad, column, "type", _A + "pm_number", frame[column], first_row)
         values[column] = numbers
         numbers = np.where(bad, 0.0, numbers)
         if column == "frequency":
             issues.add_rows(~bad & ((numbers < 0) | (numbers != np.round(numbers))), column,
-                            "range", "a whole number of repeat purchases, 0 or more",
-                            frame[column], first_row)
+                            "range", _A + "pm_frequency", frame[column], first_row)
         elif column != "recency":
-            issues.add_rows(~bad & (numbers < 0), column, "range", "0 or more",
+            issues.add_rows(~bad & (numbers < 0), column, "range", _A + "zero_or_more",
                             frame[column], first_row)
     x, t_x, age = (np.nan_to_num(values[c], nan=0.0) for c in ("frequency", "recency", "T"))
     issues.add_rows((t_x < 0) | (t_x > age * (1 + 1e-9) + 1e-9), "recency", "range",
-                    "0 to T (the time from the first to the last purchase)", frame["recency"],
-                    first_row)
+                    _A + "pm_recency", frame["recency"], first_row)
     issues.add_rows((x == 0) & (t_x != 0), "recency", "rule",
-                    "0 when frequency is 0 (recency is the time from the first to the last "
-                    "purchase, not the time since the last purchase)", frame["recency"],
-                    first_row)
+                    _A + "pm_recency_zero", frame["recency"], first_row)
     issues.raise_if_any()
     out = pd.DataFrame({c: values[c] for c in columns},
                        index=pd.Index(ids.to_numpy(dtype=object), name="customer_id"))
@@ -307,11 +307,13 @@ class PurchaseFitError(DataFileError):
     """A purchase-model fit that did not converge (reported instead of numbers)."""
 
 
-def _not_converged(model: str, why: str) -> PurchaseFitError:
-    return PurchaseFitError([Issue(model, "rule", "data the model can be fitted to (more "
-                                   "customers, more repeat purchases, a longer calibration "
-                                   "period)",
-                                   f"the maximum-likelihood search did not converge: {why}")])
+def _not_converged(model: str, why: str, **params: str) -> PurchaseFitError:
+    """The search did not converge; ``why`` is a ``messages.found.*`` key name filled with
+    ``params``."""
+    return PurchaseFitError([Issue(model, "rule", allowed_key=_A + "pm_fittable",
+                                   got_key=_F + "pm_not_converged",
+                                   params=tuple(params.items()),
+                                   keyed_params=(("why", _F + why),))])
 
 
 def _maximise(objective: Any, start: np.ndarray, model: str,
@@ -329,12 +331,12 @@ def _maximise(objective: Any, start: np.ndarray, model: str,
         if best is not None and best.success:
             break
     if best is None or not np.isfinite(best.fun):
-        raise _not_converged(model, "the log-likelihood is not finite")
+        raise _not_converged(model, "pm_ll_not_finite")
     if not best.success:
-        raise _not_converged(model, str(best.message)[:120])
+        raise _not_converged(model, "pm_message", message=str(best.message)[:120])
     at_edge = [n for n, v in zip(names, best.x, strict=True) if abs(v) > _LOG_BOUND - 1e-3]
     if at_edge:
-        raise _not_converged(model, f"{', '.join(at_edge)} ran to the edge of 1e-6 .. 1e6")
+        raise _not_converged(model, "pm_edge", names=", ".join(at_edge))
     return best.x, float(best.fun), int(best.nit)
 
 
@@ -368,17 +370,18 @@ def fit_bgnbd(frequency: Any, recency: Any, T: Any) -> BGNBDFit:
 def _check_inputs(x: np.ndarray, t_x: np.ndarray, age: np.ndarray) -> None:
     issues = []
     if len(x) == 0:
-        issues.append(Issue("frequency", "length", "at least one customer", "none"))
+        issues.append(Issue("frequency", "length", allowed_key=_A + "pm_one_customer",
+                            got_key="validation.found.data_none"))
     for name, values in (("frequency", x), ("recency", t_x), ("T", age)):
         if not np.all(np.isfinite(values)) or np.any(values < 0):
-            issues.append(Issue(name, "range", "finite numbers, 0 or more", "a negative, NaN "
-                                "or infinite value"))
+            issues.append(Issue(name, "range", allowed_key=_A + "pm_finite",
+                                got_key=_F + "pm_bad_value"))
     if np.any(t_x > age * (1 + 1e-9) + 1e-9):
-        issues.append(Issue("recency", "range", "0 to T", "a recency beyond T"))
+        issues.append(Issue("recency", "range", allowed_key=_A + "pm_recency_t",
+                            got_key=_F + "pm_beyond_t"))
     if not issues and not np.any(x > 0):
-        issues.append(Issue("frequency", "rule", "some customers who bought more than once "
-                            "(BG/NBD learns the dropout from repeat purchases)",
-                            "no repeat purchase in the data"))
+        issues.append(Issue("frequency", "rule", allowed_key=_A + "pm_repeat_buyers",
+                            got_key=_F + "pm_no_repeat"))
     if issues:
         raise DataFileError(issues)
 
@@ -460,13 +463,14 @@ def fit_gamma_gamma(frequency: Any, monetary: Any) -> GammaGammaFit:
     if len(x) != len(z):
         raise ValueError("frequency and monetary must have the same length")
     if not np.all(np.isfinite(z)) or np.any(z < 0):
-        raise DataFileError([Issue("monetary_value", "range", "finite amounts, 0 or more",
-                                   "a negative, NaN or infinite value")])
+        raise DataFileError([Issue("monetary_value", "range",
+                                   allowed_key=_A + "pm_finite_amounts",
+                                   got_key=_F + "pm_bad_value")])
     repeat = x > 0
     used = repeat & (z > 0)
     if used.sum() < 2:
-        raise DataFileError([Issue("monetary_value", "rule", "at least 2 repeat buyers with a "
-                                   "positive mean spend", f"{int(used.sum())}")])
+        raise DataFileError([Issue("monetary_value", "rule", got=f"{int(used.sum())}",
+                                   allowed_key=_A + "pm_two_spenders")])
     (ux, uz), weights = _compressed(x[used], z[used])
     n = float(weights.sum())
 

@@ -35,6 +35,9 @@ from dataclasses import dataclass
 
 from sim.schema import Issue, spec
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["Service", "HOURS", "DAYS", "shifts", "with_agents_by_hour"]
 
 HOURS = 24
@@ -119,19 +122,18 @@ class Service:
         fractional = [h for h, a in enumerate(self.agents_by_hour) if not float(a).is_integer()]
         if fractional:
             h = fractional[0]
-            found.append(Issue(f"agents_by_hour[{h}]", "rule", "whole numbers of agents",
-                               f"{self.agents_by_hour[h]:g} agents"))
+            found.append(Issue(f"agents_by_hour[{h}]", "rule", allowed_key=_A + "sv_whole_agents",
+                               got_key=_F + "sv_agents",
+                               params=(("agents", f"{self.agents_by_hour[h]:g}"),)))
         demand = self.queries_per_customer_month + self.complaints_per_customer_month > 0
         for name, values in (("weekly_profile", self.weekly_profile),
                              ("daily_profile", self.daily_profile)):
             if demand and sum(values) <= 0:
-                found.append(Issue(name, "rule", "at least one weight above 0 when requests "
-                                   "arrive", "every weight is 0"))
+                found.append(Issue(name, "rule", allowed_key=_A + "sv_some_weight",
+                                   got_key=_F + "sv_zero_weights"))
         if demand and sum(self.agents_by_hour) <= 0:
-            found.append(Issue("agents_by_hour", "rule",
-                               "at least one agent in some hour when requests arrive "
-                               "(queries_per_customer_month or complaints_per_customer_month "
-                               "above 0), or no requests", "0 agents in every hour"))
+            found.append(Issue("agents_by_hour", "rule", allowed_key=_A + "sv_some_agent",
+                               got_key=_F + "sv_no_agents"))
             return found
         runs = shifts(self.agents_by_hour)
         if runs and not fractional:
@@ -140,11 +142,11 @@ class Service:
                 minutes = getattr(self, name)
                 if minutes > 60 * length:
                     found.append(Issue(
-                        name, "rule",
-                        f"at most the shortest shift: {60 * length} minutes (hours "
-                        f"{start}-{(start + length) % HOURS} have agents); lengthen that shift "
-                        "in agents_by_hour or shorten the handling time",
-                        f"a mean handling time of {minutes:g} minutes"))
+                        name, "rule", allowed_key=_A + "sv_shortest_shift",
+                        got_key=_F + "sv_handling",
+                        params=(("minutes", f"{minutes:g}"), ("start", str(start)),
+                                ("end", str((start + length) % HOURS)),
+                                ("shift_minutes", str(60 * length)))))
         return found
 
 

@@ -25,6 +25,9 @@ from sim.service.erlang import QueueFigures, erlang_a, erlang_c
 from sim.service.kpis import batch_interval, covered_time
 from sim.service.model import QueueParams, run_queue, stationary_arrivals, streams
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["QUEUE_KEYS", "EVENT_BUDGET", "QueueRun", "queue_events", "queue_issues",
            "check_queue", "simulate_queue"]
 
@@ -116,20 +119,20 @@ def queue_issues(arrivals_per_hour: float, agents: int, handling_minutes: float,
     ``python -m sim queue`` option."""
     issues = []
     if arrivals_per_hour > 0 and agents < 1:
-        issues.append(Issue("--agents", "rule", "at least 1 agent when requests arrive "
-                            "(--arrivals-per-hour above 0)", f"{agents} agents"))
+        issues.append(Issue("--agents", "rule", allowed_key=_A + "sv_one_agent",
+                            got_key=_F + "sv_agents", params=(("agents", str(agents)),)))
     if handling_minutes > hours * 60:
-        issues.append(Issue("--handling-minutes", "rule",
-                            f"at most the run's length, its one shift (--hours {hours:g} = "
-                            f"{hours * 60:g} minutes)",
-                            f"a mean handling time of {handling_minutes:g} minutes"))
+        issues.append(Issue("--handling-minutes", "rule", allowed_key=_A + "sv_run_length",
+                            got_key=_F + "sv_handling",
+                            params=(("hours", f"{hours:g}"), ("run_minutes", f"{hours * 60:g}"),
+                                    ("minutes", f"{handling_minutes:g}"))))
     events = queue_events(arrivals_per_hour, hours, patience_minutes is not None)
     if events > EVENT_BUDGET:
-        issues.append(Issue("--hours", "rule",
-                            f"at most {EVENT_BUDGET:,} events per run: lower --hours or "
-                            "--arrivals-per-hour",
-                            f"{arrivals_per_hour:g} arrivals/hour × {hours:g} hours need about "
-                            f"{events:,.0f} events"))
+        issues.append(Issue("--hours", "rule", allowed_key=_A + "sv_queue_events",
+                            got_key=_F + "sv_queue_events",
+                            params=(("budget", f"{EVENT_BUDGET:,}"),
+                                    ("arrivals", f"{arrivals_per_hour:g}"),
+                                    ("hours", f"{hours:g}"), ("events", f"{events:,.0f}"))))
     return issues
 
 

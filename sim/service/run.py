@@ -62,6 +62,9 @@ from sim.service.model import (
 from sim.service.params import HOURS, Service, with_agents_by_hour
 from sim.service.queue import EVENT_BUDGET
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["ServiceJob", "ServiceRun", "ServiceOutcome", "Engine", "Progress", "STAFFING_DELTAS",
            "sample_weeks", "week_shape", "queue_params", "job_for", "estimate_events",
            "check_job", "run_job", "service_cost_pv", "suggest_agents", "service_for",
@@ -221,16 +224,16 @@ def check_job(job: ServiceJob) -> None:
     s = job.service
     requests = float(_hourly_rates(job).sum()) * HOURS_PER_WEEK
     weekly = requests / max(1, job.years * s.sample_weeks)
-    got = (f"{job.years} years × {s.sample_weeks} weeks of about {weekly:,.0f} requests a "
-           f"week need about {events:,.0f} events")
-    allowed = (f"at most {EVENT_BUDGET:,} events per run: lower service.sample_weeks "
-               f"(now {s.sample_weeks}), the request rates or the horizon")
     raise BudgetError([
-        Issue("service.sample_weeks", "rule", allowed, got),
+        Issue("service.sample_weeks", "rule", allowed_key=_A + "sv_run_events",
+              got_key=_F + "sv_run_events",
+              params=(("budget", f"{EVENT_BUDGET:,}"), ("weeks", str(s.sample_weeks)),
+                      ("years", str(job.years)), ("weekly", f"{weekly:,.0f}"),
+                      ("events", f"{events:,.0f}"))),
         Issue("service.queries_per_customer_month", "rule",
-              "fewer requests per customer-month (with complaints_per_customer_month)",
-              f"{s.queries_per_customer_month:g} queries + {s.complaints_per_customer_month:g} "
-              "complaints"),
+              allowed_key=_A + "sv_fewer_requests", got_key=_F + "sv_requests",
+              params=(("queries", f"{s.queries_per_customer_month:g}"),
+                      ("complaints", f"{s.complaints_per_customer_month:g}"))),
     ])
 
 
