@@ -43,6 +43,9 @@ from sim.scenario import Scenario, replace_path, scenario_from_dict, scenario_to
 from sim.schema import TEXT_LANGUAGES, BilingualText, Issue, ScenarioError, localized_text
 from sim.transactions import TransactionLog
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["LogEconomics", "log_economics", "retention_from_fit", "retention_from_table",
            "pooled_renewal", "pooled_survival", "fit_lifetime", "fit_clv", "fitted_name",
            "unfitted_name", "fitted_names", "fitted_scenario", "MAX_NAME"]
@@ -118,8 +121,8 @@ def log_economics(log: TransactionLog,
     keep = days <= end
     codes, days, amounts = codes[keep], days[keep], amounts[keep]
     if len(codes) == 0:
-        raise ScenarioError([Issue("as_of", "range", "a date on or after the first purchase",
-                                   str(pd.Timestamp(end * _DAY_NS).date()))])
+        raise ScenarioError([Issue("as_of", "range", got=str(pd.Timestamp(end * _DAY_NS).date()),
+                                   allowed_key=_A + "ds_as_of")])
     # Rows are sorted by customer, then date: each customer's first row is its first purchase.
     starts = np.r_[0, np.flatnonzero(np.diff(codes)) + 1]
     counts = np.diff(np.r_[starts, len(codes)])
@@ -143,9 +146,8 @@ def log_economics(log: TransactionLog,
     first_whole = whole[whole["tenure"] == 0]["amount"]
     renew_whole = whole[whole["tenure"] > 0]["amount"]
     if first_whole.empty:
-        raise ScenarioError([Issue("date", "rule", "customers who bought again a year or more "
-                                   "after their first purchase (to measure a customer-year's "
-                                   "spend)", "nobody did")])
+        raise ScenarioError([Issue("date", "rule", allowed_key=_A + "ds_bought_again",
+                                   got_key=_F + "ds_nobody")])
 
     # Acquisition by calendar year of the first purchase.
     first_years = days[starts].astype("datetime64[D]").astype("datetime64[Y]").astype(
@@ -330,8 +332,8 @@ def fitted_scenario(base: Scenario, source: str, *, fit: RetentionFit | None = N
             outside the schema's range), or neither a fit, a table nor a log was given.
     """
     if fit is None and table is None and economics is None:
-        raise ScenarioError([Issue("retention", "rule", "a fit, a survivor table or a log",
-                                   "none given")])
+        raise ScenarioError([Issue("retention", "rule", allowed_key=_A + "ds_source",
+                                   got_key=_F + "ds_none_given")])
     scenario = base
     retention = None
     if fit is not None:

@@ -9,6 +9,9 @@ from sim import scenario_io
 from sim.scenario import Scenario
 from sim.schema import Issue, ScenarioError, is_safe_stem
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["SCENARIO_DIR", "Preset", "is_preset_id", "list_presets", "load_preset",
            "library_text"]
 
@@ -52,8 +55,8 @@ def load_preset(preset_id: str, folder: Path = SCENARIO_DIR) -> Scenario:
         ScenarioError: the id names no valid file.
     """
     if not is_preset_id(preset_id):
-        raise ScenarioError([Issue("", "rule", "a preset id of 1-60 letters, digits, _ and -",
-                                   repr(preset_id))])
+        raise ScenarioError([Issue("", "rule", got=repr(preset_id),
+                                   allowed_key=_A + "lib_preset_id")])
     return scenario_io.load(folder / f"{preset_id}.toml")
 
 

@@ -31,6 +31,9 @@ import numpy as np
 
 from sim.schema import Issue, spec
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["LoyaltyCurve", "loyalty_probability", "curve_probability", "loyalty_zones",
            "ZONES", "SATISFACTION_MIN", "SATISFACTION_MAX"]
 
@@ -67,15 +70,12 @@ class LoyaltyCurve:
         gap = curve_probability(self, grid, "high") - curve_probability(self, grid, "low")
         if np.max(gap) > 1e-12:
             worst = float(grid[int(np.argmax(gap))])
-            found.append(Issue("high_top", "rule",
-                               "a high-competition curve at or below the low-competition curve "
-                               f"at every satisfaction (it is above at s = {worst:.2f}); lower "
-                               "high_floor/high_top or raise low_floor/low_top",
-                               f"{self.high_top:g}"))
+            found.append(Issue("high_top", "rule", got=f"{self.high_top:g}",
+                               allowed_key=_A + "ly_curves", params=(("s", f"{worst:.2f}"),)))
         if self.defection_below > self.affection_from:
-            found.append(Issue("defection_below", "rule",
-                               f"at most affection_from ({self.affection_from:g})",
-                               f"{self.defection_below:g}"))
+            found.append(Issue("defection_below", "rule", got=f"{self.defection_below:g}",
+                               allowed_key=_A + "ly_zones",
+                               params=(("affection_from", f"{self.affection_from:g}"),)))
         return found
 
 

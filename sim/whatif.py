@@ -43,6 +43,9 @@ from sim.montecarlo import McResult, run_monte_carlo
 from sim.scenario import Scenario, get_path, replace_path
 from sim.schema import Issue, ScenarioError
 
+_A = "messages.allowed."
+_F = "messages.found."
+
 __all__ = ["MARKET_PATHS", "WhatIf", "baseline_for", "evaluate",
            "finance_summary", "roi_by_benefit_share", "EngineRun", "run_engines",
            "monte_carlo_part", "compare_runs"]
@@ -85,8 +88,8 @@ def baseline_for(scenario: Scenario) -> Scenario:
         named = load_preset(scenario.baseline.preset)
     except ScenarioError as exc:
         raise ScenarioError([Issue("baseline.preset", "rule",
-                                   "the id of a valid scenario file in scenarios/",
-                                   repr(scenario.baseline.preset)), *exc.issues],
+                                   got=repr(scenario.baseline.preset),
+                                   allowed_key=_A + "wi_preset"), *exc.issues],
                             total=exc.total + 1) from None
     base = named
     for path in MARKET_PATHS:

@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parents[2]
 
 MODULES = ("sim/transactions.py", "sim/retention_fit.py", "sim/purchase_models.py",
            "sim/equity_test.py", "sim/budget.py", "sim/service/params.py",
-           "sim/service/queue.py", "sim/service/run.py", "sim/optimise.py", "sim/datafile.py")
+           "sim/service/queue.py", "sim/service/run.py", "sim/optimise.py", "sim/datafile.py",
+           "sim/data_scenario.py", "sim/library.py", "sim/whatif.py", "sim/loyalty.py")
 """The modules whose every Issue carries a catalog key."""
 
 HAN = re.compile("[\u4e00-\u9fff]")
@@ -180,11 +181,33 @@ def _optimise() -> list[Issue]:
     return found
 
 
+def _scenarios() -> list[Issue]:
+    from sim.data_scenario import fitted_scenario, log_economics
+    from sim.library import load_preset
+    from sim.loyalty import LoyaltyCurve
+    from sim.scenario import replace_path
+    from sim.transactions import read_transactions
+    from sim.whatif import baseline_for
+
+    log = read_transactions(b"id,date,amount\n1,2024-01-05,5\n2,2024-01-20,7\n", "id", "date",
+                            "amount")
+    found = _raised(lambda: log_economics(log, "2023-01-01"))
+    found += _raised(lambda: log_economics(log))
+    found += _raised(lambda: fitted_scenario(load_preset("textbook_magazine"), "x.csv"))
+    found += _raised(lambda: load_preset("../secret"))
+    found += LoyaltyCurve(defection_below=4.8, affection_from=4.5, high_top=0.99,
+                          low_top=0.7).rules()
+    s = load_preset("whatif_today")
+    s = replace_path(replace_path(s, "baseline.kind", "preset"), "baseline.preset", "no_such")
+    found += _raised(lambda: baseline_for(s))[:1]
+    return found
+
+
 CASES: dict[str, Callable[[], list[Issue]]] = {
     "transactions": _transactions, "transactions_span": _transactions_span,
     "retention_fit": _retention_fit, "purchase_models": _purchase_models,
     "equity_test": _equity_test, "budget": _budget, "service": _service,
-    "optimise": _optimise,
+    "optimise": _optimise, "scenarios": _scenarios,
 }
 
 CODES_ONLY = "messages.allowed.codes"
