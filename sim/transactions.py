@@ -46,6 +46,7 @@ import numpy as np
 import pandas as pd
 
 from sim.datafile import DataFileError, SurvivorTable, cell_path, read_csv_bytes
+from sim.scenario_io import syntax_issue
 from sim.schema import MAX_ISSUES, Issue
 
 _A = "messages.allowed."
@@ -562,8 +563,7 @@ def parse_tier_spec(data: bytes | str) -> TierSpec:
         raise DataFileError([Issue("file", "encoding", got=str(exc)[:120],
                                    allowed_key="validation.allowed.utf8")]) from None
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as exc:
-        raise DataFileError([Issue("file", "syntax", got=str(exc)[:200],
-                                   allowed_key="validation.allowed.valid_toml")]) from None
+        raise DataFileError([syntax_issue(str(exc)).under("file")]) from None
     issues: list[Issue] = [codes_issue(k, "unknown", _SPEC_KEYS) for k in parsed
                            if k not in _SPEC_KEYS]
     weights = parsed.get("weights")

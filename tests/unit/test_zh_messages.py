@@ -69,6 +69,7 @@ def _transactions() -> list[Issue]:
                                                "date", "value"))
     found += _raised(lambda: parse_tier_spec(b"weight = 3\nscale = 'log'\n[weights]\n"
                                              b"monetary = 'lots'\n[levels]\nplan = 3\n"))
+    found += _raised(lambda: parse_tier_spec(b"[weights\n"))
     log = read_transactions(b"id,date,amount,plan\n1,2024-01-01,5,gold\n2,2024-02-01,7,basic\n",
                             "id", "date", "amount")
     table = rfm_table(log, "2024-03-01")
