@@ -180,7 +180,7 @@ def dashboard_page() -> None:
     scorecard = _scorecard(expected)
     st.dataframe(scorecard, hide_index=True, key="scorecard_table",
                  height=table_height(len(scorecard)))
-    w = state.whatif_run(scenario)
+    w = state.whatif_run(scenario, expected=expected)
     with notices:
         _notices(w)
     customers = _customer_chart(w)
