@@ -19,7 +19,7 @@ sys.path.insert(0, str(ROOT))
 
 import numpy as np  # noqa: E402
 
-from bench._timing import time_fn as _time  # noqa: E402
+from bench._timing import print_timings  # noqa: E402
 from sim.datafile import SurvivorTable  # noqa: E402
 from sim.retention_fit import fit_retention, read_survivor_csv  # noqa: E402
 from sim.sample_data import survivors_csv  # noqa: E402
@@ -50,12 +50,7 @@ def main() -> None:
         ("bdw, 60 cohorts x 60 periods", lambda: fit_retention(cake, "bdw"), None, 7),
         ("read CSV, 60 x 60 (1,890 rows)", lambda: read_survivor_csv(csv), None, 15),
     ]
-    print(f"{'case':<34} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}  target")
-    for name, fn, target, repeat in rows:
-        median, low, cpu = _time(fn, repeat)
-        verdict = "" if target is None else (f"<= {target:.0f} ms "
-                                             + ("ok" if median <= target else "MISSED"))
-        print(f"{name:<34} {median:>10.1f} {low:>8.1f} {cpu:>8.1f}  {verdict}")
+    print_timings(rows)
 
 
 if __name__ == "__main__":

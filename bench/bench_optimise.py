@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bench._timing import time_fn as _time  # noqa: E402
+from bench._timing import print_timings  # noqa: E402
 from sim.equity_test import EquityTest, solve  # noqa: E402
 from sim.library import load_preset  # noqa: E402
 from sim.optimise import optimise  # noqa: E402
@@ -50,12 +50,7 @@ def main() -> None:
         ("optimiser, whatif_retention_spend", lambda: optimise(spend), None, 3),
         ("optimiser, 50 years (reduced)", lambda: optimise(large), 10000.0, 3),
     ]
-    print(f"{'case':<34} {'median ms':>10} {'min ms':>8} {'cpu ms':>8}  target")
-    for name, fn, target, repeat in rows:
-        median, low, cpu = _time(fn, repeat)
-        verdict = "" if target is None else (f"<= {target:.0f} ms "
-                                             + ("ok" if median <= target else "MISSED"))
-        print(f"{name:<34} {median:>10.1f} {low:>8.1f} {cpu:>8.1f}  {verdict}")
+    print_timings(rows)
 
 
 if __name__ == "__main__":

@@ -42,7 +42,7 @@ from ui.text import md_text
 
 __all__ = ["SAVE_DIR_ENV", "ALLOW_SAVE_ENV", "file_stem", "saving_allowed",
            "save_dir", "download_button", "render_files", "render_writing", "copy_link",
-           "CopyText", "copy_text", "shown_text", "NAME_KEY", "DESCRIPTION_KEY", "LINK_KEY"]
+           "CopyText", "copy_text", "NAME_KEY", "DESCRIPTION_KEY", "LINK_KEY"]
 
 SAVE_DIR_ENV = "CRMSIM_SAVE_DIR"
 """Folder saves go to (default: the scenario library, scenarios/)."""
@@ -83,8 +83,6 @@ def save_dir() -> Path:
     return Path(os.environ.get(SAVE_DIR_ENV) or SCENARIO_DIR)
 
 
-shown_text = local_text
-"""A scenario's name or description in the current language (:func:`ui.i18n.local_text`)."""
 
 
 def _levers_same(base: Scenario, current: Scenario) -> bool:
@@ -120,7 +118,7 @@ class CopyText:
         changes = [f"{self.labels.get(path, path)}: {old} → {new}"
                    for path, old, new in changed_fields(self.base, current)]
         note = self.template.replace("{changes}", "; ".join(changes))
-        old = _text_in(self.base.description, self.lang)
+        old = localized_text(self.base.description, self.lang)
         return (note + ("\n\n" + old if old else ""))[:4000]
 
     def _value(self, base_value: object, typed: str, suffixed: bool) -> object:
@@ -161,18 +159,11 @@ class CopyText:
             return current
 
 
-def _text_in(value: object, lang: str) -> str:
-    value = file_text(value)
-    if isinstance(value, dict):
-        return str(value.get(lang) or next((v for v in value.values() if v), ""))
-    return str(value)
-
-
 def _copy_name(base: Scenario) -> str:
     """A name for an edited copy that no picker entry has (``… (edited)``, ``… (edited) 2``)."""
-    taken = {shown_text(s.name) for s in state.uploads().values()}
-    taken |= {shown_text(name) for name in state.preset_options().values()}
-    return copy_name(shown_text(base.name), frozenset(taken), t("files.edited_suffix"))
+    taken = {local_text(s.name) for s in state.uploads().values()}
+    taken |= {local_text(name) for name in state.preset_options().values()}
+    return copy_name(local_text(base.name), frozenset(taken), t("files.edited_suffix"))
 
 
 @functools.cache
@@ -191,7 +182,7 @@ def copy_text(name: str | None = None, description: str | None = None) -> CopyTe
     return CopyText(base=base, lang=lang,
                     name=name if name is not None else _copy_name(base),
                     description=description,
-                    template=t("files.edited_from", name=shown_text(base.name),
+                    template=t("files.edited_from", name=local_text(base.name),
                                changes="{changes}"),
                     other_suffixes={code: t("files.edited_suffix", lang=code)
                                     for code in LANGUAGES},
@@ -247,7 +238,7 @@ def download_button(live: state.LiveScenario, copy: CopyText | None = None) -> N
     shown = copy.written(live.scenario, default_name)
     st.download_button(t("files.download"),
                        data=lambda: _file_text(live, copy, default_name, source),
-                       file_name=f"{file_stem(shown_text(shown.name))}.toml",
+                       file_name=f"{file_stem(local_text(shown.name))}.toml",
                        mime="application/toml",
                        on_click="ignore", key="download_toml", icon=":material/download:",
                        width="stretch")
@@ -325,10 +316,10 @@ def _upload() -> None:
             lines.append(f"- {t('files.more_issues', n=total - len(shown))}")
         st.markdown("\n".join(lines))
         return
-    label = f"{shown_text(scenario.name)} ({uploaded.name})"
+    label = f"{local_text(scenario.name)} ({uploaded.name})"
     source = _source_text(uploaded.getvalue())
     state.add_upload(label, scenario, source)
-    st.success(t("files.valid", name=md_text(shown_text(scenario.name))),
+    st.success(t("files.valid", name=md_text(local_text(scenario.name))),
                icon=":material/check_circle:")
     st.button(t("files.open"), key="open_upload", on_click=_open, args=(label, scenario, source),
               icon=":material/upload_file:", width="stretch")
@@ -361,7 +352,7 @@ def _save(copy: CopyText, name_key: str) -> None:
         state.reload_presets()
         state.load_into_session(scenario, stem, text)
     else:
-        state.open_session_scenario(f"{shown_text(scenario.name)} ({target.name})", scenario,
+        state.open_session_scenario(f"{local_text(scenario.name)} ({target.name})", scenario,
                                     text)
 
 

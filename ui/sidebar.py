@@ -6,9 +6,9 @@ from __future__ import annotations
 import streamlit as st
 
 from ui import state
-from ui.i18n import LANGUAGES, issue_text, t
+from ui.i18n import LANGUAGES, issue_text, local_text, t
 from ui.presentation import render_toggle
-from ui.scenario_files import render_files, render_writing, shown_text
+from ui.scenario_files import render_files, render_writing
 from ui.share import clear_notices, sync_url, url_notices
 from ui.text import plain_text
 
@@ -52,10 +52,10 @@ def scenario_status() -> None:
     if state.loaded_since_drawn():
         st.rerun(scope="app")
     base, current = state.base_scenario(), state.current_scenario()
-    st.text(plain_text(shown_text(base.name)))     # user text: never parsed as Markdown
-    if shown_text(base.description):
+    st.text(plain_text(local_text(base.name)))     # user text: never parsed as Markdown
+    if local_text(base.description):
         with st.expander(t("sidebar.about"), icon=":material/description:"):
-            st.text(plain_text(shown_text(base.description)))
+            st.text(plain_text(local_text(base.description)))
     if current != base:
         st.warning(t("sidebar.edited"), icon=":material/edit:")
         st.button(t("sidebar.reset"), key="reset_levers", on_click=state.reset_to_loaded)
