@@ -146,7 +146,7 @@ def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
     yearly = w.result.yearly[list(YEARLY_COLUMNS)]
     st.subheader(t("dashboard.downloads"))
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(t("dashboard.download_csv"), csv_bytes(yearly), "yearly_results.csv",
+    c1.download_button(t("dashboard.download_csv"), lambda: csv_bytes(yearly), "yearly_results.csv",
                        "text/csv", key="dl_csv", icon=":material/download:")
     c2.download_button(t("dashboard.download_excel"), lambda: _workbook(w),
                        "crm_whatif.xlsx", EXCEL_MIME, key="dl_excel", icon=":material/table:")
