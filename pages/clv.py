@@ -16,15 +16,18 @@ from ui.charts import (
     tenure_value_data,
 )
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_number, fmt_pct, fmt_table, t
+from ui.i18n import fmt_count, fmt_number, fmt_pct, t
 from ui.kpi_format import format_kpi, metric_args
-from ui.layout import table_height
-from ui.levers import render_lever
+from ui.levers import Reruns, render_lever
 from ui.sidebar import STATUS_FRAGMENT
+from ui.tables import show_table, text_frame
 
 require_entry_point()
 
-RERUN = ("clv_body", STATUS_FRAGMENT)  # fragments a lever move reruns
+LEVER_ROWS = (("first_year_price", "renewal_price", "variable_cost", "acquisition_cost"),
+              ("uplift", "discount_rate", "horizon", "acq_years"))
+RERUN = Reruns("clv_body", STATUS_FRAGMENT, panel="clv_levers",
+               panel_levers=tuple(key for row in LEVER_ROWS for key in row))
 
 
 def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
@@ -40,7 +43,7 @@ def _tenure_frame(tenure: pd.DataFrame, discount_rate: float) -> pd.DataFrame:
     total = {col: frame[col].sum() for col in frame.columns[3:]}
     total.update({t("clv.col_year"): t("clv.total"), t("clv.col_customers"): None,
                   t("clv.col_renewal"): None})
-    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True)
+    return pd.concat([frame, pd.DataFrame([total])], ignore_index=True).set_index(t("clv.col_year"))
 
 
 def _whole_life(scenario: Scenario) -> None:
@@ -64,18 +67,19 @@ def _whole_life(scenario: Scenario) -> None:
         k3.caption(t(f"clv.whole_life_base_{life.base_reason}"))
 
 
+@st.fragment(key="clv_levers")
+def clv_levers() -> None:
+    """The lever panel (redrawn only when what it shows changes: :class:`ui.levers.Reruns`)."""
+    with st.expander(t("clv.levers"), expanded=True, icon=":material/tune:"):
+        for row in LEVER_ROWS:
+            for col, key in zip(st.columns(len(row)), row, strict=True):
+                render_lever(key, col, rerun=RERUN)
+
+
 @st.fragment(key="clv_body")
 def clv_page() -> None:
+    """Everything the levers move: KPIs, the tenure table and chart, the cohorts."""
     base = state.base_scenario()
-    with st.expander(t("clv.levers"), expanded=True, icon=":material/tune:"):
-        cols = st.columns(4)
-        for col, key in zip(cols, ("first_year_price", "renewal_price", "variable_cost",
-                                   "acquisition_cost"), strict=True):
-            render_lever(key, col, rerun=RERUN)
-        cols = st.columns(4)
-        for col, key in zip(cols, ("uplift", "discount_rate", "horizon", "acq_years"), strict=True):
-            render_lever(key, col, rerun=RERUN)
-
     scenario = state.current_scenario()
     result, reference = state.cohort_run(scenario), state.cohort_run(base)
     cur, ref = result.kpis, reference.kpis
@@ -96,8 +100,7 @@ def clv_page() -> None:
     st.subheader(t("clv.tenure_header", n=fmt_count(size)))
     left, right = st.columns([3, 2])
     table = _tenure_frame(result.tenure, scenario.finance.discount_rate)
-    left.dataframe(fmt_table(table, {t("clv.col_renewal"): 1}), hide_index=True,
-                   key="tenure_table", height=table_height(len(table)))
+    show_table(left, table, key="tenure", decimals={t("clv.col_renewal"): 1})
     left.caption(t("clv.tenure_caption"))
     bars = pd.concat([
         result.tenure.assign(series=t("common.current")),
@@ -127,12 +130,12 @@ def clv_page() -> None:
                          t("clv.series_legend"),
                          (t("clv.series_aggregate"), t("clv.series_cohort"))),
                         retention_lines_data(lines), key="retention_chart")
-    aggregate = pd.DataFrame({
-        t("common.year"): yearly["year"].astype(str),
-        t("common.customers"): yearly["customers"],
-        t("clv.col_retention"): yearly["retention"] * 100,
-    }).set_index(t("common.year")).T
-    st.dataframe(fmt_table(aggregate, 1), key="aggregate_table")
+    aggregate = text_frame(pd.DataFrame({
+        t("common.customers"): yearly["customers"].to_numpy(),
+        t("clv.col_retention"): yearly["retention"].to_numpy() * 100,
+    }, index=pd.Index(yearly["year"].astype(str), name=t("common.year"))),
+        {t("clv.col_retention"): 1}).T
+    show_table(st, aggregate, key="aggregate")
     retention = yearly["retention"].dropna()
     if (yearly["new"] > 0).sum() > 1 and len(retention) > 1:
         st.info(t("clv.lesson", first=fmt_pct(retention.iloc[0]), last=fmt_pct(retention.iloc[-1])),
@@ -143,4 +146,5 @@ def clv_page() -> None:
 
 st.title(t("clv.title"))
 st.caption(t("clv.intro"))
+clv_levers()
 clv_page()

@@ -25,21 +25,24 @@ from ui.kpi_format import (
     metric_args,
     run_problem_text,
 )
-from ui.layout import table_height
-from ui.levers import render_baseline_picker, render_lever
+from ui.levers import Reruns, render_baseline_picker, render_lever
 from ui.report_download import single_report_button
 from ui.sidebar import STATUS_FRAGMENT
+from ui.tables import show_table
 from ui.whatif_charts import band_chart, band_data, cash_chart, cash_data
 
 require_entry_point()
 
-RERUN = ("dashboard_body", STATUS_FRAGMENT)  # fragments a lever move reruns
 LEVER_ROWS = (("programme_kind", "programme_spend", "service_quality", "competition"),
               ("acq_budget", "retention_spend", "renewal_price", "first_year_price"),
               ("crm_enabled", "discount_rate", "horizon"))
+RERUN = Reruns("dashboard_body", STATUS_FRAGMENT, panel="dashboard_levers",
+               panel_levers=tuple(key for row in LEVER_ROWS for key in row))
 
 
-def _levers() -> None:
+@st.fragment(key="dashboard_levers")
+def dashboard_levers() -> None:
+    """The lever panel (redrawn only when what it shows changes: :class:`ui.levers.Reruns`)."""
     with st.expander(t("dashboard.levers"), expanded=True, icon=":material/tune:"):
         render_baseline_picker(st, rerun=RERUN)
         for row in LEVER_ROWS:
@@ -117,8 +120,9 @@ def _scorecard(w: WhatIf) -> pd.DataFrame:
     """The scorecard as text, each value in its KPI's format (registry), no false precision."""
     frame, money = _scorecard_rows(w), w.scenario.currency
     rows = frame.to_dict(orient="records")
+    perspectives = pd.Index([t(f"scorecard.{r['perspective']}") for r in rows],
+                            name=t("scorecard.col_perspective"))
     return pd.DataFrame({
-        t("scorecard.col_perspective"): [t(f"scorecard.{r['perspective']}") for r in rows],
         t("scorecard.col_indicator"): [kpi_label(r["indicator"]) for r in rows],
         t("scorecard.col_scenario"): [format_kpi(r["indicator"], r["scenario"], money)
                                       for r in rows],
@@ -128,7 +132,7 @@ def _scorecard(w: WhatIf) -> pd.DataFrame:
                                    format_kpi(r["indicator"], r["delta"], money, delta=True)
                                    for r in rows],
         t("scorecard.col_direction"): [judgement_text(r["direction"]) for r in rows],
-    })
+    }, index=perspectives)
 
 
 def _workbook(w: WhatIf) -> bytes:
@@ -162,7 +166,6 @@ def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
 def dashboard_page() -> None:
     """Levers, then everything the expected-value engine gives (KPIs, cash, scorecard),
     then the Monte Carlo bands: the browser shows the new KPIs while Monte Carlo runs."""
-    _levers()
     scenario = state.current_scenario()
     try:
         expected = state.whatif_run(scenario, monte_carlo=False)
@@ -177,9 +180,8 @@ def dashboard_page() -> None:
     show_template_chart(right, *cash, key="cash_chart")
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
-    scorecard = _scorecard(expected)
-    st.dataframe(scorecard, hide_index=True, key="scorecard_table",
-                 height=table_height(len(scorecard)))
+    show_table(st, _scorecard(expected), key="scorecard",
+               text_columns=(t("scorecard.col_indicator"), t("scorecard.col_direction")))
     w = state.whatif_run(scenario, expected=expected)
     with notices:
         _notices(w)
@@ -194,4 +196,5 @@ def dashboard_page() -> None:
 
 st.title(t("dashboard.title"))
 st.caption(t("dashboard.intro"))
+dashboard_levers()
 dashboard_page()

@@ -18,9 +18,8 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, load_catalog, t
 from ui.kpi_format import metric_delta, signed_delta
-from ui.layout import table_height
 from ui.lesson_view import open_lesson_button
-from ui.levers import render_lever
+from ui.levers import Reruns, render_lever
 from ui.loyalty_charts import (
     loyalty_curves_chart,
     loyalty_curves_data,
@@ -29,10 +28,15 @@ from ui.loyalty_charts import (
 )
 from ui.report_download import single_report_button
 from ui.sidebar import STATUS_FRAGMENT
+from ui.tables import show_table
 
 require_entry_point()
 
-RERUN = ("loyalty_body", STATUS_FRAGMENT)  # fragments a lever move reruns
+PANEL_LEVERS = ("competition", "service_quality", "satisfaction_spread")
+RERUN = Reruns("loyalty_body", STATUS_FRAGMENT, panel="loyalty_levers",
+               panel_levers=PANEL_LEVERS)
+PROGRAMME_RERUN = Reruns("loyalty_body", STATUS_FRAGMENT)
+"""The programme toggles sit in the results fragment, beside their costs."""
 TOP_BOX_COMPETITION = (0.0, 1.0)  # the two curves drawn: low and high competition
 QUADRANTS = {"loyalists": ("satisfied", "stays"), "mercenaries": ("satisfied", "leaves"),
              "hostages": ("dissatisfied", "stays"), "defectors": ("dissatisfied", "leaves")}
@@ -125,7 +129,7 @@ def _top_box_section(scenario: Scenario) -> None:
     # One column per market, one row per figure: fits any width (seven columns of
     # sentence-long headers were cut at 1440 px, in Chinese most of all).
     shown = pd.DataFrame(rows).set_index(t("loyalty.col_market")).T
-    st.dataframe(shown, key="top_box_table", height=table_height(len(shown)))
+    show_table(st, shown, key="top_box")
     st.caption(t("loyalty.top_box_caption", low=fmt_number(TOP_BOX_COMPETITION[0] * 100),
                  high=fmt_number(TOP_BOX_COMPETITION[1] * 100)))
     ratio = top_box_ratios(table)
@@ -141,7 +145,7 @@ def _programmes(scenario: Scenario, result) -> None:
     kinds = list(scenario.programmes.items())
     cols = [col for start in range(0, len(kinds), per_row) for col in st.columns(per_row)]
     for col, (kind, programme) in zip(cols, kinds, strict=False):
-        render_lever(f"prog_{kind}", col, rerun=RERUN)
+        render_lever(f"prog_{kind}", col, rerun=PROGRAMME_RERUN)
         col.caption(t("loyalty.programme_cost",
                       fixed=fmt_money(programme.fixed_cost_per_year, money, 0),
                       per_member=fmt_money(programme.cost_per_member_year, money),
@@ -160,15 +164,19 @@ def _programmes(scenario: Scenario, result) -> None:
                        icon=":material/lock:")
 
 
+@st.fragment(key="loyalty_levers")
+def loyalty_levers() -> None:
+    """The lever panel (redrawn only when what it shows changes: :class:`ui.levers.Reruns`)."""
+    with st.expander(t("loyalty.levers"), expanded=True, icon=":material/tune:"):
+        for col, key in zip(st.columns(len(PANEL_LEVERS)), PANEL_LEVERS, strict=True):
+            render_lever(key, col, rerun=RERUN)
+
+
 @st.fragment(key="loyalty_body")
 def loyalty_page() -> None:
     if _lesson_key in load_catalog("en"):     # in the fragment: the report follows the levers
         single_report_button(st, key="lesson_report")
     base = state.base_scenario()
-    with st.expander(t("loyalty.levers"), expanded=True, icon=":material/tune:"):
-        for col, key in zip(st.columns(3), ("competition", "service_quality",
-                                            "satisfaction_spread"), strict=True):
-            render_lever(key, col, rerun=RERUN)
     scenario = state.current_scenario()
     if scenario.retention.model != "satisfaction":
         st.info(t("loyalty.needs_model", model=scenario.retention.model), icon=":material/info:")
@@ -191,4 +199,5 @@ _lesson_key = f"lesson.{st.session_state.get(state.PRESET_KEY, '')}"
 if _lesson_key in load_catalog("en"):
     st.info(t(_lesson_key), icon=":material/school:")
     open_lesson_button(st.session_state.get(state.PRESET_KEY))
+loyalty_levers()
 loyalty_page()

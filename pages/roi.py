@@ -14,13 +14,13 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_money, fmt_number, fmt_pct, issue_text, t
 from ui.kpi_format import baseline_note, finance_metric, format_kpi, kpi_label, run_problem_text
-from ui.levers import render_baseline_picker, render_lever
+from ui.levers import Reruns, render_baseline_picker, render_lever
 from ui.sidebar import STATUS_FRAGMENT
 from ui.whatif_charts import roi_curve_chart, roi_curve_data, tco_stack_chart, tco_stack_data
 
 require_entry_point()
 
-RERUN = ("roi_body", STATUS_FRAGMENT)  # fragments a lever move reruns
+RERUN = Reruns("roi_body", STATUS_FRAGMENT)  # the fragments a lever move reruns
 MAX_COSTED_YEARS = 10
 
 

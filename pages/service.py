@@ -8,7 +8,7 @@ from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.i18n import fmt_number, t
 from ui.kpi_format import run_problem_text
-from ui.levers import render_lever
+from ui.levers import Reruns, render_lever
 from ui.service_charts import hourly_chart, hourly_data, wait_chart, week_chart, week_data
 from ui.service_view import (
     busiest_year,
@@ -30,7 +30,7 @@ from ui.sidebar import STATUS_FRAGMENT
 
 require_entry_point()
 
-RERUN = ("service_body", STATUS_FRAGMENT)
+RERUN = Reruns("service_body", STATUS_FRAGMENT)  # the fragments a lever move reruns
 
 
 def _charts(outcome) -> None:

@@ -14,7 +14,8 @@ from ui import state
 from ui import your_data as yd
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
-from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, fmt_table, local_text, t
+from ui.i18n import fmt_count, fmt_money, fmt_number, fmt_pct, local_text, t
+from ui.tables import fmt_table
 from ui.text import md_text
 from ui.your_data_charts import (
     p_alive_chart,

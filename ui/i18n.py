@@ -7,13 +7,9 @@ the sidebar (``st.session_state["lang"]``).
 
 from __future__ import annotations
 
-import numbers
 from typing import Any
 
-import numpy as np
-import pandas as pd
 import streamlit as st
-from pandas.io.formats.style import Styler
 
 from sim.locale import (
     DEFAULT_LANG,
@@ -32,7 +28,7 @@ from ui.text import md_text
 
 __all__ = ["LANGUAGES", "DEFAULT_LANG", "load_catalog", "current_lang", "t", "fmt_money",
            "fmt_number", "fmt_pct", "fmt_delta_money", "fmt_money_short", "fmt_count",
-           "default_lang_from_locale", "issue_text", "local_text", "unit_label", "fmt_table",
+           "default_lang_from_locale", "issue_text", "local_text", "unit_label",
            "widget_format", "file_text"]
 
 
@@ -91,22 +87,6 @@ def local_text(value: str | BilingualText | None) -> str:
 def unit_label(unit: str) -> str:
     """A field's unit in the current language (:func:`sim.locale.unit_text`)."""
     return unit_text(unit, current_lang())
-
-
-def fmt_table(frame: pd.DataFrame, decimals: int | dict[str, int] = 0) -> Styler:
-    """``frame`` for ``st.dataframe`` with its numbers in the current language
-    (:func:`fmt_number`, ``decimals`` for all columns or per column; other columns keep
-    0) and the catalog's not-available text where a value is missing (Streamlit would
-    show ``None``). Cells keep their values, so columns still sort as numbers."""
-    def cell(value: Any, places: int) -> str:
-        if isinstance(value, numbers.Real) and not isinstance(value, (bool, np.bool_)):
-            return fmt_number(value, places)
-        return str(value)
-
-    places = {c: decimals.get(c, 0) if isinstance(decimals, dict) else decimals
-              for c in frame.columns}
-    formatters = {c: (lambda v, d=d: cell(v, d)) for c, d in places.items()}
-    return frame.style.format(formatters, na_rep=t("common.not_available"))
 
 
 def widget_format(fmt: str) -> str:

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from ui.tables import TABLE_CSS
+
 __all__ = ["ROW_HEIGHT", "table_height", "column_widths", "PAGE_CSS", "apply_page_css"]
 
 ROW_HEIGHT = 35
@@ -35,7 +37,7 @@ PAGE_CSS = """<style>
   white-space: normal !important; overflow: visible !important; text-overflow: clip !important;
   height: auto !important;
 }
-</style>"""
+""" + TABLE_CSS + """</style>"""
 """The app's few style rules (tests/e2e/test_layout.py checks what they are for)."""
 
 

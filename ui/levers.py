@@ -35,7 +35,7 @@ from sim.schema import ScenarioError
 from ui import state
 from ui.i18n import issue_text, t, widget_format
 
-__all__ = ["Lever", "LEVERS", "lever", "render_lever", "edit_lever", "BASELINE_KEY",
+__all__ = ["Lever", "LEVERS", "Reruns", "lever", "render_lever", "edit_lever", "BASELINE_KEY",
            "baseline_code", "with_baseline_code", "render_baseline_picker", "apply_edit"]
 
 LeverKind = Literal["slider", "number", "toggle", "choice"]
@@ -195,27 +195,94 @@ def apply_edit(edited: Scenario) -> str | None:
     return None
 
 
-def _after_edit(key: str, problem: str | None, rerun: tuple[str, ...],
-                was_edited: bool) -> None:
+@dataclass(frozen=True)
+class Reruns:
+    """The fragments a lever move reruns.
+
+    Attributes:
+        page: the page's fragment of results (KPIs, charts, tables).
+        status: the sidebar's status fragment, rerun only when the move flips the
+            scenario between "as loaded" and "edited" (None: no sidebar).
+        panel: the fragment holding the page's lever panel, or None when the levers sit
+            in ``page``. A move then reruns ``page`` alone: the widget already shows its
+            new value, so the panel is redrawn only when its look changes (a refusal to
+            show or clear, another lever's value, range or availability, a value the
+            scenario stores differently). Redrawing a dozen unchanged widgets cost the
+            browser more than the results they sit above.
+        panel_levers: the keys of the levers in ``panel``.
+    """
+
+    page: str
+    status: str | None = None
+    panel: str | None = None
+    panel_levers: tuple[str, ...] = ()
+
+
+def _panel_look(scenario: Scenario, keys: tuple[str, ...]) -> dict[str, tuple[Any, ...]]:
+    """What the panel's widgets show for ``scenario``: each lever's value, range and
+    availability (a change of any of them needs the panel redrawn)."""
+    look: dict[str, tuple[Any, ...]] = {}
+    for key in keys:
+        lv = _BY_KEY[key]
+        numeric = lv.kind in ("slider", "number")
+        look[key] = (lv.read(scenario), lv.limits(scenario) if numeric else None,
+                     lv.inactive_reason(scenario))
+    return look
+
+
+def _panel_changed(reruns: Reruns, before: dict[str, tuple[Any, ...]], moved: str | None,
+                   had_error: bool, problem: str | None) -> bool:
+    """True when the move changed something the lever panel shows other than the moved
+    widget's own new value (which the browser already shows)."""
+    if problem or had_error:
+        return True
+    after = _panel_look(state.current_scenario(), reruns.panel_levers)
+    for key, (value, limits, reason) in after.items():
+        old_value, old_limits, old_reason = before[key]
+        if limits != old_limits or reason != old_reason:
+            return True
+        if key == moved:
+            if value != st.session_state.get(key):
+                return True
+        elif value != old_value:
+            return True
+    return False
+
+
+def _after_edit(key: str, problem: str | None, reruns: Reruns | None, was_edited: bool,
+                before: dict[str, tuple[Any, ...]] | None) -> None:
     """Remember the widget's refusal (shown under it), bring the URL up to date, and
     rerun what changed.
 
-    A lever sits in its page's fragment, so by default its move reruns that fragment
-    alone, which starts at once. The sidebar's status fragment shows only whether the
-    scenario is edited (its download reads the scenario when clicked), so it is rerun
-    too, with the page (``rerun``), only when that flips: a keyed rerun preempts the run
-    the move started and costs about 50 ms before the page starts (measured in Chromium),
-    so most moves do not pay it.
+    Without a lever panel the move reruns the widget's own fragment (the page's), which
+    starts at once; the sidebar's status fragment is rerun with it only when the edit
+    state flips (its download reads the scenario when clicked). With a panel the move
+    names the page's fragment (and the panel's or the status's only when they change):
+    the keyed rerun replaces the panel's run before that run starts (Streamlit ends it
+    as "early for rerun" having drawn nothing, then runs the named fragments).
     """
     from ui.share import sync_url  # ui.share reads the levers: imported when used
 
+    had_error = st.session_state.get(_ERROR_KEY) is not None
     st.session_state[_ERROR_KEY] = (key, problem) if problem else None
     sync_url()
-    if rerun and state.is_edited() != was_edited:
-        try:
-            st.rerun(list(rerun))
-        except StreamlitAPIException:
-            pass        # a fragment has not rendered (e.g. no sidebar): rerun the whole app
+    if reruns is None:
+        return
+    flipped = state.is_edited() != was_edited
+    targets = [reruns.page] if reruns.panel or flipped else []
+    if flipped and reruns.status:
+        targets.append(reruns.status)
+    moved = key if key in reruns.panel_levers else None
+    if reruns.panel and before is not None and \
+            _panel_changed(reruns, before, moved, had_error, problem):
+        targets.append(reruns.panel)
+    if not targets:
+        return
+    try:
+        st.rerun(targets)
+    except StreamlitAPIException:
+        # a fragment has not rendered (e.g. no sidebar): rerun the whole app
+        st.rerun()
 
 
 def _show_error(key: str, container: Any) -> None:
@@ -225,9 +292,16 @@ def _show_error(key: str, container: Any) -> None:
         container.error(error[1], icon=":material/error:")
 
 
-def _on_change(key: str, rerun: tuple[str, ...]) -> None:
-    was_edited = state.is_edited()
-    _after_edit(key, edit_lever(key, st.session_state[key]), rerun, was_edited)
+def _before_edit(reruns: Reruns | None) -> tuple[bool, dict[str, tuple[Any, ...]] | None]:
+    """The edit state and the panel's look before a move (see :func:`_after_edit`)."""
+    before = (_panel_look(state.current_scenario(), reruns.panel_levers)
+              if reruns is not None and reruns.panel else None)
+    return state.is_edited(), before
+
+
+def _on_change(key: str, reruns: Reruns | None) -> None:
+    was_edited, before = _before_edit(reruns)
+    _after_edit(key, edit_lever(key, st.session_state[key]), reruns, was_edited, before)
 
 
 def _show_widget_value(lv: Lever, value: Any) -> None:
@@ -240,14 +314,14 @@ def _show_widget_value(lv: Lever, value: Any) -> None:
     st.session_state[lv.key] = value
 
 
-def render_lever(key: str, container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
+def render_lever(key: str, container: Any = st, rerun: Reruns | None = None) -> Any:
     """Draw the widget of lever ``key`` showing the current scenario's value.
 
     Args:
         key: the lever's key.
         container: where to draw it (a column, an expander…).
-        rerun: keys of the fragments to rerun when it changes (the page's fragment and
-            the sidebar status); empty: Streamlit's default rerun.
+        rerun: the fragments a move reruns (:class:`Reruns`); None: Streamlit's default
+            rerun.
     """
     lv = _BY_KEY[key]
     scenario = state.current_scenario()
@@ -300,13 +374,13 @@ def _baseline_label(code: str, names: dict[str, str]) -> str:
     return t("baseline_pick.preset", name=names.get(preset, preset)) + loaded
 
 
-def _on_baseline(rerun: tuple[str, ...]) -> None:
-    was_edited = state.is_edited()
+def _on_baseline(reruns: Reruns | None) -> None:
+    was_edited, before = _before_edit(reruns)
     edited = with_baseline_code(state.current_scenario(), st.session_state[BASELINE_KEY])
-    _after_edit(BASELINE_KEY, apply_edit(edited), rerun, was_edited)
+    _after_edit(BASELINE_KEY, apply_edit(edited), reruns, was_edited, before)
 
 
-def render_baseline_picker(container: Any = st, rerun: tuple[str, ...] = ()) -> Any:
+def render_baseline_picker(container: Any = st, rerun: Reruns | None = None) -> Any:
     """The "measured against" selector: the scenario's own ``[baseline]``, so what the
     page compares against travels with the scenario (download, save, CLI)."""
     scenario = state.current_scenario()

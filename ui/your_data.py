@@ -426,7 +426,7 @@ def activity(blob: DataBlob, columns: Columns, as_of: date
 
 def activity_frame(table: SurvivorTable, cohort_label: str) -> pd.DataFrame:
     """The survivor table as cohort rows × age columns (customers; NaN where unobserved,
-    shown as the not-available text by :func:`ui.i18n.fmt_table`)."""
+    shown as the not-available text by :func:`ui.tables.fmt_table`)."""
     width = table.periods + 1
     rows = [np.concatenate([np.asarray(s, dtype=float), np.full(width - len(s), np.nan)])
             for s in table.survivors]

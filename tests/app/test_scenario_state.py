@@ -44,7 +44,7 @@ def _widget(at: AppTest, key: str):
 
 def _full(at: AppTest) -> AppTest:
     """Rerun the whole app: a lever move reruns only its fragments, so AppTest's tree then
-    lacks the sidebar that a browser keeps showing."""
+    lacks the sidebar and the lever panel that a browser keeps showing."""
     at.run()
     assert not at.exception, at.exception
     return at
@@ -61,7 +61,7 @@ def _usd(value: float) -> str:
 def test_picking_another_scenario_redraws_every_lever_and_one_step_applies_one_step() -> None:
     at = _open()
     at.slider(key="uplift").set_value(2.0).run()              # an edit on the textbook case
-    at.number_input(key="renewal_price").set_value(80.0).run()
+    _full(at).number_input(key="renewal_price").set_value(80.0).run()
     _full(at).selectbox(key="preset").set_value("baseline").run()
     assert not at.exception, at.exception
     baseline = load_preset("baseline")
@@ -142,7 +142,7 @@ def test_a_lever_that_cannot_act_is_disabled_with_its_reason(lang: str, needle: 
 def test_reset_puts_the_loaded_scenario_back_into_every_widget() -> None:
     at = _open()
     at.slider(key="uplift").set_value(3.0).run()
-    at.slider(key="horizon").set_value(12).run()
+    _full(at).slider(key="horizon").set_value(12).run()
     assert "Edited" in " ".join(w.value for w in _full(at).sidebar.warning)
     at.sidebar.button(key="reset_levers").click().run()
     book = load_preset("textbook_magazine")
