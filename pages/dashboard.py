@@ -15,7 +15,7 @@ from ui import state
 from ui.charts import show_template_chart
 from ui.entry import require_entry_point
 from ui.exports import EXCEL_MIME, csv_bytes, excel_bytes, template_png
-from ui.i18n import t
+from ui.i18n import current_lang, t
 from ui.kpi_format import (
     baseline_note,
     finance_metric,
@@ -81,9 +81,9 @@ def _notices(w: WhatIf) -> None:
         st.warning(t(f"budget.{notice.code}", **dict(notice.params)), icon=":material/speed:")
 
 
-def _run_labels(frame: pd.DataFrame) -> pd.DataFrame:
-    labels = {"scenario": t("dashboard.series_scenario"),
-              "baseline": t("dashboard.series_baseline")}
+def _run_labels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
+    labels = {"scenario": t("dashboard.series_scenario", lang),
+              "baseline": t("dashboard.series_baseline", lang)}
     return frame.assign(series=frame["run"].map(labels)).drop(columns="run")
 
 
@@ -91,23 +91,26 @@ ChartParts = tuple[Callable[..., Any], tuple[Any, ...], dict[str, pd.DataFrame]]
 """A template chart: builder, its translated labels, its datasets."""
 
 
-def _customer_chart(w: WhatIf) -> ChartParts:
-    """Customers by year, expected line and (with Monte Carlo) its P10-P90 band."""
-    order = (t("dashboard.series_scenario"), t("dashboard.series_baseline"))
-    return (band_chart, (t("dashboard.customers_title"), t("common.year"),
-                         t("common.customers"), " ", order),
-            band_data(_run_labels(w.series_bands("customers"))))
+def _customer_chart(w: WhatIf, lang: str) -> ChartParts:
+    """Customers by year, expected line and (with Monte Carlo) its P10-P90 band, labelled
+    in ``lang`` (the PNG download builds it outside a script run)."""
+    order = (t("dashboard.series_scenario", lang), t("dashboard.series_baseline", lang))
+    return (band_chart, (t("dashboard.customers_title", lang), t("common.year", lang),
+                         t("common.customers", lang), " ", order),
+            band_data(_run_labels(w.series_bands("customers"), lang)))
 
 
-def _cash_chart(w: WhatIf) -> ChartParts:
-    """Cumulative incremental cash, plain and discounted, with the payback marked."""
+def _cash_chart(w: WhatIf, lang: str) -> ChartParts:
+    """Cumulative incremental cash, plain and discounted, with the payback marked, labelled
+    in ``lang``."""
     payback = w.finance.payback_years
     label = ("" if payback is None else
-             t("dashboard.payback_label", years=format_kpi("payback_years", payback, "")))
-    return (cash_chart, (t("dashboard.cash_title"), t("common.year"),
-                         t("dashboard.cash_y", currency=w.scenario.currency), " "),
-            cash_data(w.incremental_cash(), (t("dashboard.series_cash"),
-                                             t("dashboard.series_cash_discounted")),
+             t("dashboard.payback_label", lang,
+               years=format_kpi("payback_years", payback, "", lang=lang)))
+    return (cash_chart, (t("dashboard.cash_title", lang), t("common.year", lang),
+                         t("dashboard.cash_y", lang, currency=w.scenario.currency), " "),
+            cash_data(w.incremental_cash(), (t("dashboard.series_cash", lang),
+                                             t("dashboard.series_cash_discounted", lang)),
                       payback, label))
 
 
@@ -146,37 +149,50 @@ def _workbook(w: WhatIf) -> bytes:
                         "scorecard": _scorecard_rows(w)})
 
 
-def _downloads(w: WhatIf, charts: tuple[ChartParts, ChartParts]) -> None:
-    yearly = w.result.yearly[list(YEARLY_COLUMNS)]
+def _downloads() -> None:
+    """The page's downloads, outside the results fragment (a lever move does not redraw
+    them): each file is built when it is clicked, from the scenario as it is then
+    (:class:`ui.state.LiveScenario`) and the same cached runs the page shows, in the
+    page's language."""
+    live, lang = state.live_scenario(), current_lang()
+
+    def now() -> WhatIf:
+        return state.whatif_run(live.scenario)
+
     st.subheader(t("dashboard.downloads"))
     c1, c2, c3, c4 = st.columns(4)
-    c1.download_button(t("dashboard.download_csv"), lambda: csv_bytes(yearly), "yearly_results.csv",
-                       "text/csv", key="dl_csv", icon=":material/download:")
-    c2.download_button(t("dashboard.download_excel"), lambda: _workbook(w),
+    c1.download_button(t("dashboard.download_csv"),
+                       lambda: csv_bytes(now().result.yearly[list(YEARLY_COLUMNS)]),
+                       "yearly_results.csv", "text/csv", key="dl_csv",
+                       icon=":material/download:")
+    c2.download_button(t("dashboard.download_excel"), lambda: _workbook(now()),
                        "crm_whatif.xlsx", EXCEL_MIME, key="dl_excel", icon=":material/table:")
-    c3.download_button(t("dashboard.download_png_customers"), lambda: template_png(*charts[0]),
-                       "customers.png", "image/png", key="dl_png_customers",
-                       icon=":material/image:")
-    c4.download_button(t("dashboard.download_png_cash"), lambda: template_png(*charts[1]),
-                       "cash_flow.png", "image/png", key="dl_png_cash", icon=":material/image:")
+    c3.download_button(t("dashboard.download_png_customers"),
+                       lambda: template_png(*_customer_chart(now(), lang)), "customers.png",
+                       "image/png", key="dl_png_customers", icon=":material/image:")
+    c4.download_button(t("dashboard.download_png_cash"),
+                       lambda: template_png(*_cash_chart(now(), lang)), "cash_flow.png",
+                       "image/png", key="dl_png_cash", icon=":material/image:")
     single_report_button(st, key="dl_report")
 
 
 @st.fragment(key="dashboard_body")
-def dashboard_page() -> None:
-    """Levers, then everything the expected-value engine gives (KPIs, cash, scorecard),
-    then the Monte Carlo bands: the browser shows the new KPIs while Monte Carlo runs."""
+def dashboard_page() -> bool:
+    """Everything the expected-value engine gives (KPIs, cash, scorecard), then the Monte
+    Carlo bands: the browser shows the new KPIs while Monte Carlo runs. False when the
+    scenario cannot run (the page says why)."""
     scenario = state.current_scenario()
     try:
         expected = state.whatif_run(scenario, monte_carlo=False)
     except ScenarioError as exc:
         st.error(run_problem_text(exc), icon=":material/error:")
-        return
+        return False
     _kpis(expected)
     notices = st.container()
     st.caption(baseline_note(expected))
     left, right = st.columns(2)
-    cash = _cash_chart(expected)
+    lang = current_lang()
+    cash = _cash_chart(expected, lang)
     show_template_chart(right, *cash, key="cash_chart")
     st.subheader(t("dashboard.scorecard_header"))
     st.caption(t("dashboard.scorecard_caption"))
@@ -185,16 +201,17 @@ def dashboard_page() -> None:
     w = state.whatif_run(scenario, expected=expected)
     with notices:
         _notices(w)
-    customers = _customer_chart(w)
+    customers = _customer_chart(w, lang)
     show_template_chart(left, *customers, key="customers_chart")
     if w.mc is not None:
         left.caption(t("dashboard.band_caption", reps=w.mc.replications, seed=w.scenario.seed))
     else:
         left.caption(t("dashboard.mc_off"))
-    _downloads(w, (customers, cash))
+    return True
 
 
 st.title(t("dashboard.title"))
 st.caption(t("dashboard.intro"))
 dashboard_levers()
-dashboard_page()
+if dashboard_page():
+    _downloads()

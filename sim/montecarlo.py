@@ -185,10 +185,15 @@ class McResult:
         columns.update({f"p{round(qi * 100)}": [] for qi in quantiles})
         for name in kept:
             values = self.yearly[name]
-            with warnings.catch_warnings():     # all-NaN columns (retention in year 1) stay NaN
-                warnings.simplefilter("ignore", RuntimeWarning)
-                q = np.nanquantile(values, quantiles, axis=0)
-                columns["mean"].append(np.nanmean(values, axis=0))
+            if not np.isnan(values).any():
+                # the same floats as the NaN-aware path, which loops over the years in Python
+                q = np.quantile(values, quantiles, axis=0)
+                columns["mean"].append(values.mean(axis=0))
+            else:
+                with warnings.catch_warnings():  # all-NaN columns (retention in year 1) stay NaN
+                    warnings.simplefilter("ignore", RuntimeWarning)
+                    q = np.nanquantile(values, quantiles, axis=0)
+                    columns["mean"].append(np.nanmean(values, axis=0))
             for qi, qv in zip(quantiles, q, strict=True):
                 columns[f"p{round(qi * 100)}"].append(qv)
         return pd.DataFrame({"year": np.tile(years, len(kept)),

@@ -38,7 +38,7 @@ _missing = display.is_missing
 
 
 def format_kpi(key: str, value: float | None, currency: str, *, delta: bool = False,
-               short: bool = False, reason: str | None = None) -> str:
+               short: bool = False, reason: str | None = None, lang: str | None = None) -> str:
     """A KPI value (or, with ``delta``, a signed difference) by its format rule, in the
     current language (:func:`sim.display.format_kpi`, which the one-page report uses too).
 
@@ -49,9 +49,11 @@ def format_kpi(key: str, value: float | None, currency: str, *, delta: bool = Fa
         delta: signed, and percentages as points (pp).
         short: large money in the language's large units (``USD 1.23 M``), for tiles.
         reason: shown when the value is missing.
+        lang: the language (default: the sidebar's; given where no script runs, e.g. a
+            download built on click).
     """
-    return display.format_kpi(key, value, currency, current_lang(), delta=delta, short=short,
-                              reason=reason)
+    return display.format_kpi(key, value, currency, lang or current_lang(), delta=delta,
+                              short=short, reason=reason)
 
 
 def metric_delta(key: str, delta: float | None, currency: str,

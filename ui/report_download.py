@@ -78,13 +78,13 @@ def comparison_report_html(scenarios: tuple[Scenario, ...], reference: int,
 
 
 def single_report_button(container: Any, key: str) -> None:
-    """The download button of the current scenario's one-page report."""
-    scenario, loaded, preset = (state.current_scenario(), state.base_scenario(),
-                                state.loaded_preset())
+    """The download button of the current scenario's one-page report, built when clicked
+    from the scenario as it is then (a lever move need not redraw the button)."""
+    live, loaded, preset = state.live_scenario(), state.base_scenario(), state.loaded_preset()
     lang = current_lang()
     container.download_button(
         t("report.download"),
-        lambda: single_report_html(scenario, loaded, preset, lang, _today()),
+        lambda: single_report_html(live.scenario, loaded, preset, lang, _today()),
         f"report_{preset or 'scenario'}_{lang}.html", HTML_MIME, key=key,
         icon=":material/description:", help=t("report.download_help"))
 

@@ -20,10 +20,14 @@ from __future__ import annotations
 import tomllib
 from urllib.parse import parse_qs, urlparse
 
+import pandas as pd
 import pytest
 from playwright.sync_api import expect
 from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 
+from sim import scenario_io
+from sim.library import load_preset
+from sim.report import run_report
 from tests.e2e.conftest import wait_for_app
 
 FRAGMENT_RUN = "FINISHED_FRAGMENT_RUN_SUCCESSFULLY"
@@ -160,5 +164,15 @@ def test_download_and_url_follow_fragment_only_moves(page, app_url) -> None:
     assert params["acq_budget"] == ["400000"]
     with page.expect_download() as info:
         page.get_by_test_id("stSidebar").get_by_text("Download this scenario (TOML)").click()
-    saved = tomllib.loads(open(info.value.path(), encoding="utf-8").read())
-    assert saved["acquisition"]["budget_per_year"] == 400_000.0
+    text = open(info.value.path(), encoding="utf-8").read()
+    assert tomllib.loads(text)["acquisition"]["budget_per_year"] == 400_000.0
+    # The page's downloads are not redrawn by a move either: built on click, they hold the
+    # moved scenario's figures, those of `python -m sim run` on the downloaded file.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Yearly results (CSV)").click()
+    shown = pd.read_csv(info.value.path())
+    expected = run_report(scenario_io.loads(text))["yearly"]
+    assert shown["customers"].tolist() == pytest.approx([row["customers"] for row in expected],
+                                                        rel=1e-12)
+    loaded = run_report(load_preset("whatif_crm_system"))["yearly"]
+    assert shown["customers"].iloc[-1] != pytest.approx(loaded[-1]["customers"], rel=1e-6)
