@@ -1,21 +1,24 @@
-"""Small result tables (a dozen rows) drawn as static tables, every cell as the page shows it.
+"""Small result tables (a dozen rows) drawn as plain HTML tables, every cell as the page shows it.
 
 A page's result tables (the textbook tenure table, the aggregate retention row, the
 dashboard's scorecard, the top-box table) are redrawn on every lever move. Drawn with
 ``st.dataframe`` (an interactive canvas grid) each one cost the browser 35-150 ms a
-move (measured with bench/bench_browser.py: the dashboard's last paint fell from 426
-to 276 ms with its scorecard as a static table), and a pandas Styler for the number
-format cost the server about 30 ms more. Here the cells are formatted once, as text
-in the page's language (:func:`ui.i18n.fmt_number`, the catalog's not-available text
-for a missing value), and drawn with ``st.table``: an HTML table, as big and clear
-as the page's text, with the figures right-aligned in tabular digits.
+move (bench/bench_browser.py: the dashboard's last paint fell from 426 to 276 ms with
+its scorecard as a static table) and a pandas Styler for the number format about 30 ms
+of server time; ``st.table`` renders every cell as Markdown (a hundred Markdown
+components on the CLV page, ~30 ms of the browser's script time a move). Here the
+cells are formatted once, as text in the page's language (:func:`ui.i18n.fmt_number`,
+the catalog's not-available text for a missing value), escaped, and drawn as one HTML
+table (``st.html``): nothing in a cell is interpreted, figures are right-aligned in
+tabular digits, words left-aligned.
 
 Data tables that people sort or scroll (an upload's rows, a fit's activity matrix)
-stay ``st.dataframe``.
+stay ``st.dataframe`` (:func:`fmt_table`).
 """
 
 from __future__ import annotations
 
+import html
 import numbers
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -26,17 +29,21 @@ from pandas.io.formats.style import Styler
 
 from ui.i18n import fmt_number, t
 
-__all__ = ["TABLE_KEY_PREFIX", "TABLE_CSS", "cell_text", "text_frame", "show_table", "fmt_table"]
+__all__ = ["TABLE_CSS", "cell_text", "text_frame", "table_html",
+           "show_table", "fmt_table"]
 
-TABLE_KEY_PREFIX = "numtable-"
-"""Prefix of the key of the container around each table (the style rule finds it by it)."""
-
-TABLE_CSS = f"""
-[class*="st-key-{TABLE_KEY_PREFIX}"] td {{
-  text-align: right !important; font-variant-numeric: tabular-nums; white-space: nowrap;
-}}
+TABLE_CSS = """
+.numtable-box { overflow-x: auto; margin-bottom: 0.5rem; }
+table.numtable { border-collapse: collapse; width: 100%; font-size: 0.875rem;
+  font-variant-numeric: tabular-nums; }
+table.numtable th, table.numtable td { border: 1px solid rgba(128, 128, 128, 0.25);
+  padding: 0.3rem 0.5rem; line-height: 1.5; }
+table.numtable th { text-align: right; font-weight: 400; opacity: 0.7; }
+table.numtable tbody th, table.numtable th.text { text-align: left; }
+table.numtable td { text-align: right; white-space: nowrap; }
+table.numtable td.text { text-align: left; white-space: normal; }
 """
-"""Style of the tables (part of :data:`ui.layout.PAGE_CSS`): figures right-aligned."""
+"""Style of the tables (part of :data:`ui.layout.PAGE_CSS`)."""
 
 
 def cell_text(value: Any, decimals: int = 0) -> str:
@@ -58,6 +65,29 @@ def text_frame(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> pd
                          for c in frame.columns}, index=frame.index)
 
 
+def table_html(frame: pd.DataFrame, key: str, text_columns: Sequence[Any] = ()) -> str:
+    """``frame`` (every cell already text) as an HTML table: the index as row headers
+    (its name, or the columns', heads them), the columns' names as the header row, every
+    text escaped.
+    ``data-key`` names the table (tests find it by it); ``text_columns`` are aligned left."""
+    def esc(value: object) -> str:
+        return html.escape(str(value), quote=True)
+
+    words = {i for i, c in enumerate(frame.columns) if c in set(text_columns)}
+    corner = frame.index.name or frame.columns.name or ""
+    head = f'<th class="text">{esc(corner)}</th>' + "".join(
+        f'<th class="text">{esc(c)}</th>' if i in words else f"<th>{esc(c)}</th>"
+        for i, c in enumerate(frame.columns))
+    rows = []
+    for label, cells in zip(frame.index, frame.itertuples(index=False, name=None),
+                            strict=True):
+        tds = "".join(f'<td class="text">{esc(v)}</td>' if i in words else f"<td>{esc(v)}</td>"
+                      for i, v in enumerate(cells))
+        rows.append(f"<tr><th>{esc(label)}</th>{tds}</tr>")
+    return (f'<div class="numtable-box"><table class="numtable" data-key="{esc(key)}">'
+            f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
+
+
 def show_table(container: Any, frame: pd.DataFrame, *, key: str,
                decimals: int | Mapping[Any, int] = 0, text_columns: Sequence[Any] = ()) -> None:
     """Draw ``frame`` as a static table in ``container``.
@@ -66,19 +96,11 @@ def show_table(container: Any, frame: pd.DataFrame, *, key: str,
         container: where to draw it (``st``, a column…).
         frame: the table; its index is the first column (the row labels). Numbers are
             formatted here (:func:`text_frame`); string cells are shown as they are.
-        key: the table's name on the page (its container's key is
-            ``numtable-<key>``; tests and the style rule find it by it).
+        key: the table's name on the page (its ``data-key``).
         decimals: decimal places, for all columns or per column.
         text_columns: columns of words rather than figures, aligned left.
     """
-    box = container.container(key=TABLE_KEY_PREFIX + key)
-    shown = text_frame(frame, decimals)
-    left = [shown.columns.get_loc(c) + 1 for c in text_columns]
-    if left:
-        # td:nth-of-type counts the data cells only (the row labels are th)
-        cells = ", ".join(f".st-key-{TABLE_KEY_PREFIX}{key} td:nth-of-type({n})" for n in left)
-        box.html(f"<style>{cells} {{ text-align: left !important; white-space: normal; }}</style>")
-    box.table(shown)
+    container.html(table_html(text_frame(frame, decimals), key, text_columns))
 
 
 def fmt_table(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> Styler:

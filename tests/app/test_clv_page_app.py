@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.app.shown_tables import shown_table
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -49,7 +50,7 @@ def test_uplift_slider_moves_the_net_value_to_about_22(lang: str, net_label: str
 
 def test_five_cohort_case_shows_the_aggregate_and_the_lesson() -> None:
     at = _open(preset="textbook_five_cohorts")
-    aggregate = next(table.value for table in at.table if table.value.shape[1] == 10)
+    aggregate = shown_table(at, "aggregate")
     assert list(aggregate.iloc[0]) == ["1,000", "1,600", "1,990", "2,263", "2,468", "1,627",
                                        "1,154", "865", "672", "532"]     # as shown
     assert aggregate.iloc[1, 0] == "–" and aggregate.iloc[1, -1] == "79.2"

@@ -12,6 +12,7 @@ from sim.scenario import replace_path
 from sim.scenario_io import load
 from sim.tco import tco_yearly
 from sim.whatif import evaluate
+from tests.app.shown_tables import shown_tables
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -52,7 +53,7 @@ def test_dashboard_loads_in_both_languages(lang: str, npv_label: str, title: str
     expected = evaluate(scenario).result.kpis["npv"]
     shown = _money(_metric(at, npv_label).value)           # rounded to 3-4 digits for reading
     assert shown == pytest.approx(expected, rel=5e-3)
-    assert len(at.table) == 1 and not at.dataframe       # the balanced scorecard, a static table
+    assert list(shown_tables(at)) == ["scorecard"] and not at.dataframe   # a static table
 
 
 def test_against_the_file_as_loaded_the_budget_lever_shows_its_deltas_as_the_cli() -> None:
@@ -168,3 +169,22 @@ def test_retention_spend_lever_runs_the_engines_like_the_cli() -> None:
     assert off.number_input(key="retention_spend").disabled
     assert any("no retention-spend response curve" in c.value for c in off.caption), \
         [c.value for c in off.caption]
+
+
+@pytest.mark.parametrize("lang", ["en", "zh"])
+def test_the_scorecard_shows_the_run_jsons_scorecard_cell_by_cell(lang: str) -> None:
+    """The dashboard's scorecard (an HTML table) against `python -m sim run`'s scorecard
+    of the same file, each value in its KPI's format."""
+    from sim.display import format_kpi, kpi_label
+    from sim.locale import translate
+
+    at = _open("pages/dashboard.py", lang)
+    shown = shown_tables(at)["scorecard"]
+    expected = run_report(load(ROOT / "scenarios" / f"{PRESET}.toml"))["scorecard"]
+    assert len(shown) == len(expected)
+    for (_, row), want in zip(shown.iterrows(), expected, strict=True):
+        cells = list(row)
+        assert cells[0] == kpi_label(want["indicator"], lang)
+        assert cells[1] == format_kpi(want["indicator"], want["scenario"], "USD", lang)
+        assert cells[2] == format_kpi(want["indicator"], want["baseline"], "USD", lang)
+        assert cells[4] == translate(f"judgement.{want['direction'].replace('/', '_')}", lang)

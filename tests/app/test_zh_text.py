@@ -9,6 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from sim.library import load_preset
 from sim.service.params import Service
+from tests.app.shown_tables import shown_table
 from tests.conftest import ROOT
 
 APP = str(ROOT / "app.py")
@@ -28,7 +29,7 @@ def _open(page: str, preset: str, lang: str = "zh", uploads: dict | None = None)
 
 def test_the_cohort_tables_show_the_not_available_text() -> None:
     at = _open("pages/clv.py", "textbook_magazine")
-    tenure, aggregate = (table.value for table in at.table[:2])
+    tenure, aggregate = shown_table(at, "tenure"), shown_table(at, "aggregate")
     assert tenure.index[-1] == "合计"
     assert list(tenure.iloc[-1, 0:2]) == ["–", "–"]       # no count or rate for the total
     assert tenure.iloc[0, 2] == "35,900"                  # numbers formatted as the page's

@@ -29,7 +29,7 @@ OVERFLOWS = """(tables) => {
   const cut = (el) => el.scrollWidth > el.clientWidth + 1;
   const name = (el) => {
     const box = el.closest('[data-testid=stMetric], [data-testid=stDataFrame], '
-      + '[data-testid=stTable], [data-testid=stVegaLiteChart]');
+      + '[data-testid=stTable], [data-testid=stVegaLiteChart], [data-testid=stHtml]');
     const keyed = el.closest('[class*="st-key-"]');
     const key = keyed ? [...keyed.classList].find(c => c.startsWith('st-key-')) : '';
     return (box ? box.dataset.testid : el.tagName) + ' ' + key + ': '
@@ -50,7 +50,7 @@ OVERFLOWS = """(tables) => {
   }
   if (tables) {
     for (const el of document.querySelectorAll(
-        '[data-testid=stDataFrame] .dvn-scroller, [data-testid=stTable]')) {
+        '[data-testid=stDataFrame] .dvn-scroller, [data-testid=stTable], .numtable-box')) {
       if (shown(el) && cut(el)) found.push(name(el));
     }
   }

@@ -1,0 +1,34 @@
+"""The page's result tables (ui.tables): cells as shown, escaped, figures right-aligned."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from tests.unit.report_html import tables
+from ui.tables import table_html, text_frame
+
+
+def test_cells_are_the_pages_numbers_and_missing_values_the_not_available_text() -> None:
+    frame = pd.DataFrame({"count": [1234.4, None], "rate": [61.94, float("nan")],
+                          "word": ["a", "b"]}, index=pd.Index(["1", "Total"], name="Year"))
+    shown = text_frame(frame, {"rate": 1})
+    assert shown.to_dict(orient="list") == {"count": ["1,234", "–"], "rate": ["61.9", "–"],
+                                            "word": ["a", "b"]}
+    assert list(shown.index) == ["1", "Total"] and shown.index.name == "Year"
+
+
+def test_the_html_table_escapes_every_text_and_aligns_words_left() -> None:
+    frame = pd.DataFrame({"<b>figure</b>": ["1,000"], "note": ['<img src=x onerror="1">']},
+                         index=pd.Index(["row & co"], name="Label"))
+    html = table_html(frame, "demo", text_columns=["note"])
+    assert "<b>" not in html and "<img" not in html
+    assert tables(html)[0] == [["Label", "<b>figure</b>", "note"],
+                               ["row & co", "1,000", '<img src=x onerror="1">']]
+    assert '<td>1,000</td>' in html and '<td class="text">&lt;img' in html
+    assert 'data-key="demo"' in html
+
+
+def test_the_corner_names_the_columns_of_a_transposed_table() -> None:
+    frame = pd.DataFrame({"1": ["10"], "2": ["20"]}, index=["Customers"])
+    frame.columns.name = "Year"
+    assert tables(table_html(frame, "t"))[0][0] == ["Year", "1", "2"]
