@@ -58,11 +58,13 @@ def cell_text(value: Any, decimals: int = 0) -> str:
 
 def text_frame(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> pd.DataFrame:
     """``frame`` with every cell as its text (:func:`cell_text`); ``decimals`` for all
-    columns, or per column (others 0). The index is kept as it is."""
+    columns, or per column (others 0). The index and the columns' name are kept."""
     places = {c: decimals.get(c, 0) if isinstance(decimals, Mapping) else decimals
               for c in frame.columns}
-    return pd.DataFrame({c: [cell_text(v, places[c]) for v in frame[c].tolist()]
-                         for c in frame.columns}, index=frame.index)
+    shown = pd.DataFrame({c: [cell_text(v, places[c]) for v in frame[c].tolist()]
+                          for c in frame.columns}, index=frame.index)
+    shown.columns.name = frame.columns.name
+    return shown
 
 
 def table_html(frame: pd.DataFrame, key: str, text_columns: Sequence[Any] = ()) -> str:
