@@ -316,8 +316,9 @@ def cohort_inputs_of(scenario: Scenario) -> CohortInputs:
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
 def cohort_run(scenario: Scenario) -> CohortResult:
-    """Cached :func:`sim.cohort.run_cohort` (key: the scenario's content)."""
-    return run_cohort(scenario)
+    """Cached :func:`sim.cohort.run_cohort` (key: the scenario's content), from the cached
+    inputs the Monte Carlo run of the same scenario uses too."""
+    return run_cohort(scenario, cohort_inputs_of(scenario))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
@@ -354,22 +355,29 @@ def whatif_run(scenario: Scenario, monte_carlo: bool = True,
     reuse = expected if expected is not None and expected.scenario is scenario else None
     run = engine_run(scenario, monte_carlo, cohort=None if reuse is None else reuse.result)
     baseline = baseline_for(scenario)
-    finance = finance_of(scenario) if reuse is None else reuse.finance
     if baseline == scenario:
+        finance = finance_of(scenario, run.result, run.result) if reuse is None else reuse.finance
         return compare_runs(run, run, finance)
     # Monte Carlo skipped for the scenario (e.g. over the budget): the baseline's would be
     # shown nowhere.
     base_cohort = (reuse.base_result if reuse is not None and reuse.baseline == baseline
                    else None)
-    return compare_runs(run, engine_run(baseline, monte_carlo and run.mc is not None,
-                                        cohort=base_cohort), finance)
+    base_run = engine_run(baseline, monte_carlo and run.mc is not None, cohort=base_cohort)
+    finance = (finance_of(scenario, run.result, base_run.result) if reuse is None
+               else reuse.finance)
+    return compare_runs(run, base_run, finance)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
-def finance_of(scenario: Scenario) -> FinanceSummary:
+def finance_of(scenario: Scenario, _result: CohortResult | None = None,
+               _base_result: CohortResult | None = None) -> FinanceSummary:
     """Cached :func:`sim.whatif.finance_summary` of ``scenario`` against its baseline (the
-    expected-value runs; the same with or without Monte Carlo)."""
-    return finance_summary(scenario, cohort_run(scenario), cohort_run(baseline_for(scenario)))
+    expected-value runs; the same with or without Monte Carlo). The key is the scenario
+    alone: ``_result`` and ``_base_result`` (not hashed) are its and its baseline's
+    cohort runs when the caller has them (reading them from the cache again copies them)."""
+    return finance_summary(scenario, cohort_run(scenario) if _result is None else _result,
+                           cohort_run(baseline_for(scenario)) if _base_result is None
+                           else _base_result)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
