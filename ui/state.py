@@ -356,28 +356,26 @@ def whatif_run(scenario: Scenario, monte_carlo: bool = True,
     run = engine_run(scenario, monte_carlo, cohort=None if reuse is None else reuse.result)
     baseline = baseline_for(scenario)
     if baseline == scenario:
-        finance = finance_of(scenario, run.result, run.result) if reuse is None else reuse.finance
-        return compare_runs(run, run, finance)
-    # Monte Carlo skipped for the scenario (e.g. over the budget): the baseline's would be
-    # shown nowhere.
-    base_cohort = (reuse.base_result if reuse is not None and reuse.baseline == baseline
-                   else None)
-    base_run = engine_run(baseline, monte_carlo and run.mc is not None, cohort=base_cohort)
+        base_run = run
+    else:
+        # Monte Carlo skipped for the scenario (e.g. over the budget): the baseline's would
+        # be shown nowhere.
+        base_cohort = (reuse.base_result if reuse is not None and reuse.baseline == baseline
+                       else None)
+        base_run = engine_run(baseline, monte_carlo and run.mc is not None, cohort=base_cohort)
     finance = (finance_of(scenario, run.result, base_run.result) if reuse is None
                else reuse.finance)
     return compare_runs(run, base_run, finance)
 
 
 @st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
-def finance_of(scenario: Scenario, _result: CohortResult | None = None,
-               _base_result: CohortResult | None = None) -> FinanceSummary:
+def finance_of(scenario: Scenario, _result: CohortResult,
+               _base_result: CohortResult) -> FinanceSummary:
     """Cached :func:`sim.whatif.finance_summary` of ``scenario`` against its baseline (the
     expected-value runs; the same with or without Monte Carlo). The key is the scenario
     alone: ``_result`` and ``_base_result`` (not hashed) are its and its baseline's
-    cohort runs when the caller has them (reading them from the cache again copies them)."""
-    return finance_summary(scenario, cohort_run(scenario) if _result is None else _result,
-                           cohort_run(baseline_for(scenario)) if _base_result is None
-                           else _base_result)
+    cohort runs, which the caller holds (reading them from the cache again copies them)."""
+    return finance_summary(scenario, _result, _base_result)
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
