@@ -51,6 +51,7 @@ from sim.accounting import (
 )
 from sim.acquisition import AcquisitionPath, acquisition_path
 from sim.budget import check_cohort
+from sim.frames import frame_of
 from sim.population import Population, satisfaction_population, type_shares
 from sim.retention import annual_renewal_rates, period_retention, survival_from_retention
 from sim.retention_spend import effective_uplift_points, spend_per_period
@@ -378,10 +379,10 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     kpis = {name: float(values[0]) for name, values in kpi_arrays.items()}
     active_by_cohort = calendar_layers(inp.new[:, None] * survival[None, :])  # (A, T)
 
-    periods_df = pd.DataFrame({"period": np.arange(1, periods + 1),
+    periods_df = frame_of({"period": np.arange(1, periods + 1),
                                "year": np.arange(periods) // ppy + 1,
                                **{name: values[0] for name, values in series.as_dict().items()}})
-    yearly = pd.DataFrame({name: values[0] for name, values in yearly_arrays.items()})
+    yearly = frame_of({name: values[0] for name, values in yearly_arrays.items()})
     cohorts = _layer_cake(active_by_cohort, ppy, scenario.horizon_years)
 
     size = cohort_size
@@ -413,7 +414,7 @@ def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
         members = np.where(total > 0, (pop.member @ start) / total, np.nan)
     path = inp.acquisition
     assert path is not None, "cohort_inputs always sets the acquisition path"
-    return pd.DataFrame({"year": np.arange(1, years + 1), **shares,
+    return frame_of({"year": np.arange(1, years + 1), **shares,
                          "mean_satisfaction": mean_s, "member_share": members,
                          "referrals": path.referrals.reshape(years, ppy).sum(axis=1),
                          "lost": path.lost.reshape(years, ppy).sum(axis=1)})
@@ -424,7 +425,7 @@ def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
     by_cohort_year = active.reshape(years, ppy, -1).sum(axis=1)[:, year_end]   # (cohort yr, yr)
     cy, y = np.meshgrid(np.arange(1, years + 1), np.arange(1, years + 1), indexing="ij")
     shown = (y >= cy).ravel()                             # years from the cohort's own on
-    return pd.DataFrame({"year": y.ravel()[shown], "cohort_year": cy.ravel()[shown],
+    return frame_of({"year": y.ravel()[shown], "cohort_year": cy.ravel()[shown],
                          "customers": by_cohort_year.ravel()[shown]})
 
 
@@ -446,7 +447,7 @@ def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,
                          - survival * series.retention_cost_by_tenure[0])
     start, renewal = renewal_by_tenure_year(inp.class_weights, inp.retention, ppy, years,
                                             survival)
-    return pd.DataFrame({
+    return frame_of({
         "tenure_year": np.arange(1, years + 1), "customers": start * size,
         "renewal_rate": renewal, "revenue": revenue, "variable_cost": var_cost,
         "programme_cost": programme, "cost_saving": saving,

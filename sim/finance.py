@@ -93,6 +93,10 @@ def dated_npv(amounts: np.ndarray, times: np.ndarray, annual_rate: float) -> flo
     return float(a @ (1.0 + annual_rate) ** (-t))
 
 
+_IRR_GRID = np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 100.0, 200)[1:]])
+"""Annual rates at which :func:`dated_irr` looks for the NPV's first sign change."""
+
+
 def dated_irr(amounts: np.ndarray, times: np.ndarray) -> tuple[float | None, str | None]:
     """Internal rate of return (annual fraction) of dated cash flows, and why it is missing.
 
@@ -114,15 +118,19 @@ def dated_irr(amounts: np.ndarray, times: np.ndarray) -> tuple[float | None, str
     def value(rate: float) -> float:
         return float(a @ (1.0 + rate) ** (-t))
 
-    grid = np.concatenate([np.linspace(-0.99, 1.0, 400), np.geomspace(1.0, 100.0, 200)[1:]])
+    grid = _IRR_GRID
     with np.errstate(over="ignore", invalid="ignore"):
-        values = list(((1.0 + grid)[:, None] ** (-t)[None, :]) @ a)    # NPV at every rate
-    for lo, hi, vlo, vhi in zip(grid[:-1], grid[1:], values[:-1], values[1:], strict=True):
-        if vlo == 0.0:
-            return float(lo), None
-        if math.isfinite(vlo) and math.isfinite(vhi) and vlo * vhi < 0:
-            return float(brentq(value, lo, hi, xtol=1e-14, rtol=1e-14)), None
-    return None, REASON_NO_ROOT
+        values = ((1.0 + grid)[:, None] ** (-t)[None, :]) @ a    # NPV at every rate
+        low, high = values[:-1], values[1:]
+        # The first grid step, in order, where the NPV is zero at its start or changes sign.
+        hit = (low == 0.0) | (np.isfinite(low) & np.isfinite(high) & (low * high < 0))
+    steps = np.flatnonzero(hit)
+    if len(steps) == 0:
+        return None, REASON_NO_ROOT
+    i = int(steps[0])
+    if low[i] == 0.0:
+        return float(grid[i]), None
+    return float(brentq(value, grid[i], grid[i + 1], xtol=1e-14, rtol=1e-14)), None
 
 
 def cumulative_by_date(amounts: np.ndarray, times: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

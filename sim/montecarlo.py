@@ -54,6 +54,7 @@ from scipy.stats import poisson
 from sim.accounting import PeriodSeries, account_periods, tenure_values, yearly_from_periods
 from sim.budget import CUSTOMER_CHUNK, check_monte_carlo, replication_chunk
 from sim.cohort import CohortInputs, cohort_inputs
+from sim.frames import frame_of
 from sim.retention import survival_from_retention
 from sim.scenario import Scenario
 
@@ -173,30 +174,39 @@ class McResult:
     customers: int
     customer_periods: int
 
+    def band_arrays(self, name: str, quantiles: tuple[float, ...] = BAND_QUANTILES
+                    ) -> dict[str, np.ndarray]:
+        """The yearly series ``name`` across replications, by year (1 … Y, in order): its
+        ``mean`` and one array per quantile (``p10``, ``p50``, ``p90`` by default), each of
+        shape (Y,), in the series' unit. A year where every replication is NaN (retention
+        in year 1) stays NaN."""
+        values = self.yearly[name]
+        if not np.isnan(values).any():
+            # the same floats as the NaN-aware path, which loops over the years in Python
+            q = np.quantile(values, quantiles, axis=0)
+            mean = values.mean(axis=0)
+        else:
+            with warnings.catch_warnings():  # all-NaN columns (retention in year 1) stay NaN
+                warnings.simplefilter("ignore", RuntimeWarning)
+                q = np.nanquantile(values, quantiles, axis=0)
+                mean = np.nanmean(values, axis=0)
+        return {"mean": mean, **{f"p{round(qi * 100)}": qv
+                                 for qi, qv in zip(quantiles, q, strict=True)}}
+
     def bands(self, quantiles: tuple[float, ...] = BAND_QUANTILES,
               names: tuple[str, ...] | None = None) -> pd.DataFrame:
         """Yearly P10/P50/P90 (and mean) of the yearly series ``names`` (default: all), long format.
 
-        Columns: ``year, series, mean, p10, p50, p90``.
+        Columns: ``year, series, mean, p10, p50, p90`` (:meth:`band_arrays` of each series).
         """
         kept = [n for n in self.yearly if n != "year" and (names is None or n in names)]
         years = self.yearly["year"][0]
         columns: dict[str, list[np.ndarray]] = {"mean": []}
         columns.update({f"p{round(qi * 100)}": [] for qi in quantiles})
         for name in kept:
-            values = self.yearly[name]
-            if not np.isnan(values).any():
-                # the same floats as the NaN-aware path, which loops over the years in Python
-                q = np.quantile(values, quantiles, axis=0)
-                columns["mean"].append(values.mean(axis=0))
-            else:
-                with warnings.catch_warnings():  # all-NaN columns (retention in year 1) stay NaN
-                    warnings.simplefilter("ignore", RuntimeWarning)
-                    q = np.nanquantile(values, quantiles, axis=0)
-                    columns["mean"].append(np.nanmean(values, axis=0))
-            for qi, qv in zip(quantiles, q, strict=True):
-                columns[f"p{round(qi * 100)}"].append(qv)
-        return pd.DataFrame({"year": np.tile(years, len(kept)),
+            for key, values in self.band_arrays(name, quantiles).items():
+                columns[key].append(values)
+        return frame_of({"year": np.tile(years, len(kept)),
                              "series": np.repeat(np.array(kept, dtype=object), len(years)),
                              **{k: np.concatenate(v) if v else np.empty(0)
                                 for k, v in columns.items()}})

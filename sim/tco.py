@@ -21,6 +21,7 @@ from dataclasses import dataclass, fields
 import numpy as np
 import pandas as pd
 
+from sim.frames import frame_of
 from sim.schema import spec
 
 __all__ = ["TCO_ELEMENTS", "CrmSystem", "TcoWarning", "TcoSummary", "costed_years", "tco_yearly",
@@ -108,7 +109,7 @@ def tco_yearly(system: CrmSystem, years: int) -> pd.DataFrame:
     table["training"] = np.full(years, system.training_per_year)
     table["contingency"] = (base + table["training"]) * system.contingency_share
     table["total"] = base + table["training"] + table["contingency"]
-    return pd.DataFrame(table)
+    return frame_of(table)
 
 
 def costed_years(system: CrmSystem) -> int:

@@ -38,6 +38,7 @@ from sim.finance import (
     roi,
     summarise_incremental,
 )
+from sim.frames import frame_of
 from sim.library import load_preset
 from sim.montecarlo import McResult, run_monte_carlo
 from sim.scenario import Scenario, get_path, replace_path
@@ -153,13 +154,13 @@ class WhatIf:
             expected = result.yearly[series].to_numpy(dtype=float)
             low = high = expected
             if mc is not None:
-                band = mc.bands(names=(series,))        # one row per year, years 1…Y in order
-                low, high = band["p10"].to_numpy(), band["p90"].to_numpy()
+                band = mc.band_arrays(series)           # years 1…Y in order
+                low, high = band["p10"], band["p90"]
             for name, values in zip(columns, (years, expected, low, high), strict=True):
                 columns[name].append(values)
             runs.append(np.full(len(years), run, dtype=object))
         data = {name: np.concatenate(parts) for name, parts in columns.items()}
-        return pd.DataFrame({"year": data["year"], "run": np.concatenate(runs),
+        return frame_of({"year": data["year"], "run": np.concatenate(runs),
                              "expected": data["expected"], "p10": data["p10"],
                              "p90": data["p90"]})
 
@@ -178,7 +179,7 @@ class WhatIf:
         if dates[0] > 0:
             dates, cumulative, discounted = (np.concatenate([[0.0], x])
                                              for x in (dates, cumulative, discounted))
-        return pd.DataFrame({"year": dates, "cumulative": cumulative,
+        return frame_of({"year": dates, "cumulative": cumulative,
                              "cumulative_discounted": discounted})
 
 
@@ -187,8 +188,10 @@ _FLOW_COLUMNS = ["revenue", "variable_cost", "cost_saving", "acquisition_spend",
 
 
 def _flows(result: CohortResult) -> dict[str, np.ndarray]:
+    """Per-period ``benefit`` (margin + savings) and ``cost`` (currency) of a cohort run."""
+    periods = result.periods
     revenue, variable, saving, acquisition, programme, system = (
-        result.periods[_FLOW_COLUMNS].to_numpy(dtype=float).T)
+        periods[name].to_numpy(dtype=float) for name in _FLOW_COLUMNS)   # no frame copy
     return {"benefit": revenue - variable + saving,
             "cost": acquisition + programme + system}
 
