@@ -81,12 +81,6 @@ def _notices(w: WhatIf) -> None:
         st.warning(t(f"budget.{notice.code}", **dict(notice.params)), icon=":material/speed:")
 
 
-def _run_labels(frame: pd.DataFrame, lang: str) -> pd.DataFrame:
-    labels = {"scenario": t("dashboard.series_scenario", lang),
-              "baseline": t("dashboard.series_baseline", lang)}
-    return frame.assign(series=frame["run"].map(labels)).drop(columns="run")
-
-
 ChartParts = tuple[Callable[..., Any], tuple[Any, ...], dict[str, pd.DataFrame]]
 """A template chart: builder, its translated labels, its datasets."""
 
@@ -94,10 +88,11 @@ ChartParts = tuple[Callable[..., Any], tuple[Any, ...], dict[str, pd.DataFrame]]
 def _customer_chart(w: WhatIf, lang: str) -> ChartParts:
     """Customers by year, expected line and (with Monte Carlo) its P10-P90 band, labelled
     in ``lang`` (the PNG download builds it outside a script run)."""
-    order = (t("dashboard.series_scenario", lang), t("dashboard.series_baseline", lang))
+    labels = {"scenario": t("dashboard.series_scenario", lang),
+              "baseline": t("dashboard.series_baseline", lang)}
     return (band_chart, (t("dashboard.customers_title", lang), t("common.year", lang),
-                         t("common.customers", lang), " ", order),
-            band_data(_run_labels(w.series_bands("customers"), lang)))
+                         t("common.customers", lang), " ", tuple(labels.values())),
+            band_data(w.series_bands("customers"), labels))
 
 
 def _cash_chart(w: WhatIf, lang: str) -> ChartParts:
@@ -121,8 +116,8 @@ def _scorecard_rows(w: WhatIf) -> pd.DataFrame:
 
 def _scorecard(w: WhatIf) -> pd.DataFrame:
     """The scorecard as text, each value in its KPI's format (registry), no false precision."""
-    frame, money = _scorecard_rows(w), w.scenario.currency
-    rows = frame.to_dict(orient="records")
+    rows = scorecard_rows(w.scenario, w.result, w.baseline, w.base_result)
+    money = w.scenario.currency
     perspectives = pd.Index([t(f"scorecard.{r['perspective']}") for r in rows],
                             name=t("scorecard.col_perspective"))
     return pd.DataFrame({

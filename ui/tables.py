@@ -56,26 +56,34 @@ def cell_text(value: Any, decimals: int = 0) -> str:
     return str(value)
 
 
+def _places(frame: pd.DataFrame, decimals: int | Mapping[Any, int]) -> list[int]:
+    """Decimal places of each column of ``frame``: ``decimals`` for all, or per column
+    (others 0)."""
+    return [decimals.get(c, 0) if isinstance(decimals, Mapping) else decimals
+            for c in frame.columns]
+
+
 def text_frame(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> pd.DataFrame:
     """``frame`` with every cell as its text (:func:`cell_text`); ``decimals`` for all
     columns, or per column (others 0). The index and the columns' name are kept."""
-    places = {c: decimals.get(c, 0) if isinstance(decimals, Mapping) else decimals
-              for c in frame.columns}
-    shown = pd.DataFrame({c: [cell_text(v, places[c]) for v in frame[c].tolist()]
-                          for c in frame.columns}, index=frame.index)
+    shown = pd.DataFrame({c: [cell_text(v, places) for v in frame[c].tolist()]
+                          for c, places in zip(frame.columns, _places(frame, decimals),
+                                               strict=True)}, index=frame.index)
     shown.columns.name = frame.columns.name
     return shown
 
 
-def table_html(frame: pd.DataFrame, key: str, text_columns: Sequence[Any] = ()) -> str:
-    """``frame`` (every cell already text) as an HTML table: the index as row headers
-    (its name, or the columns', heads them), the columns' names as the header row, every
-    text escaped.
+def table_html(frame: pd.DataFrame, key: str, text_columns: Sequence[Any] = (),
+               decimals: int | Mapping[Any, int] = 0) -> str:
+    """``frame`` as an HTML table, each cell as :func:`text_frame` writes it (numbers with
+    ``decimals`` places, text as it is): the index as row headers (its name, or the
+    columns', heads them), the columns' names as the header row, every text escaped.
     ``data-key`` names the table (tests find it by it); ``text_columns`` are aligned left."""
     def esc(value: object) -> str:
         return html.escape(str(value), quote=True)
 
     words = {i for i, c in enumerate(frame.columns) if c in set(text_columns)}
+    places = _places(frame, decimals)
     corner = frame.index.name or frame.columns.name or ""
     head = f'<th class="text">{esc(corner)}</th>' + "".join(
         f'<th class="text">{esc(c)}</th>' if i in words else f"<th>{esc(c)}</th>"
@@ -83,8 +91,10 @@ def table_html(frame: pd.DataFrame, key: str, text_columns: Sequence[Any] = ()) 
     rows = []
     for label, cells in zip(frame.index, frame.itertuples(index=False, name=None),
                             strict=True):
-        tds = "".join(f'<td class="text">{esc(v)}</td>' if i in words else f"<td>{esc(v)}</td>"
-                      for i, v in enumerate(cells))
+        tds = "".join(
+            (f'<td class="text">{esc(text)}</td>' if i in words else f"<td>{esc(text)}</td>")
+            for i, text in enumerate(v if isinstance(v, str) else cell_text(v, places[i])
+                                     for i, v in enumerate(cells)))
         rows.append(f"<tr><th>{esc(label)}</th>{tds}</tr>")
     return (f'<div class="numtable-box"><table class="numtable" data-key="{esc(key)}">'
             f"<thead><tr>{head}</tr></thead><tbody>{''.join(rows)}</tbody></table></div>")
@@ -97,12 +107,12 @@ def show_table(container: Any, frame: pd.DataFrame, *, key: str,
     Args:
         container: where to draw it (``st``, a column…).
         frame: the table; its index is the first column (the row labels). Numbers are
-            formatted here (:func:`text_frame`); string cells are shown as they are.
+            formatted here (:func:`cell_text`); string cells are shown as they are.
         key: the table's name on the page (its ``data-key``).
         decimals: decimal places, for all columns or per column.
         text_columns: columns of words rather than figures, aligned left.
     """
-    container.html(table_html(text_frame(frame, decimals), key, text_columns))
+    container.html(table_html(frame, key, text_columns, decimals))
 
 
 def fmt_table(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> Styler:

@@ -5,10 +5,13 @@ Titles and labels come in translated; data come in tidy and aggregated by year.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import altair as alt
 import numpy as np
 import pandas as pd
 
+from sim.frames import frame_of
 from ui.charts import _HEIGHT, LEGEND, _check_rows
 from ui.palette import BAR_OUTLINE, NEUTRAL, SERIES_COLOURS, colour_scale, dash_scale, shape_scale
 
@@ -16,9 +19,17 @@ __all__ = ["band_chart", "band_data", "cash_chart", "cash_data", "tco_stack_char
            "tco_stack_data", "roi_curve_chart", "roi_curve_data"]
 
 
-def band_data(frame: pd.DataFrame) -> dict[str, pd.DataFrame]:
-    """Dataset of :func:`band_chart`: ``year, series, expected, p10, p90``."""
-    return {"bands": _check_rows(frame[["year", "series", "expected", "p10", "p90"]])}
+def band_data(bands: pd.DataFrame, labels: Mapping[str, str]) -> dict[str, pd.DataFrame]:
+    """Dataset of :func:`band_chart`: ``year, series, expected, p10, p90``.
+
+    Args:
+        bands: :meth:`sim.whatif.WhatIf.series_bands` (``year, run, expected, p10, p90``).
+        labels: the shown name of each run (``scenario``, ``baseline``), translated.
+    """
+    return {"bands": _check_rows(frame_of({
+        "year": bands["year"].to_numpy(),
+        "series": [labels[run] for run in bands["run"].tolist()],
+        **{name: bands[name].to_numpy() for name in ("expected", "p10", "p90")}}))}
 
 
 def band_chart(title: str, x_title: str, y_title: str, legend_title: str,
@@ -63,20 +74,20 @@ def cash_data(cash: pd.DataFrame, series_labels: tuple[str, str], payback_year: 
         payback_year: years until the cumulative flow turns non-negative, or None (then
             the ``payback`` dataset is empty and no marker is drawn).
     """
-    frame = pd.DataFrame({
+    frame = frame_of({
         "year": np.tile(cash["year"].to_numpy(), 2),
         "series": np.repeat(list(series_labels), len(cash)),
         "rank": np.repeat([0, 1], len(cash)),
         "value": np.concatenate([cash["cumulative"].to_numpy(),
                                  cash["cumulative_discounted"].to_numpy()])})
     last = float(cash["year"].max()) if len(cash) else 0.0
-    marker = pd.DataFrame({"year": np.array([] if payback_year is None else [payback_year],
+    marker = frame_of({"year": np.array([] if payback_year is None else [payback_year],
                                             dtype=float),
                            "label": [] if payback_year is None else [payback_label],
                            # in the right half the label goes left of the rule (not clipped)
                            "right": [] if payback_year is None else [payback_year > last / 2]})
     return {"cash": _check_rows(frame[["year", "series", "rank", "value"]]),
-            "zero": pd.DataFrame({"value": [0.0]}), "payback": marker}
+            "zero": frame_of({"value": [0.0]}), "payback": marker}
 
 
 def cash_chart(title: str, x_title: str, y_title: str, legend_title: str) -> alt.LayerChart:

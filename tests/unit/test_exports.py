@@ -34,10 +34,11 @@ def test_csv_round_trip_and_bom() -> None:
 
 
 def test_png_of_a_chart() -> None:
-    frame = pd.DataFrame({"year": [1, 2, 1, 2], "series": ["a", "a", "b", "b"],
+    frame = pd.DataFrame({"year": [1, 2, 1, 2], "run": ["scenario"] * 2 + ["baseline"] * 2,
                           "expected": [1.0, 2.0, 1.5, 2.5], "p10": [0.5, 1.5, 1.0, 2.0],
                           "p90": [1.5, 2.5, 2.0, 3.0]})
-    data = template_png(band_chart, ("title", "x", "y", "legend", ("a", "b")), band_data(frame))
+    data = template_png(band_chart, ("title", "x", "y", "legend", ("a", "b")),
+                        band_data(frame, {"scenario": "a", "baseline": "b"}))
     assert data.startswith(b"\x89PNG\r\n\x1a\n") and len(data) > 5000
 
 

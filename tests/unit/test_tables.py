@@ -33,3 +33,16 @@ def test_the_corner_names_the_columns_of_a_transposed_table() -> None:
     frame.columns.name = "Year"
     assert tables(table_html(text_frame(frame), "t"))[0][:2] == [["Year", "1", "2"],
                                                                 ["Customers", "10", "20"]]
+
+
+def test_numbers_are_formatted_in_the_table_as_text_frame_formats_them() -> None:
+    """show_table formats the cells while it writes the table (no text copy of the frame):
+    the same text as :func:`text_frame`, cell for cell."""
+    frame = pd.DataFrame({"count": [1234.4, None, 7], "rate": [61.94, float("nan"), 0.05],
+                          "int": pd.array([1, 2, None], dtype="Int64"),
+                          "word": ["a", "<b>", "c"]},
+                         index=pd.Index(["1", "2", "Total"], name="Year"))
+    for decimals in (0, 2, {"rate": 1}):
+        direct = table_html(frame, "t", ["word"], decimals)
+        assert direct == table_html(text_frame(frame, decimals), "t", ["word"])
+        assert "1,234" in direct and "–" in direct
