@@ -20,3 +20,19 @@ def test_the_same_table_as_pandas_builds() -> None:
 def test_columns_of_different_lengths_are_refused_not_repeated() -> None:
     with pytest.raises(ValueError, match="different lengths"):
         frame_of({"a": np.arange(3), "b": np.arange(1)})
+
+
+def test_numeric_columns_take_the_quick_path_and_are_copied() -> None:
+    year, value = np.arange(3), np.array([1.5, 2.5, np.nan])
+    frame = frame_of({"year": year, "value": value, "small": np.ones(3, dtype=np.int32)})
+    pd.testing.assert_frame_equal(frame, pd.DataFrame({"year": year, "value": value,
+                                                       "small": np.ones(3, dtype=np.int32)}),
+                                  check_exact=True)
+    year[0], value[0] = 99, 99.0            # the caller's arrays are not the table's
+    assert frame["year"].tolist() == [0, 1, 2] and frame["value"].iloc[0] == 1.5
+
+
+def test_each_table_has_its_own_column_labels() -> None:
+    first, second = frame_of({"a": np.arange(2)}), frame_of({"a": np.arange(2)})
+    first.columns.name = "Year"
+    assert second.columns.name is None
