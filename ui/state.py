@@ -4,16 +4,20 @@ One source of truth: the scenario being shown is held once, as a validated
 :class:`~sim.scenario.Scenario` under ``CURRENT_KEY``. Every widget is drawn from it
 (``ui.levers``) and every edit (levers, the TCO table) writes back into it; the
 scenario as loaded (``BASE_KEY``) is kept beside it for "edited" and "reset". Session
-state holds parameters only; results live in bounded ``st.cache_data`` caches keyed
-on the scenario's content.
+state holds parameters only; results live in bounded caches keyed on the scenario's
+content: the engine runs of a lever move as shared read-only objects
+(``st.cache_resource``, :func:`_read_only`), derived tables as ``st.cache_data`` copies.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from dataclasses import replace
+from typing import Any
 
+import numpy as np
 import streamlit as st
 
 from sim.budget import Notice
@@ -334,24 +338,55 @@ def is_edited() -> bool:
     return current_scenario() != base_scenario()
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
+def _read_only(value: Any) -> Any:
+    """``value`` with every numpy array in it (through dataclass fields, dicts, tuples and
+    lists; not inside tables) marked read-only, and returned.
+
+    The engine runs below are cached as shared objects (``st.cache_resource``): every
+    session and every script run gets the very same result, not a copy, so nothing may
+    change it. An in-place write into one of its arrays raises instead of changing every
+    page's figures. (Tables are not written into anywhere; pandas copies on write.)
+    """
+    if isinstance(value, np.ndarray):
+        value.flags.writeable = False
+    elif dataclasses.is_dataclass(value) and not isinstance(value, type):
+        for field in dataclasses.fields(value):
+            _read_only(getattr(value, field.name))
+    elif isinstance(value, dict):
+        for item in value.values():
+            _read_only(item)
+    elif isinstance(value, (tuple, list)):
+        for item in value:
+            _read_only(item)
+    return value
+
+
+# The engine runs of a lever move are kept as shared, read-only objects
+# (``st.cache_resource``), not as pickled copies (``st.cache_data``): storing a run and
+# reading it back cost about 4 ms of a dashboard move (two cohort runs, two Monte Carlo
+# runs, their inputs and the finance, pickled on the way in and copied on every read).
+
+
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
 def cohort_inputs_of(scenario: Scenario) -> CohortInputs:
-    """Cached :func:`sim.cohort.cohort_inputs` (classes, population, acquisition path)."""
-    return cohort_inputs(scenario)
+    """Cached :func:`sim.cohort.cohort_inputs` (classes, population, acquisition path);
+    shared and read-only."""
+    return _read_only(cohort_inputs(scenario))
 
 
-@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
 def cohort_run(scenario: Scenario) -> CohortResult:
     """Cached :func:`sim.cohort.run_cohort` (key: the scenario's content), from the cached
-    inputs the Monte Carlo run of the same scenario uses too."""
-    return run_cohort(scenario, cohort_inputs_of(scenario))
+    inputs the Monte Carlo run of the same scenario uses too; shared and read-only."""
+    return _read_only(run_cohort(scenario, cohort_inputs_of(scenario)))
 
 
-@st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
+@st.cache_resource(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
 def monte_carlo_run(scenario: Scenario, replications: int | None = None
                     ) -> tuple[McResult | None, tuple[Notice, ...]]:
-    """Cached :func:`sim.whatif.monte_carlo_part` (key: the scenario's content)."""
-    return monte_carlo_part(scenario, cohort_inputs_of(scenario), replications)
+    """Cached :func:`sim.whatif.monte_carlo_part` (key: the scenario's content); shared and
+    read-only."""
+    return _read_only(monte_carlo_part(scenario, cohort_inputs_of(scenario), replications))
 
 
 def engine_run(scenario: Scenario, monte_carlo: bool = True,
@@ -361,7 +396,7 @@ def engine_run(scenario: Scenario, monte_carlo: bool = True,
 
     ``monte_carlo=False``: the cohort engine only (the notices are those of the cohort
     run: the market bound). ``cohort``: this scenario's cohort run, already read from the
-    cache in this script run (reading it again copies it again: ~4 ms at 120 periods).
+    cache in this script run (reading it again hashes the scenario again).
     """
     if monte_carlo:
         mc, notices = monte_carlo_run(scenario, replications)
@@ -397,14 +432,14 @@ def whatif_run(scenario: Scenario, monte_carlo: bool = True,
     return compare_runs(run, base_run, finance)
 
 
-@st.cache_data(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
+@st.cache_resource(max_entries=256, show_spinner=False, hash_funcs=BY_CONTENT)
 def finance_of(scenario: Scenario, _result: CohortResult,
                _base_result: CohortResult) -> FinanceSummary:
     """Cached :func:`sim.whatif.finance_summary` of ``scenario`` against its baseline (the
-    expected-value runs; the same with or without Monte Carlo). The key is the scenario
-    alone: ``_result`` and ``_base_result`` (not hashed) are its and its baseline's
-    cohort runs, which the caller holds (reading them from the cache again copies them)."""
-    return finance_summary(scenario, _result, _base_result)
+    expected-value runs; the same with or without Monte Carlo); shared and read-only. The
+    key is the scenario alone: ``_result`` and ``_base_result`` (not hashed) are its and
+    its baseline's cohort runs, which the caller holds."""
+    return _read_only(finance_summary(scenario, _result, _base_result))
 
 
 @st.cache_data(max_entries=64, show_spinner=False, hash_funcs=BY_CONTENT)
