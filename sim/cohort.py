@@ -380,8 +380,8 @@ def run_cohort(scenario: Scenario, inputs: CohortInputs | None = None,
     active_by_cohort = calendar_layers(inp.new[:, None] * survival[None, :])  # (A, T)
 
     periods_df = frame_of({"period": np.arange(1, periods + 1),
-                               "year": np.arange(periods) // ppy + 1,
-                               **{name: values[0] for name, values in series.as_dict().items()}})
+                           "year": np.arange(periods) // ppy + 1,
+                           **{name: values[0] for name, values in series.as_dict().items()}})
     yearly = frame_of({name: values[0] for name, values in yearly_arrays.items()})
     cohorts = _layer_cake(active_by_cohort, ppy, scenario.horizon_years)
 
@@ -415,9 +415,9 @@ def _loyalty_types(inp: CohortInputs, surv_class: np.ndarray, ppy: int,
     path = inp.acquisition
     assert path is not None, "cohort_inputs always sets the acquisition path"
     return frame_of({"year": np.arange(1, years + 1), **shares,
-                         "mean_satisfaction": mean_s, "member_share": members,
-                         "referrals": path.referrals.reshape(years, ppy).sum(axis=1),
-                         "lost": path.lost.reshape(years, ppy).sum(axis=1)})
+                     "mean_satisfaction": mean_s, "member_share": members,
+                     "referrals": path.referrals.reshape(years, ppy).sum(axis=1),
+                     "lost": path.lost.reshape(years, ppy).sum(axis=1)})
 
 
 def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
@@ -426,7 +426,7 @@ def _layer_cake(active: np.ndarray, ppy: int, years: int) -> pd.DataFrame:
     cy, y = np.meshgrid(np.arange(1, years + 1), np.arange(1, years + 1), indexing="ij")
     shown = (y >= cy).ravel()                             # years from the cohort's own on
     return frame_of({"year": y.ravel()[shown], "cohort_year": cy.ravel()[shown],
-                         "customers": by_cohort_year.ravel()[shown]})
+                     "customers": by_cohort_year.ravel()[shown]})
 
 
 def _tenure_table(survival: np.ndarray, billable: np.ndarray, inp: CohortInputs,

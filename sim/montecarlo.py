@@ -207,9 +207,9 @@ class McResult:
             for key, values in self.band_arrays(name, quantiles).items():
                 columns[key].append(values)
         return frame_of({"year": np.tile(years, len(kept)),
-                             "series": np.repeat(np.array(kept, dtype=object), len(years)),
-                             **{k: np.concatenate(v) if v else np.empty(0)
-                                for k, v in columns.items()}})
+                         "series": np.repeat(np.array(kept, dtype=object), len(years)),
+                         **{k: np.concatenate(v) if v else np.empty(0)
+                            for k, v in columns.items()}})
 
     def kpi_summary(self, quantiles: tuple[float, ...] = BAND_QUANTILES
                     ) -> dict[str, dict[str, float]]:

@@ -161,8 +161,8 @@ class WhatIf:
             runs.append(np.full(len(years), run, dtype=object))
         data = {name: np.concatenate(parts) for name, parts in columns.items()}
         return frame_of({"year": data["year"], "run": np.concatenate(runs),
-                             "expected": data["expected"], "p10": data["p10"],
-                             "p90": data["p90"]})
+                         "expected": data["expected"], "p10": data["p10"],
+                         "p90": data["p90"]})
 
     def incremental_cash(self) -> pd.DataFrame:
         """Cumulative incremental cash flow at each flow date: ``year`` (years from the start,
@@ -180,7 +180,7 @@ class WhatIf:
             dates, cumulative, discounted = (np.concatenate([[0.0], x])
                                              for x in (dates, cumulative, discounted))
         return frame_of({"year": dates, "cumulative": cumulative,
-                             "cumulative_discounted": discounted})
+                         "cumulative_discounted": discounted})
 
 
 _FLOW_COLUMNS = ["revenue", "variable_cost", "cost_saving", "acquisition_spend",

@@ -118,7 +118,6 @@ def show_table(container: Any, frame: pd.DataFrame, *, key: str,
 def fmt_table(frame: pd.DataFrame, decimals: int | Mapping[Any, int] = 0) -> Styler:
     """``frame`` for ``st.dataframe`` (a data table people sort), each cell shown as
     :func:`cell_text` writes it while keeping its value, so columns still sort as numbers."""
-    places = {c: decimals.get(c, 0) if isinstance(decimals, Mapping) else decimals
-              for c in frame.columns}
-    formatters = {c: (lambda v, d=d: cell_text(v, d)) for c, d in places.items()}
+    formatters = {c: (lambda v, d=d: cell_text(v, d))
+                  for c, d in zip(frame.columns, _places(frame, decimals), strict=True)}
     return frame.style.format(formatters)

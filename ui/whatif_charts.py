@@ -82,10 +82,10 @@ def cash_data(cash: pd.DataFrame, series_labels: tuple[str, str], payback_year: 
                                  cash["cumulative_discounted"].to_numpy()])})
     last = float(cash["year"].max()) if len(cash) else 0.0
     marker = frame_of({"year": np.array([] if payback_year is None else [payback_year],
-                                            dtype=float),
-                           "label": [] if payback_year is None else [payback_label],
-                           # in the right half the label goes left of the rule (not clipped)
-                           "right": [] if payback_year is None else [payback_year > last / 2]})
+                                        dtype=float),
+                       "label": [] if payback_year is None else [payback_label],
+                       # in the right half the label goes left of the rule (not clipped)
+                       "right": [] if payback_year is None else [payback_year > last / 2]})
     return {"cash": _check_rows(frame[["year", "series", "rank", "value"]]),
             "zero": frame_of({"value": [0.0]}), "payback": marker}
 
